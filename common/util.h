@@ -1,0 +1,51 @@
+/* Small helpers every module uses: error buffers, a capped growable buffer, reading files
+ * with a size cap, and duration parsing. */
+#ifndef VELA_UTIL_H
+#define VELA_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Formats into a caller's error buffer (errstr, errlen), like librdkafka. Returns -1 so
+ * callers can write `return err_set(err, errlen, ...)`. err may be NULL. */
+int err_set(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A growable byte buffer with a hard cap (curl's dynbuf "toobig"): appends past the cap fail
+ * and leave the buffer as it was. The data is always NUL-terminated. */
+typedef struct strbuf {
+    char *data;
+    size_t len;
+    size_t alloc;
+    size_t cap;
+} strbuf;
+
+void strbuf_init(strbuf *sb, size_t cap);
+void strbuf_release(strbuf *sb);
+void strbuf_reset(strbuf *sb);
+int strbuf_add(strbuf *sb, const void *data, size_t len);
+int strbuf_adds(strbuf *sb, const char *s);
+int strbuf_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap);
+/* Hands the data over to the caller (who frees it) and re-initialises the buffer. */
+char *strbuf_detach(strbuf *sb, size_t *len);
+
+/* Reads a whole file ("-" is stdin) into *out (caller frees), failing past max bytes. */
+int read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen);
+
+/* Parses a duration such as "30s", "10m", "1h30m", "500ms" into milliseconds. */
+int parse_duration_ms(const char *s, int64_t *ms);
+
+/* Monotonic clock in milliseconds. */
+int64_t now_ms(void);
+
+/* DNS-1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 characters. */
+bool is_dns1123_label(const char *s);
+
+/* Shell-style glob with only '*' (any run of characters), matched against the whole string. */
+bool glob_match(const char *pattern, const char *s);
+
+#endif
