@@ -63,8 +63,11 @@ static void prop_field_names(const prop_spec *fields, char *buf, size_t n)
         len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", f->name);
 }
 
-static int prop_wrong_type(const prop_spec *f, const json_t *v, const char *path, verr *e)
+static int prop_wrong_type(const prop_spec *f, const json_t *v, const char *parent,
+                           const char *key, verr *e)
 {
+    char path[512];
+    ydoc_path_key(path, sizeof(path), parent, key);
     if (json_is_string(v))
         return verr_set(e, path, "expected %s, got string \"%.60s\"", prop_kind_names[f->kind],
                         json_string_value(v));
@@ -72,16 +75,19 @@ static int prop_wrong_type(const prop_spec *f, const json_t *v, const char *path
                     prop_json_type_name(v));
 }
 
-static int prop_check_value(const json_t *v, const prop_spec *f, const char *path,
-                            bool enforce_required, verr *e)
+/* Checks v, the value of field key in the object at parent. Paths are built only when an
+ * error is reported or a nested value is checked: validation runs on every render. */
+static int prop_check_value(const json_t *v, const prop_spec *f, const char *parent,
+                            const char *key, bool enforce_required, verr *e)
 {
-    char child[512];
+    char child[512], path[512];
+#define PATH() ydoc_path_key(path, sizeof(path), parent, key)
     switch (f->kind) {
     case PROP_STRING:
         if (!json_is_string(v))
-            return prop_wrong_type(f, v, path, e);
+            return prop_wrong_type(f, v, parent, key, e);
         if ((f->flags & PROP_NONEMPTY) && json_string_length(v) == 0)
-            return verr_set(e, path, "must not be empty");
+            return PATH(), verr_set(e, path, "must not be empty");
         if (f->one_of) {
             for (const char *const *o = f->one_of; *o; o++)
                 if (strcmp(*o, json_string_value(v)) == 0)
@@ -92,36 +98,44 @@ static int prop_check_value(const json_t *v, const prop_spec *f, const char *pat
             for (const char *const *o = f->one_of; *o && len < sizeof(allowed); o++)
                 len += (size_t)snprintf(allowed + len, sizeof(allowed) - len, "%s%s",
                                         len ? ", " : "", *o);
-            return verr_set(e, path, "\"%.60s\" is not one of: %s", json_string_value(v), allowed);
+            return PATH(), verr_set(e, path, "\"%.60s\" is not one of: %s", json_string_value(v), allowed);
         }
         return 0;
     case PROP_INT:
         if (!json_is_integer(v))
-            return prop_wrong_type(f, v, path, e);
+            return prop_wrong_type(f, v, parent, key, e);
         if (f->min < f->max &&
             (json_integer_value(v) < f->min || json_integer_value(v) > f->max))
-            return verr_set(e, path, "%lld is out of range (%lld to %lld)",
+            return PATH(), verr_set(e, path, "%lld is out of range (%lld to %lld)",
                             (long long)json_integer_value(v), f->min, f->max);
         return 0;
     case PROP_BOOL:
-        return json_is_boolean(v) ? 0 : prop_wrong_type(f, v, path, e);
+        return json_is_boolean(v) ? 0 : prop_wrong_type(f, v, parent, key, e);
     case PROP_MAP:
-        return json_is_object(v) ? 0 : prop_wrong_type(f, v, path, e);
+        return json_is_object(v) ? 0 : prop_wrong_type(f, v, parent, key, e);
     case PROP_QUANTITY:
         if (json_is_number(v))
             return 0;
         if (!json_is_string(v) || json_string_length(v) == 0)
-            return prop_wrong_type(f, v, path, e);
+            return prop_wrong_type(f, v, parent, key, e);
         return 0;
     case PROP_STRING_MAP:
     case PROP_INT_MAP: {
         const char *k;
         json_t *item;
         if (!json_is_object(v))
-            return prop_wrong_type(f, v, path, e);
+            return prop_wrong_type(f, v, parent, key, e);
         if ((f->flags & PROP_NONEMPTY) && json_object_size(v) == 0)
-            return verr_set(e, path, "must not be empty");
+            return PATH(), verr_set(e, path, "must not be empty");
         json_object_foreach((json_t *)v, k, item) {
+            int bad_type = f->kind == PROP_STRING_MAP ? !json_is_string(item)
+                                                      : !json_is_integer(item);
+            int bad_range = !bad_type && f->kind == PROP_INT_MAP && f->min < f->max &&
+                            (json_integer_value(item) < f->min ||
+                             json_integer_value(item) > f->max);
+            if (!bad_type && !bad_range)
+                continue;
+            PATH();
             ydoc_path_key(child, sizeof(child), path, k);
             if (f->kind == PROP_STRING_MAP && !json_is_string(item))
                 return verr_set(e, child, "expected a string, got %s%s",
@@ -144,10 +158,14 @@ static int prop_check_value(const json_t *v, const prop_spec *f, const char *pat
         size_t i;
         json_t *item;
         if (!json_is_array(v))
-            return prop_wrong_type(f, v, path, e);
+            return prop_wrong_type(f, v, parent, key, e);
         if ((f->flags & PROP_NONEMPTY) && json_array_size(v) == 0)
-            return verr_set(e, path, "must not be empty");
+            return PATH(), verr_set(e, path, "must not be empty");
+        if (f->kind == PROP_STRING_LIST || f->fields)
+            PATH();
         json_array_foreach(v, i, item) {
+            if (f->kind == PROP_LIST && !f->fields)
+                break;
             ydoc_path_index(child, sizeof(child), path, i);
             if (f->kind == PROP_STRING_LIST && !json_is_string(item))
                 return verr_set(e, child, "expected a string, got %s", prop_json_type_name(item));
@@ -164,6 +182,7 @@ static int prop_check_value(const json_t *v, const prop_spec *f, const char *pat
     }
     return 0;
 }
+#undef PATH
 
 int prop_check(const json_t *obj, const prop_spec *fields, const char *path, bool enforce_required,
                verr *e)
@@ -179,8 +198,8 @@ int prop_check(const json_t *obj, const prop_spec *fields, const char *path, boo
             const prop_spec *f = fields;
             while (f->name && strcmp(f->name, k) != 0)
                 f++;
-            ydoc_path_key(child, sizeof(child), path, k);
             if (!f->name) {
+                ydoc_path_key(child, sizeof(child), path, k);
                 char known[512];
                 prop_field_names(fields, known, sizeof(known));
                 return verr_set(e, child, "unknown field \"%s\"; known fields: %s", k,
@@ -188,7 +207,7 @@ int prop_check(const json_t *obj, const prop_spec *fields, const char *path, boo
             }
             if (json_is_null(v))
                 continue;
-            if (prop_check_value(v, f, child, enforce_required, e) < 0)
+            if (prop_check_value(v, f, path, k, enforce_required, e) < 0)
                 return -1;
         }
     }

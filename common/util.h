@@ -29,7 +29,7 @@ void strbuf_reset(strbuf *sb);
 int strbuf_add(strbuf *sb, const void *data, size_t len);
 int strbuf_adds(strbuf *sb, const char *s);
 int strbuf_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap);
+int strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Hands the data over to the caller (who frees it) and re-initialises the buffer. */
 char *strbuf_detach(strbuf *sb, size_t *len);
 

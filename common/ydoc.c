@@ -82,14 +82,35 @@ static int path_key_is_plain(const char *key)
     return 1;
 }
 
+/* Paths are built on every validation step, so these avoid printf. */
+static size_t path_copy_base(char *path, size_t n, const char *base)
+{
+    size_t len = strlen(base);
+    if (len >= n)
+        len = n - 1;
+    if (path != base)
+        memmove(path, base, len);
+    path[len] = '\0';
+    return len;
+}
+
 void ydoc_path_key(char *path, size_t n, const char *base, const char *key)
 {
+    size_t len = path_copy_base(path, n, base);
+    size_t klen = strlen(key);
     if (path_key_is_plain(key)) {
-        snprintf(path, n, "%s%s%s", base, *base ? "." : "", key);
+        if (len + 1 + klen + 1 > n)
+            return;
+        if (len)
+            path[len++] = '.';
+        memcpy(path + len, key, klen + 1);
         return;
     }
     /* ["..."] with " and \ escaped */
-    size_t len = (size_t)snprintf(path, n, "%s[\"", base);
+    if (len + 3 > n)
+        return;
+    path[len++] = '[';
+    path[len++] = '"';
     for (const char *c = key; *c && len + 4 < n; c++) {
         if (*c == '"' || *c == '\\')
             path[len++] = '\\';
@@ -98,13 +119,26 @@ void ydoc_path_key(char *path, size_t n, const char *base, const char *key)
     if (len + 3 <= n) {
         path[len++] = '"';
         path[len++] = ']';
-        path[len] = '\0';
     }
+    path[len] = '\0';
 }
 
 void ydoc_path_index(char *path, size_t n, const char *base, size_t index)
 {
-    snprintf(path, n, "%s[%zu]", base, index);
+    char digits[24];
+    size_t nd = 0;
+    size_t len = path_copy_base(path, n, base);
+    do {
+        digits[nd++] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index);
+    if (len + nd + 3 > n)
+        return;
+    path[len++] = '[';
+    while (nd)
+        path[len++] = digits[--nd];
+    path[len++] = ']';
+    path[len] = '\0';
 }
 
 static void yp_locate_check(struct yp *p, const char *path, yaml_mark_t m)
@@ -251,7 +285,7 @@ static json_t *yp_scalar(struct yp *p, const yaml_event_t *ev)
         return NULL;
     }
     if (!plain || tag)
-        return json_stringn(s, len);
+        return json_stringn_nocheck(s, len);
     if (str_eq_any(s, len, yaml_nulls))
         return json_null();
     if (str_eq_any(s, len, yaml_trues))
@@ -274,7 +308,7 @@ static json_t *yp_scalar(struct yp *p, const yaml_event_t *ev)
         yp_fail_mark(p, ev->start_mark, "%.*s cannot be represented in JSON", (int)len, s);
         return NULL;
     }
-    return json_stringn(s, len);
+    return json_stringn_nocheck(s, len);
 }
 
 /* ---- nodes ---- */
@@ -317,15 +351,14 @@ static struct yp_anchor *yp_anchor_find(struct yp *p, const char *name)
 }
 
 /* Applies `<<` merges: keys of each source that the mapping does not set itself. */
-static int yp_merge_into(struct yp *p, json_t *map, json_t *explicit_keys, json_t *src,
-                         yaml_mark_t m)
+static int yp_merge_into(struct yp *p, json_t *map, json_t *src, yaml_mark_t m)
 {
     const char *k;
     json_t *v;
     if (json_is_array(src)) {
         size_t i;
         json_array_foreach(src, i, v) {
-            if (yp_merge_into(p, map, explicit_keys, v, m) < 0)
+            if (yp_merge_into(p, map, v, m) < 0)
                 return -1;
         }
         return 0;
@@ -334,7 +367,7 @@ static int yp_merge_into(struct yp *p, json_t *map, json_t *explicit_keys, json_
         return yp_fail_mark(p, m, "the value of a << merge key must be a mapping or a list of "
                                   "mappings");
     json_object_foreach(src, k, v) {
-        if (!json_object_get(explicit_keys, k) && !json_object_get(map, k))
+        if (!json_object_get(map, k)) /* the mapping's own keys win */
             json_object_set(map, k, v);
     }
     return 0;
@@ -344,7 +377,6 @@ static int yp_mapping(struct yp *p, yaml_event_t *start, int depth, const char *
 {
     json_t *map = json_object();
     json_t *merges = NULL;
-    json_t *explicit_keys = json_object();
     char child[YP_PATH_MAX];
     yaml_event_t ev;
     yaml_mark_t merge_mark = start->start_mark;
@@ -363,19 +395,20 @@ static int yp_mapping(struct yp *p, yaml_event_t *start, int depth, const char *
             yaml_event_delete(&ev);
             goto cleanup;
         }
-        char *key = strndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
-        yaml_mark_t key_mark = ev.start_mark;
-        int is_merge = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(key, "<<") == 0;
-        int nul = memchr(ev.data.scalar.value, '\0', ev.data.scalar.length) != NULL;
-        yaml_event_delete(&ev);
-        if (nul) {
-            free(key);
+        /* the key event is kept until its value is stored: libyaml's NUL-terminated
+         * value is the key, so it is not copied twice */
+        yaml_event_t key_ev = ev;
+        const char *key = (const char *)key_ev.data.scalar.value;
+        yaml_mark_t key_mark = key_ev.start_mark;
+        int is_merge = key_ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(key, "<<") == 0;
+        if (memchr(key, '\0', key_ev.data.scalar.length)) {
+            yaml_event_delete(&key_ev);
             yp_fail_mark(p, key_mark, "a NUL character is not allowed in a key");
             goto cleanup;
         }
-        if (!is_merge && json_object_get(explicit_keys, key)) {
+        if (!is_merge && json_object_get(map, key)) { /* merges are applied at the end */
             yp_fail_mark(p, key_mark, "duplicate key \"%s\"%s%s", key, *path ? " in " : "", path);
-            free(key);
+            yaml_event_delete(&key_ev);
             goto cleanup;
         }
         if (p->target) {
@@ -386,7 +419,7 @@ static int yp_mapping(struct yp *p, yaml_event_t *start, int depth, const char *
         }
         json_t *value = NULL;
         if (yp_next(p, &ev) < 0 || yp_node(p, &ev, depth, child, &value) < 0) {
-            free(key);
+            yaml_event_delete(&key_ev);
             goto cleanup;
         }
         if (is_merge) {
@@ -395,12 +428,12 @@ static int yp_mapping(struct yp *p, yaml_event_t *start, int depth, const char *
             json_array_append_new(merges, value);
             merge_mark = key_mark;
         } else {
-            json_object_set_new(explicit_keys, key, json_true());
-            json_object_set_new(map, key, value);
+            /* libyaml has checked the input's UTF-8 */
+            json_object_set_new_nocheck(map, key, value);
         }
-        free(key);
+        yaml_event_delete(&key_ev);
     }
-    if (merges && yp_merge_into(p, map, explicit_keys, merges, merge_mark) < 0)
+    if (merges && yp_merge_into(p, map, merges, merge_mark) < 0)
         goto cleanup;
     *out = map;
     map = NULL;
@@ -408,7 +441,6 @@ static int yp_mapping(struct yp *p, yaml_event_t *start, int depth, const char *
 cleanup:
     json_decref(map);
     json_decref(merges);
-    json_decref(explicit_keys);
     return rc;
 }
 

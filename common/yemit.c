@@ -12,6 +12,31 @@ static int yemit_write(void *data, unsigned char *buffer, size_t size)
     return strbuf_add((strbuf *)data, buffer, size) == 0;
 }
 
+/* Strings that YAML 1.1 readers (kubectl's sigs.k8s.io/yaml, PyYAML) would not read back as
+ * strings when plain: yes/no/on/off/y/n, 1_000, 0b101, 12:30, "=", "<<". Quoted as well. */
+static int yemit_yaml11_special(const char *s, size_t len)
+{
+    static const char *const words[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No",
+                                        "NO", "on", "On", "ON", "off", "Off", "OFF", "=", "<<",
+                                        NULL};
+    for (const char *const *w = words; *w; w++)
+        if (strlen(*w) == len && memcmp(*w, s, len) == 0)
+            return 1;
+    size_t i = len && (s[0] == '-' || s[0] == '+' || s[0] == '.') ? 1 : 0;
+    if (i < len && s[i] >= '0' && s[i] <= '9') { /* number-like: quote unless clearly text */
+        for (; i < len; i++)
+            if (!strchr("0123456789abcdefABCDEFxXoO_:.+-", s[i]))
+                return 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int yemit_needs_quotes(const char *s, size_t len)
+{
+    return ydoc_plain_is_special(s, len) || yemit_yaml11_special(s, len);
+}
+
 static int yemit_scalar(yaml_emitter_t *em, const char *s, size_t len, int force_quotes)
 {
     yaml_event_t ev;
@@ -38,7 +63,7 @@ static int yemit_value(yaml_emitter_t *em, const json_t *v)
             return -1;
         json_object_foreach((json_t *)v, k, item) {
             size_t kl = strlen(k);
-            if (yemit_scalar(em, k, kl, ydoc_plain_is_special(k, kl)) < 0 ||
+            if (yemit_scalar(em, k, kl, yemit_needs_quotes(k, kl)) < 0 ||
                 yemit_value(em, item) < 0)
                 return -1;
         }
@@ -61,7 +86,7 @@ static int yemit_value(yaml_emitter_t *em, const json_t *v)
     case JSON_STRING: {
         const char *s = json_string_value(v);
         size_t len = json_string_length(v);
-        return yemit_scalar(em, s, len, ydoc_plain_is_special(s, len));
+        return yemit_scalar(em, s, len, yemit_needs_quotes(s, len));
     }
     case JSON_INTEGER:
         snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));

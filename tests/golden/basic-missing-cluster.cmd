@@ -1,0 +1,1 @@
+-f examples/basic.yaml --cluster beijing-1 --cluster us-west-1:provider=AWS

@@ -1,0 +1,1 @@
+-f examples/intermediate.yaml --cluster beijing-1 --cluster beijing-2 --cluster us-west-1:provider=AWS -o json
