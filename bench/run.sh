@@ -16,3 +16,10 @@ if [ -x "$san/bench_render" ]; then
   ASAN_OPTIONS=detect_leaks=1 "$san/bench_render" examples/advanced.yaml 2000 10 5 >/dev/null &&
     echo "LeakSanitizer: no leaks"
 fi
+
+for script in bench/kubesim_*.sh bench/kube_*.sh bench/pipeline_*.sh; do
+  [ -f "$script" ] || continue
+  echo
+  echo "== $(basename "$script")"
+  bash "$script" "$bin"
+done

@@ -32,5 +32,17 @@ int cli_wants_help(int argc, char **argv);
 
 int cmd_dry_run(int argc, char **argv, const vela_opts *opts);
 extern const char cmd_dry_run_usage[];
+int cmd_cluster(int argc, char **argv, const vela_opts *opts);
+extern const char cmd_cluster_usage[];
+int cmd_up(int argc, char **argv, const vela_opts *opts);
+extern const char cmd_up_usage[];
+int cmd_status(int argc, char **argv, const vela_opts *opts);
+extern const char cmd_status_usage[];
+int cmd_ls(int argc, char **argv, const vela_opts *opts);
+extern const char cmd_ls_usage[];
+int cmd_delete(int argc, char **argv, const vela_opts *opts);
+extern const char cmd_delete_usage[];
+int cmd_workflow(int argc, char **argv, const vela_opts *opts);
+extern const char cmd_workflow_usage[];
 
 #endif

@@ -8,6 +8,16 @@
 #include "log.h"
 
 static const struct cli_command commands[] = {
+    {"cluster", cmd_cluster, NEED_KAFKA, "join, list, label, detach and rename clusters",
+     cmd_cluster_usage},
+    {"up", cmd_up, NEED_KAFKA, "submit an Application (a new revision when its spec changed)",
+     cmd_up_usage},
+    {"status", cmd_status, NEED_KAFKA, "show an Application's phase, workflow and services",
+     cmd_status_usage},
+    {"ls", cmd_ls, NEED_KAFKA, "list Applications", cmd_ls_usage},
+    {"delete", cmd_delete, NEED_KAFKA, "delete an Application from every cluster",
+     cmd_delete_usage},
+    {"workflow", cmd_workflow, NEED_KAFKA, "resume a suspended workflow, or restart one", cmd_workflow_usage},
     {"dry-run", cmd_dry_run, 0, "render an Application offline, as the scheduler would",
      cmd_dry_run_usage},
 };

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/sha.h>
+
 #include "defs.h"
 #include "propspec.h"
 #include "util.h"
@@ -493,7 +495,8 @@ static int app_check_step(const app *a, const json_t *step, const char *base, ap
     if (prop_check(step, app_step_fields, base, true, e) < 0)
         return -1;
     P(p, base, "name");
-    if (app_check_name(json_object_get(step, "name"), p, "step", e) < 0)
+    /* generated steps ("deploy-" + a 63-character topology name) may exceed 63 */
+    if (base[0] && app_check_name(json_object_get(step, "name"), p, "step", e) < 0)
         return -1;
     memset(out, 0, sizeof(*out));
     out->name = json_string_value(json_object_get(step, "name"));
@@ -736,4 +739,14 @@ int app_parse(const char *buf, size_t len, app **out, char *err, size_t errlen)
     if (e.path[0])
         return err_set(err, errlen, "%s: %s", e.path, e.msg);
     return err_set(err, errlen, "%s", e.msg);
+}
+
+void app_spec_hash(const json_t *spec, char out[17])
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    char *canon = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    SHA256((const unsigned char *)(canon ? canon : ""), canon ? strlen(canon) : 0, md);
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    free(canon);
 }

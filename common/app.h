@@ -61,4 +61,8 @@ const app_step *app_step_find(const app *a, const char *name);
 
 const char *wf_mode_name(wf_mode m); /* "DAG" or "StepByStep" */
 
+/* A short stable digest of a spec (canonical JSON, SHA-256, 16 hex characters) into out[17]:
+ * equal specs have equal digests whatever their key order or formatting. */
+void app_spec_hash(const json_t *spec, char out[17]);
+
 #endif

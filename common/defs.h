@@ -51,6 +51,7 @@ typedef struct trait_def {
     /* The kind of the object whose health the trait reports (NULL: always healthy, no
      * message), and the judge of that live object (NULL when it does not exist). */
     const char *health_kind;
+    const char *health_api_version;
     void (*health)(const json_t *props, const json_t *live, health *h);
 } trait_def;
 

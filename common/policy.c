@@ -93,7 +93,8 @@ static int topology_select(const app *a, const json_t *policy, const registry_vi
     }
     /* label selector: every match, ordered by cluster name */
     cluster_ref *sorted = malloc((reg->n ? reg->n : 1) * sizeof(*sorted));
-    memcpy(sorted, reg->clusters, reg->n * sizeof(*sorted));
+    if (reg->n) /* an empty view may have clusters == NULL */
+        memcpy(sorted, reg->clusters, reg->n * sizeof(*sorted));
     qsort(sorted, reg->n, sizeof(*sorted), cmp_cluster_ref);
     for (i = 0; i < reg->n; i++)
         if (policy_labels_match(sorted[i].labels, selector))

@@ -1,6 +1,7 @@
 /* Helpers the component and trait definitions share: object skeletons with the
  * app.oam.dev labels, container fields, env merging, and Deployment health. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "defs.h"
@@ -139,6 +140,24 @@ static void set_if(json_t *dst, const char *key, const json_t *props, const char
         json_object_set(dst, key, v);
 }
 
+/* A fractional quantity (cpu: 0.1) becomes its shortest string ("0.1"): printed with 17
+ * digits, 0.10000000000000001 would be rounded up by Kubernetes to 101m. */
+static void set_quantity(json_t *dst, const char *key, const json_t *props, const char *prop)
+{
+    json_t *v = json_object_get(props, prop);
+    char num[32];
+    if (!json_is_real(v)) {
+        set_if(dst, key, props, prop);
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(num, sizeof(num), "%.*g", prec, json_real_value(v));
+        if (strtod(num, NULL) == json_real_value(v))
+            break;
+    }
+    json_object_set_new(dst, key, json_string(num));
+}
+
 json_t *render_container_new(const render_ctx *ctx, const json_t *props)
 {
     json_t *c = json_object();
@@ -156,10 +175,10 @@ json_t *render_container_new(const render_ctx *ctx, const json_t *props)
         json_t *res = json_object();
         json_t *req = json_object();
         json_t *lim = json_object();
-        set_if(req, "cpu", props, "cpu");
-        set_if(req, "memory", props, "memory");
-        set_if(lim, "cpu", props, "cpu");
-        set_if(lim, "memory", props, "memory");
+        set_quantity(req, "cpu", props, "cpu");
+        set_quantity(req, "memory", props, "memory");
+        set_quantity(lim, "cpu", props, "cpu");
+        set_quantity(lim, "memory", props, "memory");
         json_object_set_new(res, "limits", lim);
         json_object_set_new(res, "requests", req);
         json_object_set_new(c, "resources", res);

@@ -55,9 +55,15 @@ static int yp_next(struct yp *p, yaml_event_t *ev)
         return 0;
     yaml_parser_t *y = &p->parser;
     const char *problem = y->problem ? y->problem : "malformed YAML";
-    if (y->error == YAML_READER_ERROR)
-        return err_set(p->err, p->errlen, "byte %zu: invalid input: %s", y->problem_offset,
-                       problem);
+    if (y->error == YAML_READER_ERROR) { /* only a byte offset: count lines up to it */
+        const unsigned char *s = y->input.string.start;
+        size_t line = 1, col = 1, n = (size_t)(y->input.string.end - s);
+        for (size_t i = 0; i < y->problem_offset && i < n; i++, col++)
+            if (s[i] == '\n')
+                line++, col = 0;
+        return err_set(p->err, p->errlen, "%zu:%zu: invalid input at byte %zu: %s", line, col,
+                       y->problem_offset, problem);
+    }
     if (y->error == YAML_MEMORY_ERROR)
         return err_set(p->err, p->errlen, "out of memory while reading YAML");
     if (y->context)

@@ -95,6 +95,11 @@ static int yemit_value(yaml_emitter_t *em, const json_t *v)
         snprintf(num, sizeof(num), "%.17g", json_real_value(v));
         if (!strpbrk(num, ".e"))
             strcat(num, ".0");
+        else if (!strchr(num, '.')) { /* "1e-300" is a string to YAML 1.1: "1.0e-300" */
+            char *e = strchr(num, 'e');
+            memmove(e + 2, e, strlen(e) + 1);
+            memcpy(e, ".0", 2);
+        }
         return yemit_scalar(em, num, strlen(num), 0);
     case JSON_TRUE:
         return yemit_scalar(em, "true", 4, 0);

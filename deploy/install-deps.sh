@@ -6,7 +6,8 @@ set -euo pipefail
 pkgs=(gcc make cmake pkg-config clang libclang-rt-14-dev
       librdkafka-dev libcurl4-openssl-dev libyaml-dev libjansson-dev libssl-dev
       libcmocka-dev libevent-dev
-      kcat curl openssl jq procps ca-certificates nodejs npm)
+      kcat curl openssl jq procps ca-certificates
+      python3-yaml)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -14,7 +15,13 @@ for p in "${pkgs[@]}"; do
     missing+=("$p")
   fi
 done
-# kubectl: keep one that is already on the machine (any vendor); else Debian's 1.20.
+# Node.js with npm (for the JSON Schema validator) and kubectl: keep what is already on the
+# machine, from any vendor (mixing a vendor's nodejs with Debian's npm breaks apt); else
+# Debian's (Node.js 18, kubectl 1.20).
+if ! command -v npm >/dev/null 2>&1; then
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  missing+=(npm)
+fi
 if ! command -v kubectl >/dev/null 2>&1; then
   missing+=(kubernetes-client)
 fi

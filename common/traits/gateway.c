@@ -107,5 +107,6 @@ const trait_def trait_gateway = {
     .applies_to = gateway_applies_to,
     .apply = gateway_apply,
     .health_kind = "Ingress",
+    .health_api_version = "networking.k8s.io/v1",
     .health = gateway_health,
 };

@@ -1,0 +1,528 @@
+/* One task's life (job_): resolve the cluster from the registry, publish `applying`, apply
+ * the manifests in order, poll the workloads and trait objects until they are healthy or the
+ * deadline passes (publishing `progressing` whenever a message changes), or delete the
+ * resources; then the final event, whose acknowledgement finishes the task's offset. All on
+ * the loop's thread: kube callbacks run inside kube_client_run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "util.h"
+#include "worker.h"
+
+/* Consecutive failed health polls (cluster unreachable, API errors) that fail the task. */
+#define JOB_MAX_POLL_FAILURES 3
+/* The first health polls come sooner than the interval: quick rollouts finish quickly. */
+#define JOB_FIRST_POLL_MS 40
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- clusters ----------------------------------------------------------------------------- */
+
+static bool job_resolved_has(worker *w, const char *name)
+{
+    for (size_t i = 0; i < w->nresolved; i++)
+        if (strcmp(w->resolved[i], name) == 0)
+            return true;
+    return false;
+}
+
+void job_cluster_changed(worker *w, const char *name)
+{
+    for (size_t i = 0; i < w->nresolved; i++) {
+        if (strcmp(w->resolved[i], name) == 0) {
+            free(w->resolved[i]);
+            w->resolved[i] = w->resolved[--w->nresolved];
+            log_info("event=cluster_record_changed cluster=%s", name);
+            return;
+        }
+    }
+}
+
+static void job_resolved_add(worker *w, const char *name)
+{
+    char **r = realloc(w->resolved, (w->nresolved + 1) * sizeof(*r));
+    if (!r)
+        return;
+    w->resolved = r;
+    w->resolved[w->nresolved] = strdup(name);
+    if (w->resolved[w->nresolved])
+        w->nresolved++;
+}
+
+/* The cluster of the task: 0 and j->cl; 1 when the registry does not have it (yet); -1 with
+ * the reason in j->err. */
+static int job_resolve(job *j)
+{
+    worker *w = j->w;
+    const char *name = j->t.cluster;
+    if (job_resolved_has(w, name) && (j->cl = kube_client_find(w->kc, name)))
+        return 0;
+    cluster_record rec;
+    char err[512] = "";
+    int rc = registry_get(w->reg, name, &rec, err, sizeof(err));
+    if (rc == 1) {
+        cluster_record_release(&rec);
+        snprintf(j->err, sizeof(j->err), "cluster %s: not found in the cluster registry; "
+                 "join it with 'vela cluster join'", name);
+        return 1;
+    }
+    if (rc < 0) {
+        snprintf(j->err, sizeof(j->err), "cluster %s: %s", name, err);
+        goto fail;
+    }
+    if (!rec.accepted) {
+        snprintf(j->err, sizeof(j->err), "cluster %s: not accepted: %s", name,
+                 rec.message && *rec.message ? rec.message : "the join could not reach it");
+        goto fail;
+    }
+    if (rec.region && strcmp(rec.region, w->cfg.region) != 0)
+        log_warn("event=cluster_in_other_region cluster=%s region=%s worker_region=%s", name,
+                 rec.region, w->cfg.region);
+    if (!w->key_loaded) {
+        if (seal_key_load(NULL, 0, &w->key, err, sizeof(err)) < 0) {
+            snprintf(j->err, sizeof(j->err), "cluster %s: cannot open its credentials: %s", name,
+                     err);
+            goto fail;
+        }
+        w->key_loaded = true;
+    }
+    kube_creds creds;
+    if (cluster_record_creds(&rec, &w->key, &creds, err, sizeof(err)) < 0) {
+        snprintf(j->err, sizeof(j->err), "cluster %s: %s", name, err);
+        goto fail;
+    }
+    j->cl = kube_client_cluster(w->kc, name, &creds, err, sizeof(err));
+    kube_creds_release(&creds);
+    if (!j->cl) {
+        snprintf(j->err, sizeof(j->err), "cluster %s: %s", name, err);
+        goto fail;
+    }
+    job_resolved_add(w, name);
+    cluster_record_release(&rec);
+    return 0;
+fail:
+    cluster_record_release(&rec);
+    return -1;
+}
+
+/* The task's id for logs ("-" for a task too malformed to have one). */
+static const char *job_id(const job *j)
+{
+    return j->t.task_id ? j->t.task_id : "-";
+}
+
+/* ---- events ------------------------------------------------------------------------------- */
+
+static void job_publish(job *j, const char *phase, const char *message, json_t *services)
+{
+    json_t *ev = event_new(&j->t, phase, false, message, services, j->w->id, wall_ms());
+    worker_publish(j->w, &j->t, ev);
+}
+
+/* Queues the stored final event; when it cannot be queued now, job_tick tries again (the
+ * offset must not stay unfinished behind a task that is in fact over). */
+static void job_send_final(job *j)
+{
+    if (worker_produce_raw(j->w, j->t.key, j->final_event, j) == 0) {
+        j->final_inflight = true;
+        j->final_retry = false;
+    } else {
+        j->final_retry = true;
+    }
+}
+
+/* The final event: the job waits for its acknowledgement (job_delivered). */
+static void job_finish(job *j, const char *phase, const char *message, json_t *services)
+{
+    worker *w = j->w;
+    if (strcmp(phase, "failed") == 0)
+        w->failed++;
+    log_info("event=task_final task=%s cluster=%s phase=%s ms=%lld message=\"%s\"",
+             job_id(j), j->t.cluster ? j->t.cluster : "-", phase,
+             (long long)(now_ms() - j->taken_ms), message ? message : "");
+    json_t *ev = event_new(&j->t, phase, true, message, services, w->id, wall_ms());
+    j->state = JOB_FINAL;
+    j->final_event = json_dumps(ev, JSON_COMPACT);
+    json_decref(ev);
+    if (!j->final_event) {
+        log_error("event=out_of_memory where=job_finish task=%s", job_id(j));
+        job_abandon(j);
+        return;
+    }
+    job_send_final(j);
+}
+
+static void job_fail(job *j, const char *message)
+{
+    job_finish(j, "failed", message, NULL);
+}
+
+void job_delivered(job *j, rd_kafka_resp_err_t err)
+{
+    worker *w = j->w;
+    j->final_inflight = false;
+    if (j->abandoned)
+        return;
+    if (err) {
+        log_warn("event=final_event_retry task=%s error=\"%s\"", job_id(j),
+                 rd_kafka_err2str(err));
+        job_send_final(j);
+        return;
+    }
+    j->state = JOB_DONE;
+    w->active--;
+    w->finished++;
+    if (offtrack_done(w->offs, j->partition, j->offset) < 0)
+        log_debug("event=offset_untracked partition=%d offset=%lld", (int)j->partition,
+                  (long long)j->offset);
+}
+
+void job_abandon(job *j)
+{
+    if (j->abandoned || j->state == JOB_DONE)
+        return;
+    j->abandoned = true;
+    j->w->active--;
+    j->w->abandoned_count++;
+    log_info("event=task_abandoned task=%s partition=%d offset=%lld", job_id(j),
+             (int)j->partition, (long long)j->offset);
+}
+
+bool job_reapable(const job *j)
+{
+    return j->pending == 0 && !j->final_inflight && (j->abandoned || j->state == JOB_DONE);
+}
+
+void job_free(job *j)
+{
+    if (!j)
+        return;
+    task_release(&j->t);
+    free(j->final_event);
+    free(j->last_services);
+    free(j);
+}
+
+/* ---- deploy: apply ------------------------------------------------------------------------- */
+
+static void job_apply_next(job *j);
+static void job_poll(job *j);
+
+static void job_on_apply(const kube_result *r, void *opaque)
+{
+    job *j = opaque;
+    j->pending--;
+    if (j->abandoned)
+        return;
+    if (r->status != KUBE_OK) {
+        char msg[1200];
+        snprintf(msg, sizeof(msg), "cluster %s: %s", j->t.cluster, r->message);
+        job_fail(j, msg);
+        return;
+    }
+    job_apply_next(j);
+}
+
+/* Applies the next manifest, or starts watching when all are applied. */
+static void job_apply_next(job *j)
+{
+    size_t n = json_array_size(j->t.manifests);
+    if (j->next_manifest >= n) {
+        j->state = JOB_WAIT;
+        j->next_poll = now_ms();
+        job_poll(j);
+        return;
+    }
+    const json_t *m = json_array_get(j->t.manifests, j->next_manifest++);
+    char err[512];
+    json_t *obj = json_deep_copy(m);
+    json_t *meta = json_object_get(obj, "metadata");
+    /* A namespaced object without a namespace lands in the task's namespace. */
+    const char *av = json_string_value(json_object_get(obj, "apiVersion"));
+    const char *kind = json_string_value(json_object_get(obj, "kind"));
+    if (json_is_object(meta) && !json_object_get(meta, "namespace") && av && kind &&
+        kube_kind_namespaced(av, kind) == 1)
+        json_object_set_new(meta, "namespace", json_string(j->t.namespace));
+    int rc = kube_apply_async(j->cl, obj, job_on_apply, j, err, sizeof(err));
+    json_decref(obj);
+    if (rc < 0) {
+        char msg[1200];
+        snprintf(msg, sizeof(msg), "cluster %s: %s", j->t.cluster, err);
+        job_fail(j, msg);
+        return;
+    }
+    j->pending++;
+}
+
+/* ---- deploy: health ------------------------------------------------------------------------ */
+
+typedef struct job_get {
+    job *j;
+    json_t **slot; /* where the live object goes */
+} job_get;
+
+static void job_judge(job *j);
+
+static void job_on_get(const kube_result *r, void *opaque)
+{
+    job_get *g = opaque;
+    job *j = g->j;
+    json_t **slot = g->slot;
+    free(g);
+    j->pending--;
+    if (j->abandoned)
+        return;
+    json_decref(*slot);
+    *slot = NULL;
+    if (r->status == KUBE_OK) {
+        *slot = json_incref(r->obj);
+    } else if (!(r->status == KUBE_ERR_API && r->http_code == 404) && !j->err[0]) {
+        snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, r->message);
+    }
+    if (j->pending == 0 && j->state == JOB_POLL)
+        job_judge(j);
+}
+
+static int job_get_one(job *j, const task_obj *o, json_t **slot)
+{
+    kube_ref ref = {o->api_version, o->kind, o->namespace, o->name};
+    job_get *g = malloc(sizeof(*g));
+    char err[512];
+    if (!g)
+        return -1;
+    g->j = j;
+    g->slot = slot;
+    if (kube_get_async(j->cl, &ref, job_on_get, g, err, sizeof(err)) < 0) {
+        free(g);
+        if (!j->err[0])
+            snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, err);
+        return -1;
+    }
+    j->pending++;
+    return 0;
+}
+
+/* Reads every watched object; job_judge runs when the last answer is in. */
+static void job_poll(job *j)
+{
+    j->state = JOB_POLL;
+    j->err[0] = '\0';
+    j->polls++;
+    for (size_t i = 0; i < j->t.ncomps; i++) {
+        task_comp *c = &j->t.comps[i];
+        job_get_one(j, &c->workload, &c->live);
+        for (size_t k = 0; k < c->ntraits; k++)
+            if (c->traits[k].has_object)
+                job_get_one(j, &c->traits[k].object, &c->traits[k].live);
+    }
+    if (j->pending == 0)
+        job_judge(j);
+}
+
+static void job_judge(job *j)
+{
+    if (j->err[0]) {
+        /* Transport or API trouble while reading: a few in a row fail the task. */
+        if (++j->poll_failures >= JOB_MAX_POLL_FAILURES) {
+            char msg[1100];
+            snprintf(msg, sizeof(msg), "%s", j->err);
+            job_fail(j, msg);
+            return;
+        }
+        log_warn("event=health_poll_failed task=%s error=\"%s\"", j->t.task_id, j->err);
+    } else {
+        j->poll_failures = 0;
+        bool healthy;
+        char summary[1024];
+        json_t *services = task_judge(&j->t, &healthy, summary, sizeof(summary));
+        if (healthy) {
+            job_finish(j, "healthy", "", services);
+            return;
+        }
+        if (wall_ms() >= j->deadline_wall) {
+            char msg[1100];
+            snprintf(msg, sizeof(msg), "timed out waiting for health: %s", summary);
+            job_finish(j, "failed", msg, services);
+            return;
+        }
+        char *sig = json_dumps(services, JSON_COMPACT);
+        if (sig && (!j->last_services || strcmp(sig, j->last_services) != 0)) {
+            free(j->last_services);
+            j->last_services = sig;
+            sig = NULL;
+            job_publish(j, "progressing", "", services);
+        } else {
+            json_decref(services);
+        }
+        free(sig);
+    }
+    if (wall_ms() >= j->deadline_wall) {
+        char msg[1200];
+        snprintf(msg, sizeof(msg), "timed out waiting for health: %s", j->err);
+        job_fail(j, msg);
+        return;
+    }
+    j->state = JOB_WAIT;
+    int64_t delay = (int64_t)JOB_FIRST_POLL_MS << (j->polls < 4 ? j->polls - 1 : 3);
+    if (delay > j->w->cfg.poll_interval_ms)
+        delay = j->w->cfg.poll_interval_ms;
+    j->next_poll = now_ms() + delay;
+}
+
+/* ---- delete ------------------------------------------------------------------------------- */
+
+static void job_on_delete(const kube_result *r, void *opaque)
+{
+    job *j = opaque;
+    j->pending--;
+    if (j->abandoned)
+        return;
+    bool gone = r->status == KUBE_OK || (r->status == KUBE_ERR_API && r->http_code == 404);
+    if (!gone && !j->err[0])
+        snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, r->message);
+    if (j->pending > 0)
+        return;
+    if (j->err[0]) {
+        char msg[1100];
+        snprintf(msg, sizeof(msg), "%s", j->err);
+        job_fail(j, msg);
+    } else {
+        job_finish(j, "deleted", "", NULL);
+    }
+}
+
+static void job_delete(job *j)
+{
+    j->state = JOB_DELETE;
+    j->err[0] = '\0';
+    size_t i;
+    json_t *r;
+    /* pending is raised before the first request, so that no callback can finish the job
+     * while requests are still being queued (callbacks only run inside kube_client_run, but
+     * this keeps the rule local). */
+    j->pending++;
+    json_array_foreach(j->t.resources, i, r) {
+        kube_ref ref = {json_string_value(json_object_get(r, "apiVersion")),
+                        json_string_value(json_object_get(r, "kind")),
+                        json_string_value(json_object_get(r, "namespace")),
+                        json_string_value(json_object_get(r, "name"))};
+        char err[512];
+        if (kube_delete_async(j->cl, &ref, job_on_delete, j, err, sizeof(err)) < 0) {
+            if (!j->err[0])
+                snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, err);
+            continue;
+        }
+        j->pending++;
+    }
+    j->pending--;
+    if (j->pending == 0) {
+        if (j->err[0]) {
+            char msg[1100];
+            snprintf(msg, sizeof(msg), "%s", j->err);
+            job_fail(j, msg);
+        } else {
+            job_finish(j, "deleted", "", NULL);
+        }
+    }
+}
+
+/* ---- the life of a job --------------------------------------------------------------------- */
+
+/* The cluster is known: go. */
+static void job_go(job *j)
+{
+    if (j->t.kind == TASK_DELETE) {
+        job_delete(j);
+    } else {
+        j->state = JOB_APPLY;
+        job_apply_next(j);
+    }
+}
+
+static void job_try_cluster(job *j, int64_t now)
+{
+    int rc = job_resolve(j);
+    if (rc == 0) {
+        j->err[0] = '\0';
+        job_go(j);
+    } else if (rc < 0 || now >= j->cluster_until) {
+        char msg[1100];
+        snprintf(msg, sizeof(msg), "%s", j->err);
+        job_fail(j, msg);
+    }
+}
+
+job *job_begin(worker *w, const rd_kafka_message_t *m)
+{
+    job *j = calloc(1, sizeof(*j));
+    if (!j) {
+        log_error("event=out_of_memory where=job_begin");
+        return NULL;
+    }
+    j->w = w;
+    j->partition = m->partition;
+    j->offset = m->offset;
+    j->taken_ms = now_ms();
+    char err[512];
+    int parsed = task_parse(m->payload, m->len, &j->t, err, sizeof(err));
+    if (parsed < 0) {
+        log_error("event=invalid_task partition=%d offset=%lld error=\"%s\"", (int)m->partition,
+                  (long long)m->offset, err);
+        if (!j->t.key[0]) {
+            /* Nothing to report on: the offset is done with. */
+            offtrack_done(w->offs, m->partition, m->offset);
+            job_free(j);
+            return NULL;
+        }
+    }
+    /* From here on the job holds a slot until its final event is acknowledged. */
+    j->next = w->jobs;
+    if (w->jobs)
+        w->jobs->prev = j;
+    w->jobs = j;
+    w->active++;
+    w->taken++;
+    if (parsed < 0) {
+        char msg[600];
+        snprintf(msg, sizeof(msg), "invalid task: %s", err);
+        job_fail(j, msg);
+        return j;
+    }
+    j->deadline_wall = j->t.deadline_ms > 0 ? j->t.deadline_ms : wall_ms() + TASK_DEFAULT_WAIT_MS;
+    j->cluster_until = j->taken_ms + w->cfg.cluster_wait_ms;
+    log_debug("event=task_taken task=%s cluster=%s partition=%d offset=%lld", j->t.task_id,
+              j->t.cluster, (int)j->partition, (long long)j->offset);
+    job_publish(j, "applying", "", NULL);
+    j->state = JOB_CLUSTER;
+    job_try_cluster(j, j->taken_ms);
+    return j;
+}
+
+void job_tick(job *j, int64_t now)
+{
+    if (j->abandoned)
+        return;
+    switch (j->state) {
+    case JOB_CLUSTER:
+        job_try_cluster(j, now);
+        break;
+    case JOB_WAIT:
+        if (now >= j->next_poll)
+            job_poll(j);
+        break;
+    case JOB_FINAL:
+        if (j->final_retry)
+            job_send_final(j);
+        break;
+    default:
+        break;
+    }
+}

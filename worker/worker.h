@@ -1,0 +1,122 @@
+/* The worker's internals shared by its files: the worker (loop.c: Kafka, flow control,
+ * commits, rebalances, shutdown) and its jobs (job.c: one task's life against a cluster). */
+#ifndef VELA_WORKER_WORKER_H
+#define VELA_WORKER_WORKER_H
+
+#include <librdkafka/rdkafka.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cluster_registry.h"
+#include "kq.h"
+#include "kube.h"
+#include "offsets.h"
+#include "opts.h"
+#include "seal.h"
+#include "task.h"
+
+typedef struct worker_config {
+    const char *region;
+    int concurrency;       /* tasks in flight */
+    int cluster_inflight;  /* requests on the wire per cluster */
+    int poll_interval_ms;  /* health polls, at most this far apart */
+    int grace_ms;          /* at shutdown: time given to tasks in flight */
+    int cluster_wait_ms;   /* how long a task waits for an unknown cluster to be registered */
+} worker_config;
+
+typedef enum job_state {
+    JOB_CLUSTER, /* waiting for the cluster's record (the registry may lag behind a join) */
+    JOB_APPLY,   /* applying manifests, one at a time, in order */
+    JOB_WAIT,    /* applied; waiting for the next health poll */
+    JOB_POLL,    /* GETs of the watched objects in flight */
+    JOB_DELETE,  /* DELETEs in flight */
+    JOB_FINAL,   /* final event produced, waiting for the broker's acknowledgement */
+    JOB_DONE,    /* final event acknowledged */
+} job_state;
+
+typedef struct worker worker;
+
+typedef struct job {
+    struct job *prev, *next;
+    worker *w;
+    task t;
+    int32_t partition;
+    int64_t offset;
+    job_state state;
+    int pending;         /* kube requests whose callback has not run */
+    bool final_inflight; /* the final event awaits its delivery report */
+    bool final_retry;    /* the final event could not be queued: job_tick tries again */
+    bool abandoned;      /* partition revoked or shutdown: stop, never mark the offset done */
+    char *final_event;   /* the final event's JSON, produced again if delivery fails */
+    kube_cluster *cl;
+    size_t next_manifest;
+    int64_t taken_ms;       /* monotonic */
+    int64_t deadline_wall;  /* ms since the epoch */
+    int64_t cluster_until;  /* monotonic: give up waiting for the cluster's record */
+    int64_t next_poll;      /* monotonic */
+    int polls;
+    int poll_failures;      /* consecutive failed health polls */
+    char *last_services;    /* the services JSON of the last event published */
+    char err[1024];         /* the first error of a round of requests */
+} job;
+
+struct worker {
+    const vela_opts *o;
+    worker_config cfg;
+    char tasks_topic[256];
+    char events_topic[256];
+    char id[256]; /* "vela-worker-<region>@<host>:<pid>" */
+    kq_consumer *consumer;
+    kq_producer *producer;
+    registry *reg;
+    kube_client *kc;
+    seal_key key;
+    bool key_loaded;
+    offtrack *offs;
+    job *jobs;  /* every job not yet freed */
+    int active; /* jobs holding a slot: taken and neither acknowledged nor abandoned */
+    rd_kafka_message_t **backlog; /* taken from Kafka while every slot was busy */
+    size_t nbacklog, backlog_alloc;
+    bool paused;
+    char **resolved; /* cluster names whose credentials the kube client holds, current */
+    size_t nresolved;
+    int64_t last_commit;
+    /* counters */
+    uint64_t taken, finished, failed, events, duplicates, abandoned_count;
+};
+
+/* job.c */
+/* Takes the task in m (which the caller still owns and destroys): parses it, publishes
+ * `applying`, and starts it. Returns the job, linked into w->jobs and holding a slot, or NULL
+ * when the message is not a task that can be reported on (its offset is then done). */
+job *job_begin(worker *w, const rd_kafka_message_t *m);
+/* Moves a job on: cluster lookups, health polls and deadlines. now: monotonic ms. */
+void job_tick(job *j, int64_t now);
+/* The delivery report of a job's final event. */
+void job_delivered(job *j, rd_kafka_resp_err_t err);
+/* Stops a job: no more requests or events; its slot is released, its offset never done. */
+void job_abandon(job *j);
+/* Whether nothing refers to the job any more (it can be freed). */
+bool job_reapable(const job *j);
+void job_free(job *j);
+/* A registry change: forget what was resolved for cluster name. */
+void job_cluster_changed(worker *w, const char *name);
+
+/* loop.c */
+/* Publishes a non-final event (ev is stolen) on vela.events, keyed by the task's app. -1
+ * when it cannot be queued (logged; progress events are not retried). */
+int worker_publish(worker *w, const task *t, json_t *ev);
+/* Produces an event's JSON; a final event carries its job as the delivery opaque, so that
+ * the delivery report reaches job_delivered. -1 when it cannot be queued. */
+int worker_produce_raw(worker *w, const char *key, const char *json, job *final_of);
+/* loop.c: the worker's life. */
+/* Connects to Kafka (consumer group vela-worker-<region>, producer, cluster registry) and
+ * makes the kube client. NULL with a message. */
+worker *worker_new(const vela_opts *o, const worker_config *cfg, char *err, size_t errlen);
+/* Runs until *stop is set, then shuts down cleanly (docs/worker.md). 0, or -1 on a fatal
+ * Kafka error. */
+int worker_run(worker *w, volatile sig_atomic_t *stop);
+void worker_free(worker *w);
+
+#endif
