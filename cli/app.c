@@ -410,7 +410,13 @@ int cmd_up(int argc, char **argv, const vela_opts *opts)
     }
     printf("Applying an application in vela K8s object format...\n");
     /* the record is the envelope of schemas/application.schema.json */
-    json_t *env = json_pack("{s:i,s:O}", "schemaVersion", 1, "application", doc);
+    char submitted[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(submitted, sizeof(submitted), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_t *env = json_pack("{s:i,s:O,s:s%,s:s}", "schemaVersion", 1, "application", doc,
+                            "source", buf, len, "submittedAt", submitted);
     char *record = json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(env);
     rc = record ? app_produce(opts, key, record, strlen(record)) : -1;

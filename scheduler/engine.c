@@ -359,11 +359,22 @@ static int record_parse(sapp *a, const char *value, size_t len, char hash[17], a
         set_str(&a->error, msg);
         return -1;
     }
-    /* an envelope {"schemaVersion", "application": {...}} is accepted too */
+    /* the envelope {"schemaVersion", "application", "source"} that vela up writes: the
+     * source text, when there, is read instead so that errors get lines and columns */
+    json_t *envelope = NULL;
     if (json_is_object(json_object_get(doc, "application")) && json_object_get(doc, "schemaVersion")) {
-        json_t *inner = json_incref(json_object_get(doc, "application"));
-        json_decref(doc);
-        doc = inner;
+        envelope = doc;
+        doc = json_incref(json_object_get(envelope, "application"));
+        json_t *src = json_object_get(envelope, "source");
+        json_t *from_src = NULL;
+        if (json_is_string(src) &&
+            ydoc_parse(json_string_value(src), json_string_length(src), NULL, &from_src, err,
+                       sizeof(err)) == 0 &&
+            json_equal(from_src, doc)) {
+            value = json_string_value(src);
+            len = json_string_length(src);
+        }
+        json_decref(from_src);
     }
     app_spec_hash(json_object_get(doc, "spec") ? json_object_get(doc, "spec") : doc, hash);
     *doc_out = json_incref(doc);
@@ -376,6 +387,7 @@ static int record_parse(sapp *a, const char *value, size_t len, char hash[17], a
                  ve.path[0] ? ": " : "", ve.msg);
         set_str(&a->error, msg);
         json_decref(doc);
+        json_decref(envelope);
         return -1;
     }
     char want[300];
@@ -389,9 +401,11 @@ static int record_parse(sapp *a, const char *value, size_t len, char hash[17], a
         app_free(*out);
         *out = NULL;
         json_decref(doc);
+        json_decref(envelope);
         return -1;
     }
     json_decref(doc);
+    json_decref(envelope);
     return 0;
 }
 
