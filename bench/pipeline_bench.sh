@@ -23,9 +23,9 @@ APPS=${BENCH_APPS:-1000}
 NCL=${BENCH_CLUSTERS:-10}
 TIMEOUT=${BENCH_TIMEOUT:-600}
 dir=$(mktemp -d /tmp/vela-bench.XXXXXX)
-watch_pid=
+watch_pid= awk_pid=
 cleanup() {
-  [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
+  [ -n "$watch_pid" ] && kill "$watch_pid" "$awk_pid" 2>/dev/null
   stack_stop "$dir"
   if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench files kept in $dir" >&2; else rm -rf "$dir"; fi
 }
@@ -85,8 +85,10 @@ seq 1 "$APPS" | jq -r --argjson cl "$clusters_json" '
 # the first "phase" of a record). mawk reads pipes in blocks unless told -W interactive.
 stream_awk=(awk)
 awk -W version 2>&1 | grep -q mawk && stream_awk=(awk -W interactive)
-(kcat -C -b "$K" -t vela.app-status -o beginning -q -u -f '%k\t%s\n' 2>/dev/null |
-  "${stream_awk[@]}" -F'\t' -v want="$APPS" '
+mkfifo "$dir/status.fifo"
+kcat -C -b "$K" -t vela.app-status -o beginning -q -u -f '%k\t%s\n' >"$dir/status.fifo" 2>/dev/null &
+watch_pid=$!
+"${stream_awk[@]}" -F'\t' -v want="$APPS" '
     $1 ~ /^bench\// {
       if (match($2, /"phase":"[A-Za-z]*"/)) {
         ph = substr($2, RSTART + 9, RLENGTH - 10)
@@ -95,8 +97,8 @@ awk -W version 2>&1 | grep -q mawk && stream_awk=(awk -W interactive)
         st[$1] = ph
         if (n >= want) { print "DONE"; fflush(); exit }
       }
-    }' >"$dir/watch.out") &
-watch_pid=$!
+    }' <"$dir/status.fifo" >"$dir/watch.out" &
+awk_pid=$!
 
 submit_ms=$(ms_now)
 kcat -P -b "$K" -t vela.applications -K '|' -X partitioner=murmur2_random -l "$dir/apps.txt" ||
@@ -108,6 +110,9 @@ while ! grep -q DONE "$dir/watch.out" 2>/dev/null; do
 done
 done_ms=$(ms_now)
 wall_ms=$((done_ms - submit_ms))
+kill "$watch_pid" "$awk_pid" 2>/dev/null
+wait "$watch_pid" "$awk_pid" 2>/dev/null
+watch_pid=
 
 # Peak RSS while everything is still up.
 hwm() { awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' "/proc/$(cat "$dir/$1.pid")/status" 2>/dev/null; }
@@ -139,20 +144,28 @@ n_all=$((n_apps + n_tasks + n_ev + n_st)) b_all=$((b_apps + b_tasks + b_ev + b_s
 avg=$((b_all / (n_all > 0 ? n_all : 1)))
 visible=$(vela ls -n bench 2>/dev/null | awk -F'\t' 'NR > 1 {print $1}' | sort -u | wc -l)
 
-# ---- the floor: as many messages of the same size through the same broker with kcat
-# (producer and consumer at once, keys spread like the apps', on the idle vela.tasks.default)
+# ---- the floor: as many messages of the same size through the same broker with kcat,
+# producer and consumer at once, keys spread like the apps', on the idle vela.tasks.default.
+# In chunks of at most ~30 MB (2.5 MB a partition), so that the embedded broker's ~5 MiB a
+# partition never trims a message before the consumer has read it.
 head -c $((avg * 3 / 4 + 16)) /dev/urandom | base64 -w0 | head -c "$avg" >"$dir/payload"
-payload=$(cat "$dir/payload")
-awk -v n="$n_all" -v apps="$APPS" -v p="$payload" 'BEGIN {for (i = 0; i < n; i++) printf "bench/app-%04d|%s\n", i % apps + 1, p}' >"$dir/floor.txt"
-kcat -C -b "$K" -t vela.tasks.default -o beginning -c "$n_all" -q -f '.' >/dev/null 2>&1 &
-floor_cons=$!
-sleep 1 # let the consumer find its partitions
-f0=$(ms_now)
-kcat -P -b "$K" -t vela.tasks.default -K '|' -X partitioner=murmur2_random -l "$dir/floor.txt" ||
-  die "kcat (floor) could not produce"
-f_prod_ms=$(($(ms_now) - f0))
-wait "$floor_cons" || die "kcat (floor) consumer failed"
-floor_ms=$(($(ms_now) - f0))
+chunk=$((30000000 / (avg > 0 ? avg : 1)))
+[ "$chunk" -gt 0 ] || chunk=1
+floor_ms=0 f_prod_ms=0 left=$n_all
+while [ "$left" -gt 0 ]; do
+  c=$((left < chunk ? left : chunk))
+  awk -v n="$c" -v apps="$APPS" -v f="$dir/payload" 'BEGIN {getline p <f; for (i = 0; i < n; i++) printf "bench/app-%04d|%s\n", i % apps + 1, p}' >"$dir/floor.txt"
+  timeout 180 kcat -C -b "$K" -t vela.tasks.default -o end -c "$c" -q -f '.' >/dev/null 2>&1 &
+  floor_cons=$!
+  sleep 1 # the consumer finds its partitions and their ends (not timed)
+  f0=$(ms_now)
+  kcat -P -b "$K" -t vela.tasks.default -K '|' -X partitioner=murmur2_random -l "$dir/floor.txt" ||
+    die "kcat (floor) could not produce"
+  f_prod_ms=$((f_prod_ms + $(ms_now) - f0))
+  wait "$floor_cons" || die "kcat (floor) consumer did not get its $c messages"
+  floor_ms=$((floor_ms + $(ms_now) - f0))
+  left=$((left - c))
+done
 
 rate() { awk -v n="$1" -v ms="$2" 'BEGIN {printf "%.0f", (ms > 0 ? n * 1000 / ms : 0)}'; }
 cat <<EOF

@@ -101,7 +101,7 @@ void engine_opts_init(engine_opts *o)
     o->max_attempts = 10;
     o->backoff_ms = 1000;
     o->backoff_max_ms = 60000;
-    o->status_min_ms = 100;
+    o->status_min_ms = 200;
     o->resync_ms = 5 * 60 * 1000;
 }
 

@@ -447,12 +447,41 @@ static void job_go(job *j)
     }
 }
 
+static bool job_str_eq(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* Tasks of one cluster keep their order (DESIGN.md): a task does not start applying while an
+ * earlier one of the same partition, for the same app, cluster and namespace, is still
+ * applying or deleting (revision N must not land after revision N+1). Later phases (health)
+ * do not hold anything up. */
+static bool job_blocked(const job *j)
+{
+    for (const job *o = j->w->jobs; o; o = o->next) {
+        if (o == j || o->abandoned || o->partition != j->partition || o->offset >= j->offset)
+            continue;
+        if (o->state != JOB_CLUSTER && o->state != JOB_HOLD && o->state != JOB_APPLY &&
+            o->state != JOB_DELETE)
+            continue;
+        if (job_str_eq(o->t.cluster, j->t.cluster) && job_str_eq(o->t.namespace, j->t.namespace) &&
+            strcmp(o->t.key, j->t.key) == 0)
+            return true;
+    }
+    return false;
+}
+
 static void job_try_cluster(job *j, int64_t now)
 {
     int rc = job_resolve(j);
     if (rc == 0) {
         j->err[0] = '\0';
-        job_go(j);
+        if (job_blocked(j)) {
+            log_debug("event=task_held task=%s cluster=%s reason=earlier_task_applying",
+                      job_id(j), j->t.cluster);
+            j->state = JOB_HOLD;
+        } else
+            job_go(j);
     } else if (rc < 0 || now >= j->cluster_until) {
         char msg[1100];
         snprintf(msg, sizeof(msg), "%s", j->err);
@@ -513,6 +542,10 @@ void job_tick(job *j, int64_t now)
     switch (j->state) {
     case JOB_CLUSTER:
         job_try_cluster(j, now);
+        break;
+    case JOB_HOLD:
+        if (!job_blocked(j))
+            job_go(j);
         break;
     case JOB_WAIT:
         if (now >= j->next_poll)

@@ -16,6 +16,7 @@
 #define LOOP_STATS_EVERY_MS 10000
 #define LOOP_MAX_BATCH 64
 #define LOOP_COMMIT_WAIT_MS 5000
+#define LOOP_CLOSE_WAIT_MS 10000
 
 /* ---- publishing ---------------------------------------------------------------------------- */
 
@@ -334,7 +335,7 @@ static int64_t loop_tick(worker *w, int64_t now, int64_t cap)
         job_tick(j, now);
         if (j->abandoned)
             continue;
-        if (j->state == JOB_FINAL && wait > 5)
+        if ((j->state == JOB_FINAL || j->state == JOB_HOLD) && wait > 5)
             wait = 5; /* its delivery report frees a slot and moves the commit on */
         else if (j->state == JOB_CLUSTER && wait > 20)
             wait = 20;
@@ -366,9 +367,13 @@ static void loop_turn(worker *w, bool consume)
         w->nbacklog--;
         loop_take(w, m);
     }
-    bool full = w->active >= w->cfg.concurrency || w->nbacklog > 0;
-    if (consume && full != w->paused)
-        loop_pause(w, full);
+    /* Pause when every slot is busy; resume when a quarter is free again, so that a
+     * steady stream does not pause and resume (and refetch) at every finished task. */
+    int resume_at = w->cfg.concurrency - (w->cfg.concurrency + 3) / 4;
+    if (consume && !w->paused && (w->active >= w->cfg.concurrency || w->nbacklog > 0))
+        loop_pause(w, true);
+    else if (consume && w->paused && w->active <= resume_at && w->nbacklog == 0)
+        loop_pause(w, false);
 
     int64_t wait = loop_tick(w, now, 50);
     bool busy = kube_client_inflight(w->kc) > 0;
@@ -443,6 +448,44 @@ int worker_run(worker *w, volatile sig_atomic_t *stop)
     return rc;
 }
 
+/* Leaves the group within LOOP_CLOSE_WAIT_MS: librdkafka's rd_kafka_consumer_close (which
+ * kq_consumer_free calls) can wait forever when the brokers went away during the close. The
+ * close runs in the background; rebalance callbacks run while its queue is polled. Returns
+ * whether the consumer is closed (a later close then returns at once). */
+static bool loop_close_consumer(worker *w)
+{
+    rd_kafka_t *rk = kq_consumer_handle(w->consumer);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_error_t *e = rd_kafka_consumer_close_queue(rk, q);
+    if (e) {
+        log_warn("event=consumer_close_failed error=\"%s\"", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+        rd_kafka_queue_destroy(q);
+        return true; /* nothing to wait for; kq_consumer_free's close returns at once */
+    }
+    int64_t until = now_ms() + LOOP_CLOSE_WAIT_MS;
+    while (!rd_kafka_consumer_closed(rk) && now_ms() < until) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
+        if (!ev)
+            continue;
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE) {
+            /* Only when no callback took it: everything was committed or abandoned already. */
+            if (strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0) {
+                rd_kafka_error_t *ue =
+                    rd_kafka_incremental_unassign(rk, rd_kafka_event_topic_partition_list(ev));
+                if (ue)
+                    rd_kafka_error_destroy(ue);
+            } else {
+                rd_kafka_assign(rk, NULL);
+            }
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    bool closed = rd_kafka_consumer_closed(rk);
+    rd_kafka_queue_destroy(q);
+    return closed;
+}
+
 void worker_free(worker *w)
 {
     if (!w)
@@ -451,7 +494,16 @@ void worker_free(worker *w)
         rd_kafka_message_destroy(w->backlog[i]);
     w->nbacklog = 0;
     /* Closing the consumer revokes its partitions through the callback (commit, abandon). */
-    kq_consumer_free(w->consumer);
+    if (w->consumer && !loop_close_consumer(w)) {
+        /* librdkafka could not leave the group in time (its brokers are gone): destroy the
+         * handle without a second close, which would wait forever. The small kq_consumer
+         * struct is left behind on purpose: kq.h has no way to free it without closing. */
+        log_warn("event=consumer_close_timeout waited_ms=%d", LOOP_CLOSE_WAIT_MS);
+        rd_kafka_destroy_flags(kq_consumer_handle(w->consumer),
+                               RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    } else {
+        kq_consumer_free(w->consumer);
+    }
     w->consumer = NULL;
     /* Cancels requests still queued; their callbacks see abandoned jobs. */
     for (job *j = w->jobs; j; j = j->next)

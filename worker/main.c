@@ -30,6 +30,8 @@ static const char worker_usage[] =
     "  -h, --help              this text\n"
     "\n";
 
+static const char worker_hint[] = "Run 'vela-worker --help' for the options.\n";
+
 static volatile sig_atomic_t worker_stop;
 
 static void worker_on_signal(int sig)
@@ -101,7 +103,7 @@ int main(int argc, char **argv)
                 bad = -1;
             }
         } else {
-            fprintf(stderr, "error: unknown or incomplete option \"%s\"\n%s", a, worker_usage);
+            fprintf(stderr, "error: unknown or incomplete option \"%s\"\n%s", a, worker_hint);
             bad = -1;
         }
         if (bad) {
@@ -112,7 +114,7 @@ int main(int argc, char **argv)
     }
     if (!cfg.region || !is_dns1123_label(cfg.region)) {
         fprintf(stderr, "error: --region REGION is required (a DNS-1123 label)\n%s",
-                worker_usage);
+                worker_hint);
         opts_release(&o);
         return 2;
     }

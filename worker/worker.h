@@ -27,6 +27,7 @@ typedef struct worker_config {
 
 typedef enum job_state {
     JOB_CLUSTER, /* waiting for the cluster's record (the registry may lag behind a join) */
+    JOB_HOLD,    /* an earlier task of the same app, cluster and namespace is still applying */
     JOB_APPLY,   /* applying manifests, one at a time, in order */
     JOB_WAIT,    /* applied; waiting for the next health poll */
     JOB_POLL,    /* GETs of the watched objects in flight */

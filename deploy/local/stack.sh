@@ -73,7 +73,9 @@ stack_start() {
   local names regions
   names=$(tr ',' '\n' <<<"$clusters" | cut -d: -f1 | paste -sd, -)
   regions=$(stack_regions "$clusters" | paste -sd, -)
-  stack_daemon "$dir" broker "$STACK_BIN/vela-broker" --listen "127.0.0.1:$port" --regions "$regions"
+  # shellcheck disable=SC2086 # STACK_BROKER_ARGS is a list of options
+  stack_daemon "$dir" broker "$STACK_BIN/vela-broker" --listen "127.0.0.1:$port" --regions "$regions" \
+    ${STACK_BROKER_ARGS:-}
   stack_daemon "$dir" kubesim "$STACK_BIN/vela-kubesim" --clusters "$names" --dir "$dir/sim" \
     --ready-delay-ms "${STACK_READY_DELAY_MS:-300}" --admin "127.0.0.1:$admin" "$@"
   stack_wait 20 bash -c "echo >/dev/tcp/127.0.0.1/$port" ||

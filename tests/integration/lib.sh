@@ -55,20 +55,10 @@ finish() {
 }
 
 # free_port: a TCP port on 127.0.0.1 that nothing listens on now, below the kernel's
-# ephemeral range (so that no outgoing connection or port-0 listener takes it meanwhile).
+# ephemeral range (the stack's own picker, shared with deploy/local/stack.sh).
+source "$VELA_SOURCE_DIR/deploy/local/stack.sh"
 free_port() {
-  local p lo=32768 span
-  read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
-  span=$((lo - 20000))
-  [ "$span" -ge 1000 ] || span=12000
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % span))
-    if ! (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return 0
-    fi
-  done
-  return 1
+  stack_free_port
 }
 
 # start NAME CMD...: starts CMD in the background, logs to $T_DIR/NAME.log, records the pid.

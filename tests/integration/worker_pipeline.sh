@@ -87,6 +87,17 @@ check "a malformed task fails with the reason" \
   test "$(jq -r '.phase + " | " + .message' <<<"$(w_final bad-1)")" = \
   'failed | invalid task: manifests: expected an array'
 
+# Two revisions of one app for one cluster, back to back: applied in their order.
+{
+  w_task deploy beijing-2 default 8 | jq -c '.manifests[0].spec.replicas = 2'
+  w_task deploy beijing-2 default 9
+} | w_send beijing-2
+T9=u1:1:deploy-beijing-clusters:beijing-2:default:9
+wait_for 30 w_has_final "$T9" || fail "no final event for the second revision"
+check "back-to-back tasks of one app and cluster apply in order (3 replicas last)" \
+  test "$(kubectl --kubeconfig "$T_DIR/sim/beijing-2.kubeconfig" get deploy hello-world-server \
+    -o jsonpath='{.spec.replicas}')" = 3
+
 # Clean stop, then a restart: finished tasks are committed and not redone.
 sleep 0.5
 before=$(w_events | wc -l)
@@ -94,7 +105,7 @@ kill -TERM "$PID_worker"
 wait "$PID_worker"
 check "SIGTERM: the worker exits 0" test $? = 0
 check "SIGTERM: the worker says it stopped" \
-  grep -q 'event=stopped taken=7 finished=7' "$T_DIR/worker.log"
+  grep -q 'event=stopped taken=9 finished=9' "$T_DIR/worker.log"
 start worker2 vela-worker --region cn
 T7=u1:1:deploy-beijing-clusters:beijing-2:default:7
 w_task deploy beijing-2 default 7 | w_send beijing-2

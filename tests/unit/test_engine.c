@@ -89,6 +89,19 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A new scheduler: a fresh engine with the same registry and no tasks seen yet. */
+static void restart_engine(struct fixture *f)
+{
+    engine_opts o;
+    engine_free(f->e);
+    json_array_clear(f->sink.tasks);
+    engine_opts_init(&o);
+    o.status_min_ms = 0;
+    engine_io io = {sink_task, sink_status, &f->sink};
+    f->e = engine_new(&io, &o);
+    set_seed_clusters(f, 1);
+}
+
 static void tick(struct fixture *f, int64_t advance_ms)
 {
     f->now += advance_ms;
@@ -402,14 +415,7 @@ static void engine_restart_from_status_does_not_redo_finished_steps(void **state
     json_t *status = json_deep_copy(status_of(f, "default/example-app"));
     char *yaml = read_example("advanced.yaml");
     /* a new scheduler: same records, the last status */
-    engine_free(f->e);
-    json_array_clear(f->sink.tasks);
-    engine_opts o;
-    engine_opts_init(&o);
-    o.status_min_ms = 0;
-    engine_io io = {sink_task, sink_status, &f->sink};
-    f->e = engine_new(&io, &o);
-    set_seed_clusters(f, 1);
+    restart_engine(f);
     engine_app_load(f->e, "default/example-app", yaml, strlen(yaml), status, f->now);
     tick(f, 10);
     size_t n;
@@ -590,14 +596,7 @@ static void engine_restart_keeps_the_services_of_placements_already_healthy(void
     tick(f, 10);
     json_t *status = json_deep_copy(status_of(f, "default/example-app"));
     char *yaml = read_example("basic.yaml");
-    engine_free(f->e);
-    json_array_clear(f->sink.tasks);
-    engine_opts o;
-    engine_opts_init(&o);
-    o.status_min_ms = 0;
-    engine_io io = {sink_task, sink_status, &f->sink};
-    f->e = engine_new(&io, &o);
-    set_seed_clusters(f, 1);
+    restart_engine(f);
     engine_app_load(f->e, "default/example-app", yaml, strlen(yaml), status, f->now);
     tick(f, 10);
     assert_null(last_task(f, "beijing-2", 0, NULL));
