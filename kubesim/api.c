@@ -272,16 +272,16 @@ static const char *meta_str(const json_t *obj, const char *field)
     return json_string_value(json_object_get(json_object_get(obj, "metadata"), field));
 }
 
+json_t *ks_proto_decode(const void *data, size_t len, char *err, size_t errlen);
+
 /* Reads the body as JSON, or as YAML when the content type says so or JSON fails. */
 static json_t *read_body(struct ks_req *k, bool yaml, char *err, size_t errlen)
 {
     const char *ct = header(k, "Content-Type");
-    if (ct && strstr(ct, "protobuf")) {
-        err_set(err, errlen, "protobuf");
-        return NULL;
-    }
     struct evbuffer *in = evhttp_request_get_input_buffer(k->req);
     size_t len = evbuffer_get_length(in);
+    if (ct && strstr(ct, "protobuf")) /* kubectl's generators: namespaces, configmaps, secrets */
+        return ks_proto_decode(evbuffer_pullup(in, -1), len, err, errlen);
     if (len == 0) {
         err_set(err, errlen, "the body of the request was empty");
         return NULL;
@@ -305,14 +305,15 @@ static json_t *read_body(struct ks_req *k, bool yaml, char *err, size_t errlen)
     return v;
 }
 
-/* Answers a body that read_body refused: 415 for protobuf (only JSON and YAML are spoken
- * here; clients then fall back to JSON), 400 otherwise. */
+/* Answers a body that read_body refused: 415 for protobuf of kinds proto.c does not decode
+ * (clients that can fall back to JSON do), 400 otherwise. */
 static void send_body_error(struct ks_req *k, const char *err)
 {
     if (strcmp(err, "protobuf") == 0)
         ks_api_send_status(k->req, 415, "UnsupportedMediaType",
                            "the body of the request was in an unknown format - accepted media "
-                           "types include: application/json, application/yaml",
+                           "types include: application/json, application/yaml (protobuf only "
+                           "for namespaces, configmaps and secrets)",
                            NULL);
     else
         send_bad_request(k->req, err);

@@ -22,7 +22,7 @@ static const char worker_usage[] =
     "\n"
     "Options:\n"
     "  --region REGION         the region to serve (required)\n"
-    "  --concurrency N         tasks in flight at once (default 64)\n"
+    "  --concurrency N         tasks in flight at once (default 256)\n"
     "  --cluster-inflight N    requests on the wire per cluster (default 8)\n"
     "  --poll-interval MS      health polls at most this far apart (default 200)\n"
     "  --grace-period MS       at shutdown, time given to running tasks (default 3000)\n"
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
     int rc = 1;
     worker_config cfg = {
         .region = NULL,
-        .concurrency = 64,
+        .concurrency = 256,
         .cluster_inflight = 8,
         .poll_interval_ms = 200,
         .grace_ms = 3000,

@@ -171,6 +171,10 @@ check "delete removes the deployment" \
 check "namespace create and delete" \
   bash -c "kubectl create ns team-a >/dev/null 2>&1 || kubectl apply --server-side --validate=false -f - <<<'{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"team-a\"}}' >/dev/null; kubectl get ns team-a >/dev/null && kubectl delete ns team-a >/dev/null && ! kubectl get ns team-a >/dev/null 2>&1"
 
+# kubectl's generators send protobuf for these kinds (kubectl 1.32; 1.20 sends JSON)
+check "kubectl create namespace / configmap / secret (protobuf bodies)" \
+  bash -c "kubectl create namespace gen-ns >/dev/null && kubectl create configmap gen-cm --from-literal=k=v -n gen-ns >/dev/null && kubectl create secret generic gen-s --from-literal=pw=x -n gen-ns >/dev/null && [ \"\$(kubectl get cm gen-cm -n gen-ns -o jsonpath='{.data.k}')\" = v ] && [ \"\$(kubectl get secret gen-s -n gen-ns -o jsonpath='{.data.pw}')\" = eA== ]"
+
 kill -TERM "$PID_kubesim"
 check "SIGTERM shuts down cleanly (exit 0)" wait "$PID_kubesim"
 finish

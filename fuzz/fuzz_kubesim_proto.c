@@ -1,0 +1,17 @@
+/* Fuzz target: protobuf request bodies that vela-kubesim decodes (kubesim/proto.c). */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+json_t *ks_proto_decode(const void *data, size_t len, char *err, size_t errlen);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char err[256];
+    json_t *v = ks_proto_decode(data, size, err, sizeof(err));
+    json_decref(v);
+    return 0;
+}
