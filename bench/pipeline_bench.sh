@@ -23,7 +23,7 @@ APPS=${BENCH_APPS:-1000}
 NCL=${BENCH_CLUSTERS:-10}
 TIMEOUT=${BENCH_TIMEOUT:-600}
 dir=$(mktemp -d /tmp/vela-bench.XXXXXX)
-watch_pid= awk_pid=
+watch_pid='' awk_pid=''
 cleanup() {
   [ -n "$watch_pid" ] && kill "$watch_pid" "$awk_pid" 2>/dev/null
   stack_stop "$dir"

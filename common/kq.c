@@ -760,14 +760,47 @@ rd_kafka_t *kq_consumer_handle(kq_consumer *c)
     return c->rk;
 }
 
+/* Leaves the group within KQ_CLOSE_WAIT_MS: rd_kafka_consumer_close can wait forever when
+ * the brokers went away. The close runs in the background; rebalance callbacks run while
+ * its queue is polled. Returns whether the consumer is closed. */
+#define KQ_CLOSE_WAIT_MS 10000
+static bool kq_consumer_close_bounded(kq_consumer *c)
+{
+    rd_kafka_t *rk = c->rk;
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_error_t *e = rd_kafka_consumer_close_queue(rk, q);
+    if (e) {
+        log_warn("event=consumer_close_failed client=%s error=\"%s\"", rd_kafka_name(rk),
+                 rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+        rd_kafka_queue_destroy(q);
+        return true;
+    }
+    int64_t until = now_ms() + KQ_CLOSE_WAIT_MS;
+    while (!rd_kafka_consumer_closed(rk) && now_ms() < until) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
+        if (!ev)
+            continue;
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE) /* the revocation */
+            kq_rebalance_cb(rk, rd_kafka_event_error(ev), rd_kafka_event_topic_partition_list(ev),
+                            c);
+        rd_kafka_event_destroy(ev);
+    }
+    bool closed = rd_kafka_consumer_closed(rk);
+    rd_kafka_queue_destroy(q);
+    return closed;
+}
+
 void kq_consumer_free(kq_consumer *c)
 {
     if (!c)
         return;
-    rd_kafka_resp_err_t e = rd_kafka_consumer_close(c->rk);
-    if (e)
-        log_warn("event=consumer_close_failed client=%s error=\"%s\"", rd_kafka_name(c->rk),
-                 rd_kafka_err2str(e));
-    rd_kafka_destroy(c->rk);
+    if (kq_consumer_close_bounded(c)) {
+        rd_kafka_destroy(c->rk);
+    } else { /* the brokers are gone: destroy without a second close, which would hang */
+        log_warn("event=consumer_close_timeout client=%s waited_ms=%d", rd_kafka_name(c->rk),
+                 KQ_CLOSE_WAIT_MS);
+        rd_kafka_destroy_flags(c->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    }
     free(c);
 }

@@ -180,7 +180,8 @@ int kq_consumer_resets(const kq_consumer *c);
 rd_kafka_resp_err_t kq_consumer_fatal(kq_consumer *c, char *err, size_t errlen);
 rd_kafka_t *kq_consumer_handle(kq_consumer *c);
 
-/* Closes (leaving the group, revoking through the callback) and frees. NULL is a no-op. */
+/* Closes (leaving the group, revoking through the callback; at most 10 s, so a dead broker
+ * cannot hang a shutdown) and frees. NULL is a no-op. */
 void kq_consumer_free(kq_consumer *c);
 
 #endif

@@ -684,9 +684,7 @@ static void dispatch_deploy(engine *e, sapp *a, size_t si, placement *p, int64_t
         p->state = PL_FAILED;
         p->retry_at = now_ms + backoff(e, 1);
     } else {
-        p->state = PL_DISPATCHED;
-        free(p->message);
-        p->message = NULL;
+        p->state = PL_DISPATCHED; /* p->message keeps the last failure while it retries */
     }
     json_decref(task);
 }
@@ -884,16 +882,25 @@ static void step_tick(engine *e, sapp *a, size_t si, int64_t now_ms)
     }
     enum step_phase want = SP_RUNNING;
     const char *why = NULL;
-    for (size_t i = 0; i < s->npl; i++)
-        if (s->pl[i].state == PL_FAILED) {
+    char retrying[1024];
+    for (size_t i = 0; i < s->npl; i++) {
+        placement *p = &s->pl[i];
+        if (p->state == PL_FAILED) {
             want = SP_FAILED;
-            why = s->pl[i].message;
+            why = p->message;
+        } else if (want != SP_FAILED && p->state == PL_DISPATCHED && p->failures && p->message) {
+            /* a retry is out: say so, with the failure it retries */
+            snprintf(retrying, sizeof(retrying), "retrying (attempt %d): %s", p->attempt,
+                     p->message);
+            why = retrying;
         }
+    }
     if ((size_t)healthy == s->npl)
         want = SP_SUCCEEDED;
-    if (want != s->phase || (why && (!s->message || strcmp(why, s->message) != 0))) {
+    if (want != s->phase || (why && (!s->message || strcmp(why, s->message) != 0)) ||
+        (!why && s->message)) {
         s->phase = want;
-        set_str(&s->message, want == SP_FAILED ? why : NULL);
+        set_str(&s->message, want == SP_SUCCEEDED ? NULL : why);
         a->dirty = true;
         if (want == SP_SUCCEEDED)
             log_info("event=step-succeeded app=%s step=%s", a->key, as->name);

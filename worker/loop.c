@@ -16,7 +16,6 @@
 #define LOOP_STATS_EVERY_MS 10000
 #define LOOP_MAX_BATCH 64
 #define LOOP_COMMIT_WAIT_MS 5000
-#define LOOP_CLOSE_WAIT_MS 10000
 
 /* ---- publishing ---------------------------------------------------------------------------- */
 
@@ -448,44 +447,6 @@ int worker_run(worker *w, volatile sig_atomic_t *stop)
     return rc;
 }
 
-/* Leaves the group within LOOP_CLOSE_WAIT_MS: librdkafka's rd_kafka_consumer_close (which
- * kq_consumer_free calls) can wait forever when the brokers went away during the close. The
- * close runs in the background; rebalance callbacks run while its queue is polled. Returns
- * whether the consumer is closed (a later close then returns at once). */
-static bool loop_close_consumer(worker *w)
-{
-    rd_kafka_t *rk = kq_consumer_handle(w->consumer);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_error_t *e = rd_kafka_consumer_close_queue(rk, q);
-    if (e) {
-        log_warn("event=consumer_close_failed error=\"%s\"", rd_kafka_error_string(e));
-        rd_kafka_error_destroy(e);
-        rd_kafka_queue_destroy(q);
-        return true; /* nothing to wait for; kq_consumer_free's close returns at once */
-    }
-    int64_t until = now_ms() + LOOP_CLOSE_WAIT_MS;
-    while (!rd_kafka_consumer_closed(rk) && now_ms() < until) {
-        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
-        if (!ev)
-            continue;
-        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE) {
-            /* Only when no callback took it: everything was committed or abandoned already. */
-            if (strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0) {
-                rd_kafka_error_t *ue =
-                    rd_kafka_incremental_unassign(rk, rd_kafka_event_topic_partition_list(ev));
-                if (ue)
-                    rd_kafka_error_destroy(ue);
-            } else {
-                rd_kafka_assign(rk, NULL);
-            }
-        }
-        rd_kafka_event_destroy(ev);
-    }
-    bool closed = rd_kafka_consumer_closed(rk);
-    rd_kafka_queue_destroy(q);
-    return closed;
-}
-
 void worker_free(worker *w)
 {
     if (!w)
@@ -493,17 +454,9 @@ void worker_free(worker *w)
     for (size_t i = 0; i < w->nbacklog; i++)
         rd_kafka_message_destroy(w->backlog[i]);
     w->nbacklog = 0;
-    /* Closing the consumer revokes its partitions through the callback (commit, abandon). */
-    if (w->consumer && !loop_close_consumer(w)) {
-        /* librdkafka could not leave the group in time (its brokers are gone): destroy the
-         * handle without a second close, which would wait forever. The small kq_consumer
-         * struct is left behind on purpose: kq.h has no way to free it without closing. */
-        log_warn("event=consumer_close_timeout waited_ms=%d", LOOP_CLOSE_WAIT_MS);
-        rd_kafka_destroy_flags(kq_consumer_handle(w->consumer),
-                               RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-    } else {
-        kq_consumer_free(w->consumer);
-    }
+    /* Closing the consumer revokes its partitions through the callback (commit, abandon);
+     * kq_consumer_free bounds the close when the brokers are gone. */
+    kq_consumer_free(w->consumer);
     w->consumer = NULL;
     /* Cancels requests still queued; their callbacks see abandoned jobs. */
     for (job *j = w->jobs; j; j = j->next)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the pipeline integration tests (tests/integration/pipeline_*.sh), sourced after
 # lib.sh; named .bash so that ctest does not take it for a test. Each test starts the whole
 # stack of deploy/local/stack.sh (broker, kubesim, scheduler, one worker per region) in
@@ -49,9 +50,12 @@ p_start() {
   P_KAFKA=$VELA_BOOTSTRAP_SERVERS
 }
 
-# p_jqe FILTER [jq options] < JSON: true when FILTER gives true (quiet, for check).
+# p_jqe FILTER [jq options] < JSON: true when FILTER gives true (quiet, for check). Empty
+# input is false (jq -e alone exits 0 on no input).
 p_jqe() {
-  jq -e "$@" >/dev/null
+  local in
+  in=$(cat)
+  [ -n "$in" ] && jq -e "$@" >/dev/null 2>&1 <<<"$in"
 }
 
 # p_kc CLUSTER ARGS...: kubectl against a simulated cluster.

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # kill -9 the scheduler mid-workflow and restart it. Ready delay 3 s, so steps take a while.
 # "gated" (StepByStep: deploy-beijing, a suspend step, deploy-aws with the 5-replica override)
 # waits at its suspend step; five advanced.yaml-like Applications are in their first step when

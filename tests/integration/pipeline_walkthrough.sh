@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # The seed walkthrough on the real pipeline (broker, kubesim, scheduler, workers cn and us),
 # every step checked through `vela status -o json`, the text of `vela status`, and kubectl
 # against the simulated clusters: basic -> beijing-1/2 with 3 ready replicas and the gateway
@@ -38,10 +39,10 @@ check "basic: scaler trait healthy without message" \
 for c in beijing-1 beijing-2; do
   check "basic: kubectl $c: Deployment with 3 ready replicas" p_ready $c hello-world-server default 3
   check "basic: kubectl $c: Ingress for testsvc-mc.example.com with an address" \
-    bash -c "kubectl --kubeconfig '$P_DIR/sim/$c.kubeconfig' get ingress hello-world-server -o json |
+    bash -c "set -o pipefail; kubectl --kubeconfig '$P_DIR/sim/$c.kubeconfig' get ingress hello-world-server -o json |
       jq -e '.spec.rules[0].host == \"testsvc-mc.example.com\" and (.status.loadBalancer.ingress[0].ip | length > 0)' >/dev/null"
   check "basic: kubectl $c: labels app.oam.dev/name and component on the Deployment" \
-    bash -c "kubectl --kubeconfig '$P_DIR/sim/$c.kubeconfig' get deploy hello-world-server -o json |
+    bash -c "set -o pipefail; kubectl --kubeconfig '$P_DIR/sim/$c.kubeconfig' get deploy hello-world-server -o json |
       jq -e '.metadata.labels[\"app.oam.dev/name\"] == \"example-app\" and .metadata.labels[\"app.oam.dev/component\"] == \"hello-world-server\"' >/dev/null"
 done
 check "basic: kubectl us-west-1: nothing deployed there" test "$(p_count_objects us-west-1 $APP)" = 0
@@ -149,7 +150,11 @@ for c in beijing-1 beijing-2 us-west-1; do
 done
 check "delete: vela status says not found, exit 1" \
   bash -c "! vela status $APP >/dev/null 2>&1 && vela status $APP 2>&1 | grep -q 'not found'"
-check "delete: vela ls -A no longer lists it" bash -c "! vela ls -A | grep -q '	$APP'"
+not_listed() {
+  local out
+  out=$(vela ls -A) && ! grep -q "	$APP" <<<"$out"
+}
+check "delete: vela ls -A no longer lists it" not_listed
 check "delete: the status record is a tombstone on vela.app-status" \
   test "$(kcat -C -b "$P_KAFKA" -t vela.app-status -e -q -f '%k %S\n' 2>/dev/null | grep '^default/example-app ' | tail -1)" = "default/example-app -1"
 

@@ -20,10 +20,8 @@ w_stack() {
   wait_for 20 grep -q 'topic_created topic=vela.tasks' "$T_DIR/broker.log" ||
     fail "the broker did not start"
   local c
-  # Leak checks are off for the CLI here: this test is about the worker (a leak in
-  # `vela cluster join` is the CLI tests' business).
   for c in "$@"; do
-    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" vela cluster join "$T_DIR/sim/$c.kubeconfig" --name "$c" --region "$region" \
+    vela cluster join "$T_DIR/sim/$c.kubeconfig" --name "$c" --region "$region" \
       >>"$T_DIR/join.log" 2>&1 || fail "vela cluster join $c: $(cat "$T_DIR/join.log")"
   done
 }
