@@ -880,19 +880,16 @@ static void step_tick(engine *e, sapp *a, size_t si, int64_t now_ms)
         a->dirty = true;
         return;
     }
+    /* a step that failed stays failed, with the failure, while it is retried (as the seed
+     * shows it), until every placement is healthy */
     enum step_phase want = SP_RUNNING;
     const char *why = NULL;
-    char retrying[1024];
     for (size_t i = 0; i < s->npl; i++) {
         placement *p = &s->pl[i];
-        if (p->state == PL_FAILED) {
+        if (p->state == PL_FAILED ||
+            (p->state == PL_DISPATCHED && p->failures && p->message)) {
             want = SP_FAILED;
             why = p->message;
-        } else if (want != SP_FAILED && p->state == PL_DISPATCHED && p->failures && p->message) {
-            /* a retry is out: say so, with the failure it retries */
-            snprintf(retrying, sizeof(retrying), "retrying (attempt %d): %s", p->attempt,
-                     p->message);
-            why = retrying;
         }
     }
     if ((size_t)healthy == s->npl)
