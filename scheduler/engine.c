@@ -1306,8 +1306,9 @@ void engine_set_clusters(engine *e, const engine_cluster *clusters, size_t n, in
     free(e->clusters);
     e->clusters = calloc(n ? n : 1, sizeof(*e->clusters));
     for (size_t i = 0; i < n; i++) {
-        json_t *entry = json_pack("{s:s,s:O,s:s}", "name", clusters[i].name, "labels",
-                                  clusters[i].labels ? clusters[i].labels : json_object(),
+        json_t *labels = clusters[i].labels ? json_incref((json_t *)clusters[i].labels)
+                                            : json_object();
+        json_t *entry = json_pack("{s:s,s:o,s:s}", "name", clusters[i].name, "labels", labels,
                                   "region", clusters[i].region ? clusters[i].region : "default");
         json_array_append_new(store, entry);
         e->clusters[i].name = json_string_value(json_object_get(entry, "name"));
