@@ -10,8 +10,11 @@ source "$(dirname "$0")/pipeline_lib.bash"
 
 N=50
 CLUSTERS=(beijing-1 beijing-2 beijing-3 us-west-1)
-STACK_READY_DELAY_MS=2000 p_start beijing-1:cn,beijing-2:cn,beijing-3:cn,us-west-1:us
-stack_daemon "$P_DIR" worker-cn2 "$STACK_BIN/vela-worker" --region cn
+# A small --concurrency spreads the cn tasks over several rounds of the 2 s ready delay, so
+# the kill below lands mid-deployment however fast the workers are.
+STACK_WORKER_ARGS="--concurrency 8" STACK_READY_DELAY_MS=2000 \
+  p_start beijing-1:cn,beijing-2:cn,beijing-3:cn,us-west-1:us
+stack_daemon "$P_DIR" worker-cn2 "$STACK_BIN/vela-worker" --region cn --concurrency 8
 # Both cn workers in the group, sharing the partitions.
 both_assigned() {
   grep -q 'event=assigned topic=vela.tasks.cn' "$P_DIR/worker-cn.log" &&
