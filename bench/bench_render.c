@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "jpool.h"
 #include "app.h"
 #include "render.h"
 #include "util.h"
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
     size_t len;
     int rc = 1;
 
+    jpool_init(); /* as the programs do */
     if (read_file(file, 1 << 22, &buf, &len, err, sizeof(err)) < 0) {
         fprintf(stderr, "error: %s\n", err);
         return 1;
@@ -159,7 +161,7 @@ int main(int argc, char **argv)
         manifests = json_array_size(json_object_get(json_array_get(placements, 0), "manifests"));
         /* what the scheduler does per placement: serialise the task's manifests */
         for (size_t p = 0; p < placements_n; p++) {
-            char *s = json_dumps(json_array_get(placements, p), JSON_COMPACT);
+            char *s = vela_json_dumps(json_array_get(placements, p), JSON_COMPACT);
             free(s);
         }
         json_decref(placements);

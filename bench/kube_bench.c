@@ -3,6 +3,7 @@
  * multi loop with the same requests, connections and concurrency (the "raw" rate). Prints
  * both rates and their ratio. It starts vela-kubesim itself (--kubesim) or uses the
  * kubeconfigs of a running one (--dir). */
+#include "jpool.h"
 #include "kube.h"
 #include "util.h"
 
@@ -188,7 +189,7 @@ static void raw_set_request(raw_handle *h, long i)
     snprintf(url, sizeof(url), "%s/api/v1/namespaces/default/configmaps/bench-%d"
              "?fieldManager=vela&force=true", c->server, (int)((i / ntargets) % n_objects));
     free(h->body);
-    h->body = json_dumps(m, JSON_COMPACT);
+    h->body = vela_json_dumps(m, JSON_COMPACT);
     json_decref(m);
     curl_easy_setopt(h->e, CURLOPT_URL, url);
     curl_easy_setopt(h->e, CURLOPT_POSTFIELDS, h->body);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jpool.h"
 #include "app.h"
 #include "cli.h"
 #include "kq.h"
@@ -292,7 +293,7 @@ int cmd_status(int argc, char **argv, const vela_opts *opts)
         return EXIT_FAIL;
     }
     if (strcmp(format, "json") == 0) {
-        char *s = json_dumps(st, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        char *s = vela_json_dumps(st, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         puts(s);
         free(s);
     } else if (strcmp(format, "yaml") == 0) {
@@ -417,7 +418,7 @@ int cmd_up(int argc, char **argv, const vela_opts *opts)
     strftime(submitted, sizeof(submitted), "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_t *env = json_pack("{s:i,s:O,s:s%,s:s}", "schemaVersion", 1, "application", doc,
                             "source", buf, len, "submittedAt", submitted);
-    char *record = json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *record = vela_json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(env);
     rc = record ? app_produce(opts, key, record, strlen(record)) : -1;
     free(record);
@@ -583,7 +584,7 @@ static int app_annotate(const vela_opts *o, const char *key, const char *ann, co
         json_object_set_new(meta, "annotations", anns);
     }
     json_object_set_new(anns, ann, json_string(value));
-    char *out = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *out = vela_json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     rc = app_produce(o, key, out, strlen(out));
     free(out);
 cleanup:

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jpool.h"
 #include "cli.h"
 #include "cluster_registry.h"
 #include "kube.h"
@@ -315,7 +316,7 @@ static int cluster_list(const struct cluster_sub *sub, int argc, char **argv, co
             json_object_del(j, "credentials");
             json_array_append_new(arr, j);
         }
-        char *s = json_dumps(arr, JSON_INDENT(2));
+        char *s = vela_json_dumps(arr, JSON_INDENT(2));
         json_decref(arr);
         if (s)
             printf("%s\n", s);

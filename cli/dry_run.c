@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jpool.h"
 #include "app.h"
 #include "cli.h"
 #include "render.h"
@@ -222,7 +223,7 @@ int cmd_dry_run(int argc, char **argv, const vela_opts *opts)
         goto cleanup;
     }
     if (strcmp(format, "json") == 0) {
-        char *s = json_dumps(plan, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        char *s = vela_json_dumps(plan, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         puts(s);
         free(s);
     } else {

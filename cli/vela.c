@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jpool.h"
 #include "cli.h"
 #include "log.h"
 
@@ -71,6 +72,7 @@ int main(int argc, char **argv)
     char err[512];
     int rc;
 
+    jpool_init(); /* before any JSON value exists */
     log_set_program("vela");
     log_threshold = LOG_WARN;
     log_set_level(getenv("VELA_LOG_LEVEL"));

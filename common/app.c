@@ -1,6 +1,7 @@
 /* Application parsing and validation. Every rule of SEMANTICS §1 that can be checked
  * without the cluster registry is checked here, with the field path of the offending node;
  * app_parse turns the path into a line and column. */
+#include "jpool.h"
 #include "app.h"
 
 #include <stdio.h>
@@ -744,7 +745,7 @@ int app_parse(const char *buf, size_t len, app **out, char *err, size_t errlen)
 void app_spec_hash(const json_t *spec, char out[17])
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
-    char *canon = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    char *canon = vela_json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     SHA256((const unsigned char *)(canon ? canon : ""), canon ? strlen(canon) : 0, md);
     for (int i = 0; i < 8; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);

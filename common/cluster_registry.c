@@ -1,4 +1,5 @@
 /* Cluster records and the registry over vela.clusters. See cluster_registry.h. */
+#include "jpool.h"
 #include "cluster_registry.h"
 
 #include <stdlib.h>
@@ -134,7 +135,7 @@ int cluster_record_seal(cluster_record *r, const seal_key *k, const kube_creds *
     json_t *cj = kube_creds_to_json(creds);
     if (!cj)
         return err_set(err, errlen, "out of memory");
-    char *plain = json_dumps(cj, JSON_COMPACT);
+    char *plain = vela_json_dumps(cj, JSON_COMPACT);
     json_decref(cj); /* holds no more than the plain text: freed at once */
     if (!plain)
         return err_set(err, errlen, "out of memory");
@@ -317,7 +318,7 @@ int registry_put(registry *reg, cluster_record *r, char *err, size_t errlen)
     if (registry_producer(reg, err, errlen) < 0)
         return -1;
     json_t *j = cluster_record_to_json(r);
-    char *val = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    char *val = j ? vela_json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (!val)
         return err_set(err, errlen, "out of memory");

@@ -2,6 +2,7 @@
  * in tests and demos. POST /clusters/NAME/{down,up,latency?ms=N,errors?rate=F}, GET
  * /clusters; NAME "*" means every cluster. Settings are atomics read by the cluster threads;
  * taking a listener down or up is handed to the cluster's own thread. */
+#include "jpool.h"
 #include "admin.h"
 
 #include "log.h"
@@ -36,7 +37,7 @@ static void reply(struct evhttp_request *req, int code, const char *ctype, const
 
 static void reply_json(struct evhttp_request *req, int code, json_t *v)
 {
-    char *s = json_dumps(v, JSON_COMPACT);
+    char *s = vela_json_dumps(v, JSON_COMPACT);
     json_decref(v);
     reply(req, code, "application/json", s ? s : "{}");
     free(s);

@@ -1,6 +1,7 @@
 /* The Kubernetes API of one simulated cluster: discovery, the resource verbs (get, list,
  * watch, create, update, patch with apply/merge/strategic bodies, delete), and errors as
  * metav1.Status with the codes, reasons and messages kube-apiserver uses. */
+#include "jpool.h"
 #include "sim.h"
 
 #include "log.h"
@@ -73,7 +74,7 @@ static void send_text(struct evhttp_request *req, int code, const char *ctype, c
 /* Sends obj (reference stolen) as JSON. */
 static void send_json(struct evhttp_request *req, int code, json_t *obj)
 {
-    char *s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    char *s = obj ? vela_json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
     if (!s) {
         evhttp_send_error(req, 500, NULL);

@@ -2,6 +2,7 @@
  * roll out (status as the deployment controller writes it) and become ready after
  * --ready-delay-ms, Jobs complete after the same delay, Ingresses and LoadBalancer Services
  * get an address from the cluster's own range. Only status changes here; generation stays. */
+#include "jpool.h"
 #include "sim.h"
 
 #include "util.h"
@@ -81,7 +82,7 @@ static json_t *condition(json_t *old_status, const char *type, const char *statu
 /* The ReplicaSet name the controller would use: name-<hash of the pod template>. */
 static void rs_name(json_t *obj, char *out, size_t len)
 {
-    char *s = json_dumps(json_object_get(json_object_get(obj, "spec"), "template"), JSON_COMPACT);
+    char *s = vela_json_dumps(json_object_get(json_object_get(obj, "spec"), "template"), JSON_COMPACT);
     uint32_t h = 2166136261u;
     for (const char *p = s ? s : ""; *p; p++)
         h = (h ^ (uint8_t)*p) * 16777619u;

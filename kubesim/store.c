@@ -1,6 +1,7 @@
 /* A cluster's objects and their history: one map per resource type, a cluster-wide
  * resourceVersion counter, a ring of recent changes so that watches can resume from a
  * resourceVersion, and the watches themselves (chunked JSON lines over HTTP/1.1). */
+#include "jpool.h"
 #include "sim.h"
 
 #include "log.h"
@@ -124,7 +125,7 @@ static void watch_send_text(struct ks_watch *w, const char *type, const char *te
                                                   meta_rv(obj)))
                          : NULL;
         json_decref(obj);
-        char *s = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+        char *s = ev ? vela_json_dumps(ev, JSON_COMPACT) : NULL;
         json_decref(ev);
         if (s)
             evbuffer_add_printf(buf, "%s\n", s);
@@ -141,7 +142,7 @@ static void watch_send_text(struct ks_watch *w, const char *type, const char *te
 
 static void watch_send(struct ks_watch *w, const char *type, json_t *obj)
 {
-    char *s = json_dumps(obj, JSON_COMPACT);
+    char *s = vela_json_dumps(obj, JSON_COMPACT);
     if (s)
         watch_send_text(w, type, s);
     free(s);
@@ -174,7 +175,7 @@ static struct ks_event *record(struct ks_cluster *cl, int r, const char *type, j
     e->ns = ns ? strdup(ns) : NULL;
     e->name = name ? strdup(name) : NULL;
     e->labels = json_incref(json_object_get(meta, "labels"));
-    e->text = json_dumps(obj, JSON_COMPACT);
+    e->text = vela_json_dumps(obj, JSON_COMPACT);
     if (!e->text) {
         event_clear(e);
         cl->hist_floor = cl->rv; /* a gap: older resumes must relist */

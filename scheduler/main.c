@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jpool.h"
 #include "cluster_registry.h"
 #include "engine.h"
 #include "kq.h"
@@ -91,7 +92,7 @@ static int sched_send_task(void *ctx, const char *cluster, const char *region, c
             log_warn("event=topic-ensure topic=%s error=\"%s\"", topic, err);
         json_object_set_new(s->ensured_topics, topic, json_true());
     }
-    char *value = json_dumps(task, JSON_COMPACT);
+    char *value = vela_json_dumps(task, JSON_COMPACT);
     int rc = kq_produce(s->prod, topic, cluster, strlen(cluster), value, strlen(value), NULL, err,
                         sizeof(err));
     if (rc < 0)
@@ -108,7 +109,7 @@ static int sched_send_status(void *ctx, const char *key, const json_t *status)
 {
     struct sched *s = ctx;
     char err[512];
-    char *value = status ? json_dumps(status, JSON_COMPACT) : NULL;
+    char *value = status ? vela_json_dumps(status, JSON_COMPACT) : NULL;
     int rc = kq_produce(s->prod, s->topic_status, key, strlen(key), value,
                         value ? strlen(value) : 0, NULL, err, sizeof(err));
     if (rc < 0)
@@ -346,6 +347,7 @@ int main(int argc, char **argv)
     char err[1024];
     int opt, rc = 1;
 
+    jpool_init(); /* before any JSON value exists */
     log_set_program("vela-scheduler");
     if (log_set_level(getenv("VELA_LOG_LEVEL")) < 0)
         fprintf(stderr, "warning: VELA_LOG_LEVEL: unknown level, using info\n");

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jpool.h"
 #include "log.h"
 #include "util.h"
 #include "worker.h"
@@ -150,7 +151,7 @@ static void job_finish(job *j, const char *phase, const char *message, json_t *s
              (long long)(now_ms() - j->taken_ms), message ? message : "");
     json_t *ev = event_new(&j->t, phase, true, message, services, w->id, wall_ms());
     j->state = JOB_FINAL;
-    j->final_event = json_dumps(ev, JSON_COMPACT);
+    j->final_event = vela_json_dumps(ev, JSON_COMPACT);
     json_decref(ev);
     if (!j->final_event) {
         log_error("event=out_of_memory where=job_finish task=%s", job_id(j));
@@ -353,7 +354,7 @@ static void job_judge(job *j)
             job_finish(j, "failed", msg, services);
             return;
         }
-        char *sig = json_dumps(services, JSON_COMPACT);
+        char *sig = vela_json_dumps(services, JSON_COMPACT);
         if (sig && (!j->last_services || strcmp(sig, j->last_services) != 0)) {
             free(j->last_services);
             j->last_services = sig;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jpool.h"
 #include "log.h"
 #include "util.h"
 #include "worker.h"
@@ -32,7 +33,7 @@ int worker_produce_raw(worker *w, const char *key, const char *json, job *final_
 
 int worker_publish(worker *w, const task *t, json_t *ev)
 {
-    char *json = json_dumps(ev, JSON_COMPACT);
+    char *json = vela_json_dumps(ev, JSON_COMPACT);
     json_decref(ev);
     if (!json) {
         log_error("event=out_of_memory where=worker_publish");

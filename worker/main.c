@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jpool.h"
 #include "log.h"
 #include "opts.h"
 #include "util.h"
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
         .cluster_wait_ms = 3000,
     };
 
+    jpool_init(); /* before any JSON value exists; JSON stays on this thread */
     log_set_program("vela-worker");
     const char *lvl = getenv("VELA_LOG_LEVEL");
     if (lvl && *lvl && log_set_level(lvl) < 0)

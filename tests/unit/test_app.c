@@ -1,5 +1,6 @@
 /* The document (SEMANTICS §1): strict validation with field paths and line:col, names,
  * defaults, duplicate names, wrong types, and ordinary YAML features in Applications. */
+#include "jpool.h"
 #include "coretest.h"
 
 /* A valid Application touching every level of the format, in block style, so that a line
@@ -442,7 +443,7 @@ static void json_input_is_accepted_and_renders_like_yaml(void **state)
     assert_int_equal(read_file(path, 1 << 20, &yaml, &len, err, sizeof(err)), 0);
     json_t *tree = NULL;
     assert_int_equal(ydoc_parse(yaml, len, NULL, &tree, err, sizeof(err)), 0);
-    char *json = json_dumps(tree, JSON_INDENT(2));
+    char *json = vela_json_dumps(tree, JSON_INDENT(2));
     json_t *p1 = ct_plan(yaml, CT_REG);
     json_t *p2 = ct_plan(json, CT_REG);
     assert_true(json_equal(p1, p2));

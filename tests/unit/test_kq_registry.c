@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jpool.h"
 #include "cluster_registry.h"
 #include "log.h"
 #include "util.h"
@@ -95,7 +96,7 @@ static void test_record_seal(void **state)
     fill(&r, "edge-1");
     assert_int_equal(cluster_record_seal(&r, &k, &c, err, sizeof(err)), 0);
     json_t *j = cluster_record_to_json(&r);
-    char *s = json_dumps(j, JSON_COMPACT);
+    char *s = vela_json_dumps(j, JSON_COMPACT);
     assert_null(strstr(s, "tok-very-secret"));
     assert_non_null(strstr(s, "AES-256-GCM"));
     free(s);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jpool.h"
 #include "seal.h"
 
 static char tmpdir[64];
@@ -126,7 +127,7 @@ static void test_round_trip(void **state)
     load_key("rt.key", &k);
     json_t *s = seal_encrypt(&k, "beijing-1", secret, strlen(secret), err, sizeof(err));
     assert_non_null(s);
-    char *dump = json_dumps(s, JSON_COMPACT);
+    char *dump = vela_json_dumps(s, JSON_COMPACT);
     assert_null(strstr(dump, "s3cr3t"));
     assert_null(strstr(dump, "BEGIN"));
     assert_non_null(strstr(dump, "\"alg\":\"AES-256-GCM\""));

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jpool.h"
 #include "../../worker/task.c"
 
 #define TASK_HEAD                                                                             \
@@ -55,7 +56,7 @@ static void parse_deploy_task(void **state)
     assert_true(t.comps[0].traits[1].has_object);
     /* resources: the manifests in order; namespaced kinds default to the task's namespace,
      * cluster-scoped ones have none */
-    char *res = json_dumps(t.resources, JSON_COMPACT);
+    char *res = vela_json_dumps(t.resources, JSON_COMPACT);
     assert_string_equal(res,
                         "[{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"name\":\"ns1\"},"
                         "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"namespace\":"
@@ -160,7 +161,7 @@ static void judge_reports_ready_counts_and_the_gateway(void **state)
     s = task_judge(&t, &healthy, summary, sizeof(summary));
     assert_false(healthy);
     assert_string_equal(summary, "web: Ready:1/3");
-    char *js = json_dumps(s, JSON_COMPACT);
+    char *js = vela_json_dumps(s, JSON_COMPACT);
     assert_string_equal(js, "[{\"name\":\"web\",\"type\":\"webservice\",\"healthy\":false,"
                             "\"message\":\"Ready:1/3\",\"traits\":[{\"type\":\"scaler\","
                             "\"healthy\":true,\"message\":\"\"},{\"type\":\"gateway\","

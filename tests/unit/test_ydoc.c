@@ -1,6 +1,7 @@
 /* YAML into jansson (ydoc_parse), positions of field paths (ydoc_locate), and the YAML writer
  * (ydoc_emit): scalar resolution, YAML features, limits against hostile input, and
  * round-trips through the writer, also as YAML 1.1 readers like kubectl see them. */
+#include "jpool.h"
 #include "coretest.h"
 
 #include <unistd.h>
@@ -30,7 +31,7 @@ static void ct_yaml_is(const char *file, int line, const char *text, const char 
         _fail(file, line);
     }
     if (!got || !json_equal(got, want)) {
-        char *g = got ? json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        char *g = got ? vela_json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
         print_error("yaml: %s\n  want %s\n  got  %s\n", text, expected_json, g ? g : yerr);
         free(g);
         json_decref(got);
@@ -86,7 +87,7 @@ static void plain_scalars_resolve_as_yaml_1_2_core_schema(void **state)
         json_t *got = yparse(cases[i].yaml);
         json_t *want = json_loads(cases[i].json, 0, NULL);
         if (!got || !json_equal(got, want)) {
-            char *g = got ? json_dumps(got, JSON_COMPACT) : NULL;
+            char *g = got ? vela_json_dumps(got, JSON_COMPACT) : NULL;
             print_error("%s: want %s, got %s\n", cases[i].yaml, cases[i].json, g ? g : yerr);
             free(g);
             failures++;
@@ -486,7 +487,7 @@ static void emit_then_parse_gives_the_same_tree(void **state)
         char *text = emit(v);
         json_t *back = yparse(text);
         if (!back || !json_equal(v, back)) {
-            char *b = back ? json_dumps(back, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+            char *b = back ? vela_json_dumps(back, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
             print_error("case %zu: %s\n  emitted:\n%s\n  read back: %s\n", i, roundtrip_values[i],
                         text, b ? b : yerr);
             free(b);
@@ -557,7 +558,7 @@ static void emit_writes_documents_that_a_yaml_1_1_reader_reads_back_the_same(voi
     int failures = 0;
     for (size_t i = 0; i < ARRAY_LEN(roundtrip_values); i++) {
         if (!json_equal(json_array_get(want, i), json_array_get(got, i))) {
-            char *g = json_dumps(json_array_get(got, i), JSON_COMPACT | JSON_ENCODE_ANY);
+            char *g = vela_json_dumps(json_array_get(got, i), JSON_COMPACT | JSON_ENCODE_ANY);
             char *text = emit(json_array_get(want, i));
             print_error("case %zu: PyYAML reads\n%s  as %s\n", i, text, g ? g : "(nothing)");
             free(g);
