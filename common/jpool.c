@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "util.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define JPOOL_OFF 1
 #elif defined(__has_feature)
@@ -19,6 +21,7 @@
 #define JPOOL_KEEP 4096
 #define JPOOL_HDR 16 /* keeps blocks 16-byte aligned */
 
+#ifndef JPOOL_OFF
 struct jpool_free {
     struct jpool_free *next;
 };
@@ -62,21 +65,27 @@ static void jpool_free(void *ptr)
 
 void jpool_init(void)
 {
-#ifndef JPOOL_OFF
     json_set_alloc_funcs(jpool_malloc, jpool_free);
+}
+#else
+void jpool_init(void)
+{
+    /* sanitizer builds: every allocation stays visible to ASan */
+}
 #endif
+
+static int jpool_dump_cb(const char *buffer, size_t size, void *data)
+{
+    return strbuf_add(data, buffer, size);
 }
 
 char *vela_json_dumps(const json_t *json, size_t flags)
 {
-    size_t n = json_dumpb(json, NULL, 0, flags);
-    if (n == 0)
-        return NULL;
-    char *s = malloc(n + 1);
-    if (!s || json_dumpb(json, s, n, flags) != n) {
-        free(s);
+    strbuf sb;
+    strbuf_init(&sb, 0);
+    if (json_dump_callback(json, jpool_dump_cb, &sb, flags) < 0) {
+        strbuf_release(&sb);
         return NULL;
     }
-    s[n] = '\0';
-    return s;
+    return strbuf_detach(&sb, NULL); /* one pass, into memory from malloc */
 }
