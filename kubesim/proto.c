@@ -16,61 +16,46 @@ struct pb {
     const unsigned char *p, *end;
 };
 
-/* Reads one field: its number, wire type, and (wire type 2) its bytes or (0) its value. */
+/* A varint at b->p into *v; -1 when it is cut short or longer than 64 bits. */
+static int pb_varint(struct pb *b, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; shift <= 63; shift += 7) {
+        if (b->p >= b->end)
+            return -1;
+        unsigned char c = *b->p++;
+        *v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return 0;
+    }
+    return -1;
+}
+
+/* Reads one field: its number, wire type, and (wire type 2) its bytes or (0) its value.
+ * 1 for a field, 0 at the end, -1 when malformed. */
 static int pb_next(struct pb *b, uint32_t *field, int *wt, const unsigned char **bytes,
                    size_t *n, uint64_t *value)
 {
-    uint64_t key = 0, v = 0;
-    int shift = 0;
+    uint64_t key, v;
     if (b->p >= b->end)
         return 0;
-    while (b->p < b->end) { /* the key, a varint */
-        unsigned char c = *b->p++;
-        key |= (uint64_t)(c & 0x7f) << shift;
-        shift += 7;
-        if (!(c & 0x80))
-            break;
-        if (shift > 63)
-            return -1;
-    }
+    if (pb_varint(b, &key) < 0)
+        return -1;
     *field = (uint32_t)(key >> 3);
     *wt = (int)(key & 7);
     switch (*wt) {
     case 0:
-        shift = 0;
-        while (b->p < b->end) {
-            unsigned char c = *b->p++;
-            v |= (uint64_t)(c & 0x7f) << shift;
-            shift += 7;
-            if (!(c & 0x80))
-                break;
-            if (shift > 63)
-                return -1;
-        }
-        *value = v;
-        return 1;
+        return pb_varint(b, value) < 0 ? -1 : 1;
     case 1:
-        if (b->end - b->p < 8)
+    case 5: {
+        size_t width = *wt == 1 ? 8 : 4;
+        if ((size_t)(b->end - b->p) < width)
             return -1;
-        b->p += 8;
+        b->p += width;
         return 1;
-    case 5:
-        if (b->end - b->p < 4)
-            return -1;
-        b->p += 4;
-        return 1;
+    }
     case 2:
-        shift = 0;
-        while (b->p < b->end) {
-            unsigned char c = *b->p++;
-            v |= (uint64_t)(c & 0x7f) << shift;
-            shift += 7;
-            if (!(c & 0x80))
-                break;
-            if (shift > 63)
-                return -1;
-        }
-        if (v > (uint64_t)(b->end - b->p))
+        if (pb_varint(b, &v) < 0 || v > (uint64_t)(b->end - b->p))
             return -1;
         *bytes = b->p;
         *n = (size_t)v;
