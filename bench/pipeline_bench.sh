@@ -85,9 +85,13 @@ seq 1 "$APPS" | jq -r --argjson cl "$clusters_json" '
 # the first "phase" of a record). mawk reads pipes in blocks unless told -W interactive.
 stream_awk=(awk)
 awk -W version 2>&1 | grep -q mawk && stream_awk=(awk -W interactive)
-mkfifo "$dir/status.fifo"
-kcat -C -b "$K" -t vela.app-status -o beginning -q -u -f '%k\t%s\n' >"$dir/status.fifo" 2>/dev/null &
+mkfifo "$dir/status.fifo" "$dir/raw.fifo"
+# The top-level phase comes within the record's first few hundred bytes: cut keeps awk's
+# regular expression off the rest (the watcher shares the machine with the pipeline);
+# stdbuf: line-buffered, or the last records would wait in its buffer.
+kcat -C -b "$K" -t vela.app-status -o beginning -q -u -f '%k\t%s\n' >"$dir/raw.fifo" 2>/dev/null &
 watch_pid=$!
+stdbuf -oL cut -c1-600 <"$dir/raw.fifo" >"$dir/status.fifo" &
 "${stream_awk[@]}" -F'\t' -v want="$APPS" '
     $1 ~ /^bench\// {
       if (match($2, /"phase":"[A-Za-z]*"/)) {
@@ -100,6 +104,14 @@ watch_pid=$!
     }' <"$dir/status.fifo" >"$dir/watch.out" &
 awk_pid=$!
 
+# CPU seconds (user + system) each process spent, sampled at submit and when all are running.
+clk=$(getconf CLK_TCK)
+cpu_of() { # PROC: "user system" seconds so far
+  awk -v clk="$clk" '{sub(/^.*\) /, ""); printf "%.2f %.2f", $12 / clk, $13 / clk}' "/proc/$(cat "$dir/$1.pid")/stat" 2>/dev/null || echo 0 0
+}
+procs=(scheduler worker-cn worker-us kubesim broker)
+declare -A cpu0
+for p in "${procs[@]}"; do cpu0[$p]=$(cpu_of "$p"); done
 submit_ms=$(ms_now)
 kcat -P -b "$K" -t vela.applications -K '|' -X partitioner=murmur2_random -l "$dir/apps.txt" ||
   die "kcat could not produce the Applications"
@@ -110,6 +122,10 @@ while ! grep -q DONE "$dir/watch.out" 2>/dev/null; do
 done
 done_ms=$(ms_now)
 wall_ms=$((done_ms - submit_ms))
+cpu_line=''
+for p in "${procs[@]}"; do
+  cpu_line+="$p $(awk -v a="${cpu0[$p]}" -v b="$(cpu_of "$p")" 'BEGIN {split(a, x, " "); split(b, y, " "); u = y[1] - x[1]; s = y[2] - x[2]; printf "%.1f s (user %.1f, sys %.1f)", u + s, u, s}'), "
+done
 kill "$watch_pid" "$awk_pid" 2>/dev/null
 wait "$watch_pid" "$awk_pid" 2>/dev/null
 watch_pid=
@@ -178,5 +194,6 @@ messages:           $n_all, $(awk -v b="$b_all" 'BEGIN {printf "%.1f MB", b / 1e
 pipeline rate:      $(rate "$n_all" "$wall_ms") messages/s
 kcat floor:         $(rate "$n_all" "$floor_ms") messages/s ($n_all x $avg bytes produced and consumed in $floor_ms ms; produce alone $f_prod_ms ms)
 ratio:              $(awk -v a="$floor_ms" -v b="$wall_ms" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}') of the floor (target >= 0.30x)
+CPU during the run: ${cpu_line%, } (of $(nproc) cores x wall = $(awk -v ms="$wall_ms" -v n="$(nproc)" 'BEGIN {printf "%.1f", n * ms / 1000}') s)
 peak RSS (VmHWM):   scheduler $rss_sched (target < 256 MB), worker-cn $rss_cn, worker-us $rss_us (target < 64 MB); kubesim $rss_kubesim, broker $rss_broker
 EOF

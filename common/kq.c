@@ -410,7 +410,43 @@ struct kq_producer {
     rd_kafka_resp_err_t sync_err;
     char fatal[256];
     rd_kafka_resp_err_t fatal_err;
+    /* Topics whose metadata this producer has asked for (kq_producer_warm). */
+    pthread_mutex_t warm_lock;
+    char **warm;
+    size_t nwarm;
 };
+
+/* Makes sure the producer knows topic's partitions before its first message. librdkafka
+ * leaves a message to an unknown topic waiting for its periodic scan, up to a second after
+ * the produce call; one metadata request for the topic now takes a millisecond or two. Best
+ * effort: on failure the message simply waits for the scan, as before. */
+static void kq_producer_warm(struct kq_producer *p, const char *topic)
+{
+    pthread_mutex_lock(&p->warm_lock);
+    for (size_t i = 0; i < p->nwarm; i++) {
+        if (strcmp(p->warm[i], topic) == 0) {
+            pthread_mutex_unlock(&p->warm_lock);
+            return;
+        }
+    }
+    char **w = realloc(p->warm, (p->nwarm + 1) * sizeof(*w));
+    if (w) {
+        p->warm = w;
+        if ((w[p->nwarm] = strdup(topic)) != NULL)
+            p->nwarm++;
+    }
+    pthread_mutex_unlock(&p->warm_lock);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, topic, NULL);
+    if (!rkt)
+        return;
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(p->rk, 0, rkt, &md, 2000);
+    if (e)
+        log_debug("event=topic_metadata topic=%s error=\"%s\"", topic, rd_kafka_err2str(e));
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+}
 
 static void kq_producer_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -454,6 +490,7 @@ kq_producer *kq_producer_new(const vela_opts *o, kq_delivery_fn on_delivery, voi
         return NULL;
     }
     snprintf(p->bootstrap, sizeof(p->bootstrap), "%s", o->bootstrap_servers);
+    pthread_mutex_init(&p->warm_lock, NULL);
     p->opts = o;
     p->ensure = kq_profile_get(o) != KQ_PROFILE_EMBEDDED;
     p->on_delivery = on_delivery;
@@ -465,6 +502,7 @@ kq_producer *kq_producer_new(const vela_opts *o, kq_delivery_fn on_delivery, voi
     p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, rerr, sizeof(rerr));
     if (!p->rk) {
         rd_kafka_conf_destroy(conf);
+        pthread_mutex_destroy(&p->warm_lock);
         free(p);
         err_set(err, errlen, "cannot create a Kafka producer: %s", rerr);
         return NULL;
@@ -493,6 +531,7 @@ int kq_produce(kq_producer *p, const char *topic, const char *key, size_t klen,
         kq_topic_ensure_name(p->rk, p->opts, topic, kq_topic_is_compacted(p->opts, topic), err,
                              errlen) < 0)
         return -1;
+    kq_producer_warm(p, topic);
     int64_t deadline = now_ms() + 10000;
     for (;;) {
         rd_kafka_resp_err_t e = rd_kafka_producev(
@@ -574,6 +613,10 @@ void kq_producer_free(kq_producer *p)
         return;
     kq_producer_flush(p, 10000);
     rd_kafka_destroy(p->rk);
+    for (size_t i = 0; i < p->nwarm; i++)
+        free(p->warm[i]);
+    free(p->warm);
+    pthread_mutex_destroy(&p->warm_lock);
     free(p);
 }
 

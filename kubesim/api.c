@@ -491,6 +491,8 @@ static void set_managed(json_t *obj, const char *manager, const char *op, enum k
 }
 
 /* Creates obj (stolen) in namespace ns. Sends the reply. */
+static void send_obj(struct ks_req *k, enum ks_res r, int code, json_t *obj);
+
 static void do_create(struct ks_req *k, enum ks_res r, const char *ns, json_t *obj,
                       const char *manager, const char *op)
 {
@@ -574,7 +576,7 @@ static void do_create(struct ks_req *k, enum ks_res r, const char *ns, json_t *o
     obj = NULL; /* now owned by the store */
     ks_controller_changed(cl, r, key);
     stored = ks_store_get(cl, r, key);
-    send_json(k->req, 201, json_incref(stored));
+    send_obj(k, r, 201, json_incref(stored));
 cleanup:
     json_decref(obj);
 }
@@ -603,9 +605,25 @@ static json_t *scale_of(json_t *dep)
     return sc;
 }
 
-/* Sends a stored object (reference stolen), as a Scale for the scale subresource. */
-static void send_obj(struct ks_req *k, int code, json_t *obj)
+/* Sends a stored object (reference stolen), as a Scale for the scale subresource. The
+ * object's JSON comes from the store when it has it (serialised once, when stored). */
+static void send_obj(struct ks_req *k, enum ks_res r, int code, json_t *obj)
 {
+    size_t len = 0;
+    const char *text = NULL;
+    const char *ns = meta_str(obj, "namespace");
+    const char *name = meta_str(obj, "name");
+    if (!k->reply_scale && name) {
+        char key[512];
+        ks_store_key(r, ns, name, key, sizeof(key));
+        if (ks_store_get(k->cl, r, key) == obj)
+            text = ks_store_text(k->cl, r, key, &len);
+    }
+    if (text) {
+        send_text(k->req, code, "application/json", text, len);
+        json_decref(obj);
+        return;
+    }
     if (k->reply_scale) {
         json_t *sc = scale_of(obj);
         json_decref(obj);
@@ -669,7 +687,7 @@ static void do_update(struct ks_req *k, enum ks_res r, const char *key, json_t *
     if (manager)
         set_managed(obj, manager, op, r);
     if (json_equal(obj, old)) {
-        send_obj(k, 200, json_incref(old));
+        send_obj(k, r, 200, json_incref(old));
         goto cleanup;
     }
     if (res->has_generation && !status_only) {
@@ -687,7 +705,7 @@ static void do_update(struct ks_req *k, enum ks_res r, const char *key, json_t *
     ks_store_put(cl, r, key, obj, "MODIFIED");
     obj = NULL; /* now owned by the store */
     ks_controller_changed(cl, r, key);
-    send_obj(k, 200, json_incref(ks_store_get(cl, r, key)));
+    send_obj(k, r, 200, json_incref(ks_store_get(cl, r, key)));
 cleanup:
     json_decref(obj);
 }
@@ -1110,7 +1128,7 @@ static void do_scale(struct ks_req *k, const char *ns, const char *name)
     }
     k->reply_scale = true;
     if (k->method == EVHTTP_REQ_GET) {
-        send_obj(k, 200, json_incref(dep));
+        send_obj(k, RES_DEPLOYMENT, 200, json_incref(dep));
         return;
     }
     if (k->method != EVHTTP_REQ_PUT && k->method != EVHTTP_REQ_PATCH) {
@@ -1243,7 +1261,7 @@ static void handle_resource(struct ks_req *k)
                 snprintf(rv, sizeof(rv), "%" PRId64, k->cl->rv);
                 send_json(k->req, 200, ks_api_table(r, items, rv));
             } else {
-                send_json(k->req, 200, json_incref(obj));
+                send_obj(k, r, 200, json_incref(obj));
             }
         }
         return;

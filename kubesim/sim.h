@@ -129,6 +129,7 @@ struct ks_cluster {
     /* the object store and its history (store.c) */
     int64_t rv;
     json_t *store[RES_COUNT]; /* key ("ns/name" or "name") -> object */
+    json_t *text[RES_COUNT];  /* key -> the stored object as compact JSON (a json string) */
     struct ks_event *history; /* ring, allocated on the first change */
     size_t hist_head, hist_len;
     int64_t hist_floor; /* events with rv <= hist_floor are no longer kept */
@@ -199,6 +200,9 @@ json_t *ks_store_get(struct ks_cluster *cl, enum ks_res r, const char *key); /* 
  * tells the watches. Returns the stored object (borrowed). */
 json_t *ks_store_put(struct ks_cluster *cl, enum ks_res r, const char *key, json_t *obj,
                      const char *type);
+/* The stored object of key as compact JSON, serialised once when it was stored (borrowed,
+ * valid until the next change of key); NULL when absent. */
+const char *ks_store_text(struct ks_cluster *cl, enum ks_res r, const char *key, size_t *len);
 /* Removes key, stamps a new resourceVersion on the removed object and tells the watches. */
 void ks_store_delete(struct ks_cluster *cl, enum ks_res r, const char *key);
 /* Starts a watch; the request is answered by the store from now on. */

@@ -20,8 +20,10 @@
 
 void ks_store_init(struct ks_cluster *cl)
 {
-    for (int r = 0; r < RES_COUNT; r++)
+    for (int r = 0; r < RES_COUNT; r++) {
         cl->store[r] = json_object();
+        cl->text[r] = json_object();
+    }
     cl->rv = 0;
     cl->hist_floor = 0;
 }
@@ -31,6 +33,8 @@ void ks_store_release(struct ks_cluster *cl)
     for (int r = 0; r < RES_COUNT; r++) {
         json_decref(cl->store[r]);
         cl->store[r] = NULL;
+        json_decref(cl->text[r]);
+        cl->text[r] = NULL;
     }
     ks_store_forget_history(cl);
     for (size_t i = 0; i < cl->npending; i++)
@@ -185,7 +189,8 @@ static struct ks_event *record(struct ks_cluster *cl, int r, const char *type, j
     return e;
 }
 
-static void notify(struct ks_cluster *cl, int r, const char *type, json_t *obj)
+/* Tells the watches; returns the object's JSON as recorded (NULL if it could not be). */
+static const char *notify(struct ks_cluster *cl, int r, const char *type, json_t *obj)
 {
     struct ks_event *e = record(cl, r, type, obj);
     struct ks_watch *next;
@@ -200,6 +205,7 @@ static void notify(struct ks_cluster *cl, int r, const char *type, json_t *obj)
         if (w->stalled)
             ks_watch_end(w);
     }
+    return e ? e->text : NULL;
 }
 
 static void stamp_rv(struct ks_cluster *cl, json_t *obj)
@@ -217,8 +223,25 @@ json_t *ks_store_put(struct ks_cluster *cl, enum ks_res r, const char *key, json
 {
     stamp_rv(cl, obj);
     json_object_set_new(cl->store[r], key, obj); /* obj now owned by the store */
-    notify(cl, (int)r, type, obj);
+    const char *text = notify(cl, (int)r, type, obj);
+    char *own = text ? NULL : vela_json_dumps(obj, JSON_COMPACT);
+    if (!text)
+        text = own;
+    if (text)
+        json_object_set_new(cl->text[r], key, json_stringn_nocheck(text, strlen(text)));
+    else
+        json_object_del(cl->text[r], key); /* out of memory: answered from the object */
+    free(own);
     return obj;
+}
+
+const char *ks_store_text(struct ks_cluster *cl, enum ks_res r, const char *key, size_t *len)
+{
+    json_t *t = json_object_get(cl->text[r], key);
+    if (!t)
+        return NULL;
+    *len = json_string_length(t);
+    return json_string_value(t);
 }
 
 void ks_store_delete(struct ks_cluster *cl, enum ks_res r, const char *key)
@@ -228,6 +251,7 @@ void ks_store_delete(struct ks_cluster *cl, enum ks_res r, const char *key)
         return;
     json_t *gone = json_deep_copy(old);
     json_object_del(cl->store[r], key);
+    json_object_del(cl->text[r], key);
     if (!gone)
         return;
     stamp_rv(cl, gone);

@@ -83,6 +83,8 @@ typedef struct sapp {
     bool gone; /* deleted: drop after the tombstone */
     int64_t checked_at; /* last resync (or when the workflow finished) */
     json_t *restored_services; /* services of the status a restart resumed from */
+    bool quiet; /* nothing to do until an input arrives or the resync is due (sapp_idle) */
+    uint64_t sent_milestone; /* sapp_milestone of the last status sent */
 } sapp;
 
 struct engine {
@@ -101,7 +103,7 @@ void engine_opts_init(engine_opts *o)
     o->max_attempts = 10;
     o->backoff_ms = 1000;
     o->backoff_max_ms = 60000;
-    o->status_min_ms = 200;
+    o->status_min_ms = 1000;
     o->resync_ms = 5 * 60 * 1000;
 }
 
@@ -546,6 +548,30 @@ static const char *sapp_phase(const sapp *a, const json_t *services)
             return "unhealthy";
     }
     return "running";
+}
+
+/* What a status must not wait for: the revision, the application's phase and every step's
+ * phase, folded into a number (FNV-1a). Other changes (placements' states, services'
+ * messages) are coalesced to one record per status_min_ms. */
+static uint64_t sapp_milestone(const sapp *a)
+{
+    uint64_t h = 1469598103934665603ULL;
+#define MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ULL)
+    MIX(a->revision);
+    MIX(a->deleting);
+    MIX(a->a != NULL);
+    MIX(a->terminated);
+    for (size_t i = 0; i < a->nsteps; i++)
+        MIX(a->steps[i].phase + 1);
+    if (a->a && !a->deleting && !a->terminated && sapp_finished(a)) {
+        json_t *services = sapp_services(a);
+        const char *phase = sapp_phase(a, services);
+        json_decref(services);
+        for (; *phase; phase++)
+            MIX((unsigned char)*phase);
+    }
+#undef MIX
+    return h;
 }
 
 static void sapp_build_status(const engine *e, sapp *a, int64_t now_ms)
@@ -1072,6 +1098,8 @@ void engine_app_record(engine *e, const char *key, const char *value, size_t len
 {
     sapp *a = app_get(e, key);
     bool force = false;
+    if (a)
+        a->quiet = false;
     if (record_is_deletion(value, len, &force)) {
         if (!a)
             return;
@@ -1241,6 +1269,7 @@ void engine_event(engine *e, const char *key, const json_t *event, int64_t now_m
     bool final = json_is_true(json_object_get(event, "final"));
     if (!a || !task_id || !phase)
         return;
+    a->quiet = false;
     if (strcmp(json_string_value(json_object_get(event, "kind")) ? json_string_value(json_object_get(event, "kind")) : "", "delete") == 0) {
         size_t i;
         json_t *en;
@@ -1325,6 +1354,7 @@ void engine_set_clusters(engine *e, const engine_cluster *clusters, size_t n, in
     for (size_t ai = 0; ai < e->napps; ai++) {
         sapp *a = e->apps[ai];
         bool changed = false;
+        a->quiet = false; /* steps waiting for a cluster look again */
         if (!a->a || a->deleting || a->terminated)
             continue;
         for (size_t si = 0; si < a->nsteps && !changed; si++) {
@@ -1415,10 +1445,46 @@ static void sapp_resync(engine *e, sapp *a, int64_t now_ms)
 
 /* ---- the tick ---- */
 
+/* Whether the app has nothing to do on its own: no status to send, no deletion, a workflow
+ * that is over (finished with its garbage collected, or terminated) or an invalid revision,
+ * no task out, nothing to collect, no resume or restart unhandled. Such an app is skipped by
+ * engine_tick until an input (record, event, registry change) or its resync wakes it. */
+static bool sapp_idle(const sapp *a)
+{
+    if (a->dirty || a->deleting)
+        return false;
+    if (!a->a)
+        return true;
+    if (!a->terminated && !(sapp_finished(a) && a->gc_done))
+        return false;
+    if (a->resume_seen && (!a->resume_handled || strcmp(a->resume_seen, a->resume_handled) != 0))
+        return false;
+    if (a->restart_seen &&
+        (!a->restart_handled || strcmp(a->restart_seen, a->restart_handled) != 0))
+        return false;
+    for (size_t si = 0; si < a->nsteps; si++)
+        for (size_t i = 0; i < a->steps[si].npl; i++)
+            if (a->steps[si].pl[i].checking || a->steps[si].pl[i].state == PL_DISPATCHED)
+                return false;
+    size_t i;
+    json_t *en;
+    json_array_foreach(a->inventory, i, en) {
+        if (json_object_get(en, "deleteResources") || json_object_get(en, "drop"))
+            return false;
+    }
+    return true;
+}
+
 void engine_tick(engine *e, int64_t now_ms)
 {
     for (size_t ai = 0; ai < e->napps; ai++) {
         sapp *a = e->apps[ai];
+        if (a->quiet) {
+            if (!(a->a && !a->terminated && a->gc_done && e->opts.resync_ms > 0 &&
+                  now_ms - a->checked_at >= e->opts.resync_ms))
+                continue;
+            a->quiet = false;
+        }
         if (a->deleting) {
             if (gc_tick(e, a, now_ms) == 0 && json_array_size(a->inventory) == 0) {
                 e->io.send_status(e->io.ctx, a->key, NULL);
@@ -1457,12 +1523,17 @@ void engine_tick(engine *e, int64_t now_ms)
                 sapp_resync(e, a, now_ms);
             gc_tick(e, a, now_ms);
         }
-        if (a->dirty && now_ms - a->last_sent >= e->opts.status_min_ms) {
-            sapp_build_status(e, a, now_ms);
-            if (e->io.send_status(e->io.ctx, a->key, a->status) == 0) {
-                a->dirty = false;
-                a->last_sent = now_ms;
+        if (a->dirty) {
+            uint64_t m = sapp_milestone(a);
+            if (m != a->sent_milestone || now_ms - a->last_sent >= e->opts.status_min_ms) {
+                sapp_build_status(e, a, now_ms);
+                if (e->io.send_status(e->io.ctx, a->key, a->status) == 0) {
+                    a->dirty = false;
+                    a->last_sent = now_ms;
+                    a->sent_milestone = m;
+                }
             }
         }
+        a->quiet = sapp_idle(a);
     }
 }

@@ -22,7 +22,9 @@ typedef struct engine_opts {
     int max_attempts;        /* failed attempts before a workflow is terminated (10) */
     int64_t backoff_ms;      /* first retry delay, doubled each attempt (1000) */
     int64_t backoff_max_ms;  /* cap (60000) */
-    int64_t status_min_ms;   /* at most one status record per app per interval (200) */
+    int64_t status_min_ms;   /* progress (placements, services' messages) is coalesced to one
+                                status record per app per interval (1000); phase changes of
+                                the app or a step are sent at once */
     int64_t resync_ms;       /* re-apply and re-judge finished Applications (5m; 0: never) */
 } engine_opts;
 

@@ -1,8 +1,9 @@
 /* The worker's loop: one thread consumes vela.tasks.<region> (group vela-worker-<region>),
  * drives every job's Kubernetes requests on one kube client, serves the producer's delivery
- * reports, and commits the offsets below which every task is finished. Flow control pauses
- * the partitions while every slot is busy; a revocation commits what is finished and
- * abandons the rest; a stop request drains for a few seconds, then commits and leaves. */
+ * reports, and commits the offsets below which every task is finished. Flow control keeps a
+ * backlog of tasks waiting for a slot and pauses the partitions while it is full; a
+ * revocation commits what is finished and abandons the rest; a stop request drains for a few
+ * seconds, then commits and leaves. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,11 @@
 #define LOOP_STATS_EVERY_MS 10000
 #define LOOP_MAX_BATCH 64
 #define LOOP_COMMIT_WAIT_MS 5000
+/* The backlog's bounds: as many tasks as there are slots, and at most this many bytes. The
+ * partitions are paused when either is reached and resumed when the backlog is down to half:
+ * librdkafka fetches again only when its broker thread next wakes, up to a second after a
+ * resume, and the half left must keep every slot busy meanwhile. */
+#define LOOP_BACKLOG_MAX_BYTES (8 * 1024 * 1024)
 
 /* ---- publishing ---------------------------------------------------------------------------- */
 
@@ -143,6 +149,7 @@ static void loop_backlog_push(worker *w, rd_kafka_message_t *m)
         w->backlog_alloc = alloc;
     }
     w->backlog[w->nbacklog++] = m;
+    w->backlog_bytes += m->len;
 }
 
 static void loop_take(worker *w, rd_kafka_message_t *m)
@@ -220,10 +227,12 @@ static void loop_on_rebalance(kq_consumer *c, int assigned,
     size_t kept = 0;
     for (size_t i = 0; i < w->nbacklog; i++) {
         rd_kafka_message_t *m = w->backlog[i];
-        if (loop_parts_has(parts, rd_kafka_topic_name(m->rkt), m->partition))
+        if (loop_parts_has(parts, rd_kafka_topic_name(m->rkt), m->partition)) {
+            w->backlog_bytes -= m->len;
             rd_kafka_message_destroy(m);
-        else
+        } else {
             w->backlog[kept++] = m;
+        }
     }
     size_t dropped = w->nbacklog - kept;
     w->nbacklog = kept;
@@ -361,18 +370,23 @@ static void loop_turn(worker *w, bool consume)
 {
     int64_t now = now_ms();
     registry_poll(w->reg, 0);
-    while (w->nbacklog > 0 && w->active < w->cfg.concurrency) {
-        rd_kafka_message_t *m = w->backlog[0];
-        memmove(w->backlog, w->backlog + 1, (w->nbacklog - 1) * sizeof(*w->backlog));
-        w->nbacklog--;
+    size_t taken = 0;
+    while (taken < w->nbacklog && w->active < w->cfg.concurrency) {
+        rd_kafka_message_t *m = w->backlog[taken++];
+        w->backlog_bytes -= m->len;
         loop_take(w, m);
     }
-    /* Pause when every slot is busy; resume when a quarter is free again, so that a
-     * steady stream does not pause and resume (and refetch) at every finished task. */
-    int resume_at = w->cfg.concurrency - (w->cfg.concurrency + 3) / 4;
-    if (consume && !w->paused && (w->active >= w->cfg.concurrency || w->nbacklog > 0))
+    if (taken > 0) {
+        memmove(w->backlog, w->backlog + taken, (w->nbacklog - taken) * sizeof(*w->backlog));
+        w->nbacklog -= taken;
+    }
+    /* Pause when the backlog is full; resume when it is down to half (LOOP_BACKLOG_*). */
+    size_t max = (size_t)w->cfg.concurrency;
+    if (consume && !w->paused &&
+        (w->nbacklog >= max || w->backlog_bytes >= LOOP_BACKLOG_MAX_BYTES))
         loop_pause(w, true);
-    else if (consume && w->paused && w->active <= resume_at && w->nbacklog == 0)
+    else if (consume && w->paused && w->nbacklog <= max / 2 &&
+             w->backlog_bytes <= LOOP_BACKLOG_MAX_BYTES / 2)
         loop_pause(w, false);
 
     int64_t wait = loop_tick(w, now, 50);
@@ -444,6 +458,7 @@ int worker_run(worker *w, volatile sig_atomic_t *stop)
     for (size_t i = 0; i < w->nbacklog; i++)
         rd_kafka_message_destroy(w->backlog[i]);
     w->nbacklog = 0;
+    w->backlog_bytes = 0;
     loop_stats(w, "stopped");
     return rc;
 }
@@ -455,6 +470,7 @@ void worker_free(worker *w)
     for (size_t i = 0; i < w->nbacklog; i++)
         rd_kafka_message_destroy(w->backlog[i]);
     w->nbacklog = 0;
+    w->backlog_bytes = 0;
     /* Closing the consumer revokes its partitions through the callback (commit, abandon);
      * kq_consumer_free bounds the close when the brokers are gone. */
     kq_consumer_free(w->consumer);

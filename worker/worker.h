@@ -77,8 +77,9 @@ struct worker {
     offtrack *offs;
     job *jobs;  /* every job not yet freed */
     int active; /* jobs holding a slot: taken and neither acknowledged nor abandoned */
-    rd_kafka_message_t **backlog; /* taken from Kafka while every slot was busy */
+    rd_kafka_message_t **backlog; /* taken from Kafka, waiting for a free slot */
     size_t nbacklog, backlog_alloc;
+    size_t backlog_bytes; /* their payloads' sizes */
     bool paused;
     char **resolved; /* cluster names whose credentials the kube client holds, current */
     size_t nresolved;
