@@ -112,6 +112,11 @@ cpu_of() { # PROC: "user system" seconds so far
 procs=(scheduler worker-cn worker-us kubesim broker)
 declare -A cpu0
 for p in "${procs[@]}"; do cpu0[$p]=$(cpu_of "$p"); done
+# HTTPS requests the simulated clusters answered (kubesim's admin endpoint counts them).
+kube_requests() {
+  curl -s "http://127.0.0.1:$(cat "$dir/admin.port")/clusters" | jq '[.[].requests] | add // 0' 2>/dev/null || echo 0
+}
+req0=$(kube_requests)
 submit_ms=$(ms_now)
 kcat -P -b "$K" -t vela.applications -K '|' -X partitioner=murmur2_random -l "$dir/apps.txt" ||
   die "kcat could not produce the Applications"
@@ -122,6 +127,8 @@ while ! grep -q DONE "$dir/watch.out" 2>/dev/null; do
 done
 done_ms=$(ms_now)
 wall_ms=$((done_ms - submit_ms))
+req1=$(kube_requests)
+n_req=$((req1 - req0))
 cpu_line=''
 for p in "${procs[@]}"; do
   cpu_line+="$p $(awk -v a="${cpu0[$p]}" -v b="$(cpu_of "$p")" 'BEGIN {split(a, x, " "); split(b, y, " "); u = y[1] - x[1]; s = y[2] - x[2]; printf "%.1f s (user %.1f, sys %.1f)", u + s, u, s}'), "
@@ -192,6 +199,7 @@ events/s:           $(rate "$n_ev" "$wall_ms") ($n_ev events)
 status records:     $n_st ($(rate "$n_st" "$wall_ms")/s; $kept_st still on the embedded broker; vela ls -n bench lists $visible of $APPS apps)
 messages:           $n_all, $(awk -v b="$b_all" 'BEGIN {printf "%.1f MB", b / 1e6}'), avg $avg bytes (applications $n_apps x $a_apps, tasks $n_tasks x ~$a_tcn, events $n_ev x $a_ev, statuses $n_st x $a_st)
 pipeline rate:      $(rate "$n_all" "$wall_ms") messages/s
+cluster requests:   $n_req HTTPS requests answered by the simulated clusters ($(rate "$n_req" "$wall_ms")/s, $(awk -v r="$n_req" -v t="$n_tasks" 'BEGIN {printf "%.1f", (t ? r / t : 0)}') per task)
 kcat floor:         $(rate "$n_all" "$floor_ms") messages/s ($n_all x $avg bytes produced and consumed in $floor_ms ms; produce alone $f_prod_ms ms)
 ratio:              $(awk -v a="$floor_ms" -v b="$wall_ms" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}') of the floor (target >= 0.30x)
 CPU during the run: ${cpu_line%, } (of $(nproc) cores x wall = $(awk -v ms="$wall_ms" -v n="$(nproc)" 'BEGIN {printf "%.1f", n * ms / 1000}') s)

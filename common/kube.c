@@ -3,6 +3,7 @@
  * easy handles already set up with its credentials (curl blobs: nothing touches the disk),
  * so that connections and TLS sessions are reused across requests. */
 #include "kube.h"
+#include "jpool.h"
 
 #include "log.h"
 #include "util.h"
@@ -1009,17 +1010,13 @@ int kube_apply_async(kube_cluster *cl, const json_t *obj, kube_cb cb, void *opaq
     char *path = path_dup(&ref, query, err, errlen);
     if (!path)
         return -1;
-    size_t len = 0;
-    char *body = NULL;
-    size_t need = json_dumpb(obj, NULL, 0, JSON_COMPACT);
-    if (need == 0 || !(body = malloc(need + 1)) ||
-        (len = json_dumpb(obj, body, need, JSON_COMPACT)) != need) {
+    char *body = vela_json_dumps(obj, JSON_COMPACT); /* one pass */
+    if (!body) {
         free(path);
-        free(body);
         return err_set(err, errlen, "cannot serialise the %s \"%s\"", ref.kind, ref.name);
     }
-    body[len] = '\0';
-    return submit(cl, "PATCH", path, body, len, HDR_APPLY, NULL, cb, opaque, err, errlen);
+    return submit(cl, "PATCH", path, body, strlen(body), HDR_APPLY, NULL, cb, opaque, err,
+                  errlen);
 }
 
 int kube_get_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaque, char *err,

@@ -77,7 +77,6 @@ typedef struct sapp {
     step_rt *steps;
     size_t nsteps;
     json_t *inventory; /* [{cluster, namespace, generation, resources, delete...}] */
-    json_t *status;
     bool dirty;
     int64_t last_sent;
     bool gone; /* deleted: drop after the tombstone */
@@ -211,7 +210,6 @@ static void sapp_free(sapp *a)
     free(a->restart_handled);
     free(a->restart_seen);
     json_decref(a->inventory);
-    json_decref(a->status);
     json_decref(a->restored_services);
     free(a);
 }
@@ -280,12 +278,6 @@ void engine_free(engine *e)
 size_t engine_app_count(const engine *e)
 {
     return e->napps;
-}
-
-const json_t *engine_app_status(const engine *e, const char *key)
-{
-    sapp *a = app_get(e, key);
-    return a ? a->status : NULL;
 }
 
 void engine_foreach_key(const engine *e, void (*fn)(const char *key, void *ctx), void *ctx)
@@ -454,6 +446,14 @@ static void sapp_apply_record(engine *e, sapp *a, const char *value, size_t len,
 
 /* ---- status ---- */
 
+/* Whether the placement's last attempt failed: failed and waiting for its retry, or being
+ * retried (its failure stays visible until an attempt succeeds, as the seed shows it). */
+static bool placement_failing(const placement *p)
+{
+    return p->message &&
+           (p->state == PL_FAILED || (p->state == PL_DISPATCHED && p->failures > 0));
+}
+
 static json_t *placement_services(const sapp *a, const step_rt *s, const placement *p)
 {
     json_t *out = json_array();
@@ -481,7 +481,7 @@ static json_t *placement_services(const sapp *a, const step_rt *s, const placeme
             out, json_pack("{s:O,s:s,s:s,s:O,s:b,s:s,s:o}", "name", json_object_get(svc, "name"),
                            "cluster", p->cluster, "namespace", p->ns, "type",
                            json_object_get(svc, "type"), "healthy", 0, "message",
-                           p->message && p->state == PL_FAILED ? p->message : "", "traits",
+                           placement_failing(p) ? p->message : "", "traits",
                            traits));
     }
     (void)a;
@@ -574,7 +574,9 @@ static uint64_t sapp_milestone(const sapp *a)
     return h;
 }
 
-static void sapp_build_status(const engine *e, sapp *a, int64_t now_ms)
+/* The status record (new reference). Built when it is sent, never kept: a thousand
+ * Applications' records are tens of megabytes as JSON trees. */
+static json_t *sapp_build_status(const sapp *a, int64_t now_ms)
 {
     char ts[32];
     json_t *steps = json_array();
@@ -629,9 +631,7 @@ static void sapp_build_status(const engine *e, sapp *a, int64_t now_ms)
         json_object_set_new(status, "resumeToken", json_string(a->resume_handled));
     if (a->restart_handled)
         json_object_set_new(status, "restartToken", json_string(a->restart_handled));
-    json_decref(a->status);
-    a->status = status;
-    (void)e;
+    return status;
 }
 
 /* ---- tasks ---- */
@@ -912,8 +912,7 @@ static void step_tick(engine *e, sapp *a, size_t si, int64_t now_ms)
     const char *why = NULL;
     for (size_t i = 0; i < s->npl; i++) {
         placement *p = &s->pl[i];
-        if (p->state == PL_FAILED ||
-            (p->state == PL_DISPATCHED && p->failures && p->message)) {
+        if (p->state == PL_FAILED || placement_failing(p)) {
             want = SP_FAILED;
             why = p->message;
         }
@@ -1526,8 +1525,10 @@ void engine_tick(engine *e, int64_t now_ms)
         if (a->dirty) {
             uint64_t m = sapp_milestone(a);
             if (m != a->sent_milestone || now_ms - a->last_sent >= e->opts.status_min_ms) {
-                sapp_build_status(e, a, now_ms);
-                if (e->io.send_status(e->io.ctx, a->key, a->status) == 0) {
+                json_t *status = sapp_build_status(a, now_ms);
+                int sent = e->io.send_status(e->io.ctx, a->key, status);
+                json_decref(status);
+                if (sent == 0) {
                     a->dirty = false;
                     a->last_sent = now_ms;
                     a->sent_milestone = m;

@@ -65,9 +65,8 @@ void engine_app_forget(engine *e, const char *key);
 /* Starts steps, dispatches tasks, retries, times out, collects garbage, publishes status. */
 void engine_tick(engine *e, int64_t now_ms);
 
-/* Number of Applications held; the status record of key as last built (borrowed), or NULL. */
+/* Number of Applications held. */
 size_t engine_app_count(const engine *e);
-const json_t *engine_app_status(const engine *e, const char *key);
 
 /* Calls fn for every key held (for partition revocation). */
 void engine_foreach_key(const engine *e, void (*fn)(const char *key, void *ctx), void *ctx);

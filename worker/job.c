@@ -244,15 +244,19 @@ static void job_apply_next(job *j)
     }
     const json_t *m = json_array_get(j->t.manifests, j->next_manifest++);
     char err[512];
-    json_t *obj = json_deep_copy(m);
-    json_t *meta = json_object_get(obj, "metadata");
-    /* A namespaced object without a namespace lands in the task's namespace. */
-    const char *av = json_string_value(json_object_get(obj, "apiVersion"));
-    const char *kind = json_string_value(json_object_get(obj, "kind"));
+    json_t *obj = NULL;
+    const json_t *meta = json_object_get(m, "metadata");
+    /* A namespaced object without a namespace lands in the task's namespace (on a copy: the
+     * scheduler's manifests usually carry it, and then nothing is copied). */
+    const char *av = json_string_value(json_object_get(m, "apiVersion"));
+    const char *kind = json_string_value(json_object_get(m, "kind"));
     if (json_is_object(meta) && !json_object_get(meta, "namespace") && av && kind &&
-        kube_kind_namespaced(av, kind) == 1)
-        json_object_set_new(meta, "namespace", json_string(j->t.namespace));
-    int rc = kube_apply_async(j->cl, obj, job_on_apply, j, err, sizeof(err));
+        kube_kind_namespaced(av, kind) == 1) {
+        obj = json_deep_copy(m);
+        json_object_set_new(json_object_get(obj, "metadata"), "namespace",
+                            json_string(j->t.namespace));
+    }
+    int rc = kube_apply_async(j->cl, obj ? obj : m, job_on_apply, j, err, sizeof(err));
     json_decref(obj);
     if (rc < 0) {
         char msg[1200];
