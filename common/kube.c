@@ -167,6 +167,7 @@ typedef struct kube_req {
     struct curl_slist *extra_hdr; /* custom content type: the full list, owned */
     kube_cb cb;
     void *opaque;
+    kube_watch_cb on_event; /* a watch: events as they come; cb when it ends */
     strbuf resp;
     int too_big;
     int64_t start_ms;
@@ -193,6 +194,7 @@ struct kube_client {
     kube_cluster **clusters;
     int nclusters, clusters_alloc;
     int total; /* queued + in flight + failed_* */
+    int nwatch; /* watches open (not in total) */
     kube_req *failed_head, *failed_tail; /* could not start; callbacks still to run */
     int closing;
     atomic_int woken;
@@ -316,6 +318,34 @@ static int creds_equal(const kube_creds *a, const kube_creds *b)
 #undef SEQ
 }
 
+/* A watch's body: one JSON event per line, {"type": ..., "object": {...}}; each complete
+ * line goes to on_event and leaves the buffer (only a partial line is kept, within the body
+ * cap). A non-2xx answer (a Status) is kept whole for complete(). */
+static void watch_lines(kube_req *r)
+{
+    long code = 0;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+    if (code < 200 || code >= 300)
+        return;
+    size_t start = 0;
+    char *nl;
+    while ((nl = memchr(r->resp.data + start, '\n', r->resp.len - start)) != NULL) {
+        size_t len = (size_t)(nl - (r->resp.data + start));
+        json_t *ev = len ? json_loadb(r->resp.data + start, len, 0, NULL) : NULL;
+        const char *type = json_string_value(json_object_get(ev, "type"));
+        json_t *obj = json_object_get(ev, "object");
+        if (type && json_is_object(obj))
+            r->on_event(type, obj, r->opaque);
+        json_decref(ev);
+        start += len + 1;
+    }
+    if (start > 0) {
+        memmove(r->resp.data, r->resp.data + start, r->resp.len - start);
+        r->resp.len -= start;
+        r->resp.data[r->resp.len] = '\0';
+    }
+}
+
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     kube_req *r = userdata;
@@ -324,6 +354,8 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
         r->too_big = 1;
         return 0; /* CURLE_WRITE_ERROR */
     }
+    if (r->on_event)
+        watch_lines(r);
     return n;
 }
 
@@ -461,8 +493,12 @@ static void cluster_cancel_all(kube_cluster *cl)
         curl_multi_remove_handle(kc->multi, r->easy);
         curl_easy_cleanup(r->easy);
         conf_unref(r->conf);
-        cl->inflight--;
-        kc->total--;
+        if (!r->on_event) {
+            cl->inflight--;
+            kc->total--;
+        } else {
+            kc->nwatch--;
+        }
         cancel_req(r);
         req_free(r);
     }
@@ -635,6 +671,8 @@ static int req_start(kube_cluster *cl, kube_req *r)
     bad |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
                             strcmp(r->method, "GET") && strcmp(r->method, "POST") ? r->method
                                                                                  : NULL);
+    if (r->on_event) /* a watch lasts: no transfer timeout (TCP keepalive finds dead peers) */
+        bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 0L);
     free(url); /* curl copies strings set with setopt */
     if (bad || curl_multi_add_handle(kc->multi, e) != CURLM_OK) {
         curl_easy_cleanup(e);
@@ -824,8 +862,12 @@ static void complete(kube_client *kc, CURL *e, CURLcode rc)
         cl->flying = r->next;
     if (r->next)
         r->next->prev = r->prev;
-    cl->inflight--;
-    kc->total--;
+    if (!r->on_event) { /* watches are not counted: they hold no slot */
+        cl->inflight--;
+        kc->total--;
+    } else {
+        kc->nwatch--;
+    }
 
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
     res.http_code = code;
@@ -867,7 +909,8 @@ static void complete(kube_client *kc, CURL *e, CURLcode rc)
         int ok = code >= 200 && code < 300;
         int writes = !strcmp(r->method, "PATCH") || !strcmp(r->method, "DELETE") ||
                      !strcmp(r->method, "PUT");
-        if (r->resp.len > 0 && (!ok || !writes || kc->opts.parse_write_responses))
+        if (r->resp.len > 0 &&
+            (!ok || (!writes && !r->on_event) || (writes && kc->opts.parse_write_responses)))
             res.obj = json_loadb(r->resp.data, r->resp.len, 0, NULL);
         if (ok) {
             res.status = KUBE_OK;
@@ -887,8 +930,9 @@ static void complete(kube_client *kc, CURL *e, CURLcode rc)
             }
         }
     }
-    /* Recycle the handle while its credentials are current; drop it otherwise. */
-    if (cf == cl->conf && !cl->removing) {
+    /* Recycle the handle while its credentials are current; drop it otherwise (and always
+     * a watch's, whose timeout was changed). */
+    if (cf == cl->conf && !cl->removing && !r->on_event) {
         if (cf->nidle == cf->idle_alloc) {
             int n = cf->idle_alloc ? cf->idle_alloc * 2 : 4;
             CURL **p = realloc(cf->idle, (size_t)n * sizeof(*p));
@@ -950,7 +994,8 @@ int kube_client_run(kube_client *kc, long timeout_ms)
                 complete(kc, m->easy_handle, m->data.result);
         }
         /* A wakeup that came between two runs ends the next one after its first pass. */
-        if (atomic_exchange(&kc->woken, 0) || kc->total == 0 || timeout_ms == 0)
+        if (atomic_exchange(&kc->woken, 0) || (kc->total == 0 && kc->nwatch == 0) ||
+            timeout_ms == 0)
             break;
         if (kc->failed_head)
             continue;
@@ -1033,19 +1078,66 @@ int kube_get_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaq
     return submit(cl, "GET", path, NULL, 0, HDR_NONE, NULL, cb, opaque, err, errlen);
 }
 
-int kube_list_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
-                    kube_cb cb, void *opaque, char *err, size_t errlen)
+/* The collection of ref's kind, with an optional first parameter ("watch=1") and label
+ * selector: "/apis/apps/v1/deployments?watch=1&labelSelector=a%3Db" (malloc'd). */
+static char *collection_path(const kube_ref *ref, const char *param, const char *label_selector,
+                             char *err, size_t errlen)
 {
     kube_ref r = *ref;
     strbuf q;
     r.name = NULL;
     strbuf_init(&q, 0);
+    if (param)
+        strbuf_addf(&q, "?%s", param);
     if (label_selector && *label_selector) {
-        strbuf_adds(&q, "?labelSelector=");
+        strbuf_adds(&q, param ? "&labelSelector=" : "?labelSelector=");
         url_escape(&q, label_selector);
     }
     char *path = path_dup(&r, q.data, err, errlen);
     strbuf_release(&q);
+    return path;
+}
+
+int kube_watch_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
+                     kube_watch_cb on_event, kube_cb on_end, void *opaque, char *err,
+                     size_t errlen)
+{
+    kube_client *kc = cl->kc;
+    /* No resourceVersion: the server starts with the current state (ADDED events), then
+     * sends every change. */
+    char *path = collection_path(ref, "watch=1", label_selector, err, errlen);
+    if (!path)
+        return -1;
+    if (kc->closing || cl->removing) {
+        free(path);
+        return err_set(err, errlen, "cluster \"%s\" is being removed", cl->name);
+    }
+    kube_req *w = calloc(1, sizeof(*w));
+    if (!w) {
+        free(path);
+        return err_set(err, errlen, "out of memory");
+    }
+    snprintf(w->method, sizeof(w->method), "GET");
+    w->cl = cl;
+    w->path = path;
+    w->hdr = HDR_NONE;
+    w->cb = on_end;
+    w->on_event = on_event;
+    w->opaque = opaque;
+    /* Started at once, beside the cluster's queue: a watch lasts and holds no slot. */
+    if (req_start(cl, w) < 0) {
+        req_free(w);
+        return err_set(err, errlen, "cannot start a watch on %s", cl->name);
+    }
+    cl->inflight--; /* req_start counted it */
+    kc->nwatch++;
+    return 0;
+}
+
+int kube_list_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
+                    kube_cb cb, void *opaque, char *err, size_t errlen)
+{
+    char *path = collection_path(ref, NULL, label_selector, err, errlen);
     if (!path)
         return -1;
     return submit(cl, "GET", path, NULL, 0, HDR_NONE, NULL, cb, opaque, err, errlen);

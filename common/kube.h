@@ -133,6 +133,18 @@ int kube_get_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaq
  * matching label_selector (NULL or "": all), e.g. "app.oam.dev/name=web,tier!=db". */
 int kube_list_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
                     kube_cb cb, void *opaque, char *err, size_t errlen);
+/* A watch event: type "ADDED", "MODIFIED", "DELETED", "BOOKMARK" or "ERROR"; obj is
+ * borrowed (json_incref to keep it). It runs inside kube_client_run, from libcurl's write
+ * callback: it must not start or cancel requests, only record what it learnt. */
+typedef void (*kube_watch_cb)(const char *type, json_t *obj, void *opaque);
+/* WATCH objects of ref's kind (ref->name ignored) in ref->namespace (NULL: all namespaces)
+ * matching label_selector: the current ones first (ADDED), then every change. The watch
+ * holds no slot of the cluster's cap and has no request timeout; on_end runs once when it
+ * ends (the server closed it: KUBE_OK; refused, failed or cancelled: the error), after
+ * which the caller starts another if it still wants one. */
+int kube_watch_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
+                     kube_watch_cb on_event, kube_cb on_end, void *opaque, char *err,
+                     size_t errlen);
 /* DELETE one object with propagationPolicy Background. 404 is reported as an API error
  * (reason "NotFound"); callers deleting idempotently treat it as success. */
 int kube_delete_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaque,
@@ -152,7 +164,7 @@ int kube_request_async(kube_cluster *cl, const char *method, const char *path,
 /* ---- driving ------------------------------------------------------------------------------ */
 
 /* Drives transfers and runs callbacks for up to timeout_ms (0: one non-blocking pass; -1:
- * until nothing is left). Returns early when nothing is queued or in flight, or after
+ * until nothing is left). Returns early when nothing is queued, in flight or watched, or after
  * kube_client_wakeup. Returns the number of requests still queued or in flight. */
 int kube_client_run(kube_client *kc, long timeout_ms);
 /* Requests queued or in flight over all clusters. */

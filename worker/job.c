@@ -17,6 +17,8 @@
 #define JOB_MAX_POLL_FAILURES 3
 /* The first health polls come sooner than the interval: quick rollouts finish quickly. */
 #define JOB_FIRST_POLL_MS 40
+/* With watches, a GET now and then all the same, in case an event went astray. */
+#define JOB_WATCH_CHECK_MS 5000
 
 static int64_t wall_ms(void)
 {
@@ -42,6 +44,7 @@ void job_cluster_changed(worker *w, const char *name)
             free(w->resolved[i]);
             w->resolved[i] = w->resolved[--w->nresolved];
             log_info("event=cluster_record_changed cluster=%s", name);
+            watch_forget_cluster(w, name);
             return;
         }
     }
@@ -216,6 +219,7 @@ void job_free(job *j)
 
 static void job_apply_next(job *j);
 static void job_poll(job *j);
+static void job_judge(job *j);
 
 static void job_on_apply(const kube_result *r, void *opaque)
 {
@@ -229,6 +233,17 @@ static void job_on_apply(const kube_result *r, void *opaque)
         job_fail(j, msg);
         return;
     }
+    /* With watches, the answer is the object as it is now: an apply that changed nothing
+     * makes no watch event, and this is then all there is to judge. */
+    json_t **slot = j->w->cfg.health_watch
+                        ? watch_slot(j, json_array_get(j->t.manifests, j->next_manifest - 1))
+                        : NULL;
+    if (slot) {
+        json_t *obj = kube_result_parse(r);
+        if (json_is_object(obj))
+            watch_live_update(slot, obj, false);
+        json_decref(obj);
+    }
     job_apply_next(j);
 }
 
@@ -238,8 +253,13 @@ static void job_apply_next(job *j)
     size_t n = json_array_size(j->t.manifests);
     if (j->next_manifest >= n) {
         j->state = JOB_WAIT;
-        j->next_poll = now_ms();
-        job_poll(j);
+        if (watch_covers(j)) { /* the applies' answers and the events so far */
+            j->err[0] = '\0';
+            job_judge(j);
+        } else {
+            j->next_poll = now_ms();
+            job_poll(j);
+        }
         return;
     }
     const json_t *m = json_array_get(j->t.manifests, j->next_manifest++);
@@ -285,11 +305,12 @@ static void job_on_get(const kube_result *r, void *opaque)
     j->pending--;
     if (j->abandoned)
         return;
-    json_decref(*slot);
-    *slot = NULL;
     if (r->status == KUBE_OK) {
-        *slot = json_incref(r->obj);
-    } else if (!(r->status == KUBE_ERR_API && r->http_code == 404) && !j->err[0]) {
+        watch_live_update(slot, r->obj, false); /* a watch event may be newer */
+    } else if (r->status == KUBE_ERR_API && r->http_code == 404) {
+        json_decref(*slot);
+        *slot = NULL;
+    } else if (!j->err[0]) {
         snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, r->message);
     }
     if (j->pending == 0 && j->state == JOB_POLL)
@@ -334,6 +355,7 @@ static void job_poll(job *j)
 
 static void job_judge(job *j)
 {
+    j->rejudge = false;
     if (j->err[0]) {
         /* Transport or API trouble while reading: a few in a row fail the task. */
         if (++j->poll_failures >= JOB_MAX_POLL_FAILURES) {
@@ -376,9 +398,14 @@ static void job_judge(job *j)
         return;
     }
     j->state = JOB_WAIT;
-    int64_t delay = (int64_t)JOB_FIRST_POLL_MS << (j->polls < 4 ? j->polls - 1 : 3);
-    if (delay > j->w->cfg.poll_interval_ms)
-        delay = j->w->cfg.poll_interval_ms;
+    int64_t delay;
+    if (watch_covers(j)) {
+        delay = JOB_WATCH_CHECK_MS;
+    } else {
+        delay = (int64_t)JOB_FIRST_POLL_MS << (j->polls < 1 ? 0 : j->polls < 4 ? j->polls - 1 : 3);
+        if (delay > j->w->cfg.poll_interval_ms)
+            delay = j->w->cfg.poll_interval_ms;
+    }
     j->next_poll = now_ms() + delay;
 }
 
@@ -448,6 +475,7 @@ static void job_go(job *j)
         job_delete(j);
     } else {
         j->state = JOB_APPLY;
+        watch_need(j, now_ms());
         job_apply_next(j);
     }
 }
@@ -553,8 +581,13 @@ void job_tick(job *j, int64_t now)
             job_go(j);
         break;
     case JOB_WAIT:
-        if (now >= j->next_poll)
+        if (j->rejudge) {
+            j->err[0] = '\0';
+            job_judge(j);
+        } else if (now >= j->next_poll) {
+            watch_need(j, now);
             job_poll(j);
+        }
         break;
     case JOB_FINAL:
         if (j->final_retry)

@@ -348,6 +348,8 @@ static int64_t loop_tick(worker *w, int64_t now, int64_t cap)
             wait = 5; /* its delivery report frees a slot and moves the commit on */
         else if (j->state == JOB_CLUSTER && wait > 20)
             wait = 20;
+        else if (j->state == JOB_WAIT && j->rejudge)
+            wait = 0;
         else if (j->state == JOB_WAIT && j->next_poll - now < wait)
             wait = j->next_poll - now > 0 ? j->next_poll - now : 0;
     }
@@ -481,6 +483,7 @@ void worker_free(worker *w)
             job_abandon(j);
     kube_client_free(w->kc);
     w->kc = NULL;
+    watch_free_all(w);
     kq_producer_free(w->producer);
     w->producer = NULL;
     for (job *j = w->jobs, *next; j; j = next) {

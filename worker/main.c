@@ -25,6 +25,8 @@ static const char worker_usage[] =
     "  --region REGION         the region to serve (required)\n"
     "  --concurrency N         tasks in flight at once (default 256)\n"
     "  --cluster-inflight N    requests on the wire per cluster (default 8)\n"
+    "  --health MODE           watch (default): watches report the objects' changes, with a\n"
+    "                          GET now and then; poll: GETs only, every --poll-interval\n"
     "  --poll-interval MS      health polls at most this far apart (default 200)\n"
     "  --grace-period MS       at shutdown, time given to running tasks (default 3000)\n"
     "  --log-level LEVEL       debug, info, warn or error (default info; env VELA_LOG_LEVEL)\n"
@@ -66,6 +68,7 @@ int main(int argc, char **argv)
         .poll_interval_ms = 200,
         .grace_ms = 3000,
         .cluster_wait_ms = 3000,
+        .health_watch = true,
     };
 
     jpool_init(); /* before any JSON value exists; JSON stays on this thread */
@@ -96,6 +99,12 @@ int main(int argc, char **argv)
             bad = worker_int_opt(a, v, 1, 1024, &cfg.cluster_inflight);
         } else if (strcmp(a, "--poll-interval") == 0) {
             bad = worker_int_opt(a, v, 10, 60000, &cfg.poll_interval_ms);
+        } else if (strcmp(a, "--health") == 0 && v &&
+                   (strcmp(v, "watch") == 0 || strcmp(v, "poll") == 0)) {
+            cfg.health_watch = strcmp(v, "watch") == 0;
+        } else if (strcmp(a, "--health") == 0) {
+            fprintf(stderr, "error: --health expects watch or poll, got \"%s\"\n", v ? v : "");
+            bad = -1;
         } else if (strcmp(a, "--grace-period") == 0) {
             bad = worker_int_opt(a, v, 0, 600000, &cfg.grace_ms);
         } else if (strcmp(a, "--log-level") == 0 && v) {

@@ -23,6 +23,7 @@ typedef struct worker_config {
     int poll_interval_ms;  /* health polls, at most this far apart */
     int grace_ms;          /* at shutdown: time given to tasks in flight */
     int cluster_wait_ms;   /* how long a task waits for an unknown cluster to be registered */
+    bool health_watch;     /* judge health from watches (watch.c); false: GET polls only */
 } worker_config;
 
 typedef enum job_state {
@@ -37,6 +38,7 @@ typedef enum job_state {
 } job_state;
 
 typedef struct worker worker;
+typedef struct wwatch wwatch;
 
 typedef struct job {
     struct job *prev, *next;
@@ -49,6 +51,7 @@ typedef struct job {
     bool final_inflight; /* the final event awaits its delivery report */
     bool final_retry;    /* the final event could not be queued: job_tick tries again */
     bool abandoned;      /* partition revoked or shutdown: stop, never mark the offset done */
+    bool rejudge;        /* a watch event changed a live object: judge again */
     char *final_event;   /* the final event's JSON, produced again if delivery fails */
     kube_cluster *cl;
     size_t next_manifest;
@@ -83,6 +86,8 @@ struct worker {
     bool paused;
     char **resolved; /* cluster names whose credentials the kube client holds, current */
     size_t nresolved;
+    wwatch **watches; /* watch.c: one per (cluster, apiVersion, kind) judged so far */
+    size_t nwatches;
     int64_t last_commit;
     /* counters */
     uint64_t taken, finished, failed, events, duplicates, abandoned_count;
@@ -104,6 +109,23 @@ bool job_reapable(const job *j);
 void job_free(job *j);
 /* A registry change: forget what was resolved for cluster name. */
 void job_cluster_changed(worker *w, const char *name);
+
+/* watch.c */
+/* Starts the watches the job's objects need (health_watch only; the job's cluster must be
+ * resolved). now: monotonic ms. */
+void watch_need(job *j, int64_t now);
+/* Whether every object the job judges is watched (starting or live). */
+bool watch_covers(const job *j);
+/* The live slot of the job's object that manifest is, or NULL when the job does not judge
+ * it. */
+json_t **watch_slot(job *j, const json_t *manifest);
+/* Stores obj (borrowed; deleted: store nothing) in *slot unless *slot holds a newer version
+ * (by resourceVersion). true when the slot changed. */
+bool watch_live_update(json_t **slot, json_t *obj, bool deleted);
+/* A cluster's record changed: its ended watches start again with the new credentials. */
+void watch_forget_cluster(worker *w, const char *cluster);
+/* After kube_client_free (whose cancellations still reach the watches). */
+void watch_free_all(worker *w);
 
 /* loop.c */
 /* Publishes a non-final event (ev is stolen) on vela.events, keyed by the task's app. -1

@@ -21,7 +21,7 @@ start wa vela-worker --region eu
 wait_for 30 assigned_times wa 1 || fail "the first worker got no partitions"
 check "one worker holds all 12 partitions" test "$(assigned wa | wc -l)" = 12
 
-start wb vela-worker --region eu --grace-period 0
+start wb vela-worker --region eu --grace-period 0 --health poll # both health modes hand over
 wait_for 40 assigned_times wb 1 || fail "the second worker got no partitions"
 wait_for 40 assigned_times wa 2 || fail "the first worker was not rebalanced"
 na=$(assigned wa | wc -l)

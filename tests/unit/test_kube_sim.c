@@ -471,6 +471,99 @@ static void test_timeout_and_down(void **state)
     (void)state;
 }
 
+typedef struct seen {
+    int events, ended, end_status;
+    char types[256]; /* "ADDED web,MODIFIED web,..." */
+    char end_msg[512];
+} seen;
+
+static void seen_event(const char *type, json_t *obj, void *opaque)
+{
+    seen *s = opaque;
+    const char *name =
+        json_string_value(json_object_get(json_object_get(obj, "metadata"), "name"));
+    size_t n = strlen(s->types);
+    snprintf(s->types + n, sizeof(s->types) - n, "%s%s %s", n ? "," : "", type,
+             name ? name : "?");
+    s->events++;
+}
+
+static void seen_end(const kube_result *r, void *opaque)
+{
+    seen *s = opaque;
+    s->ended++;
+    s->end_status = r->status;
+    snprintf(s->end_msg, sizeof(s->end_msg), "%s", r->message);
+}
+
+/* A watch over all namespaces with a label selector: the current objects, then changes, in
+ * order; it holds no slot of the cluster's cap and outlives the request timeout; it ends with
+ * the reason when the cluster goes down. */
+static void test_watch(void **state)
+{
+    NEED_SIM();
+    kube_client *kc = client(1000);
+    kube_cluster *a = add(kc, &CERT, "a");
+    char err[512];
+    json_t *d1 = deployment("default", "w-one", 1, "nginx:1");
+    assert_int_equal(kube_apply(a, d1, NULL, NULL, err, sizeof(err)), 0);
+    seen s = {0};
+    kube_ref kind = {"apps/v1", "Deployment", NULL, NULL};
+    assert_int_equal(kube_watch_async(a, &kind, "app.oam.dev/name", seen_event, seen_end, &s,
+                                      err, sizeof(err)),
+                     0);
+    assert_int_equal(kube_client_inflight(kc), 0); /* not a request in flight */
+    for (int i = 0; i < 50 && !strstr(s.types, "ADDED w-one"); i++)
+        kube_client_run(kc, 100);
+    if (!strstr(s.types, "ADDED w-one"))
+        fail_msg("no ADDED for the existing object: \"%s\"", s.types);
+    /* Requests still flow beside it, up to the cap (1 in flight per cluster here: 8 default) */
+    json_t *d2 = deployment("kube-public", "w-two", 2, "nginx:1");
+    tally t = {0};
+    assert_int_equal(kube_apply_async(a, d2, tally_cb, &t, err, sizeof(err)), 0);
+    for (int i = 0; i < 50 && (!t.calls || !strstr(s.types, "ADDED w-two")); i++)
+        kube_client_run(kc, 100);
+    assert_int_equal(t.ok, 1);
+    if (!strstr(s.types, "ADDED w-two"))
+        fail_msg("no ADDED for the new object: \"%s\"", s.types);
+    /* Outlives the 1 s request timeout, and the controller's status writes come through */
+    kube_client_run(kc, 1500);
+    assert_int_equal(s.ended, 0);
+    if (!strstr(s.types, "MODIFIED w-two"))
+        fail_msg("no MODIFIED after the rollout: \"%s\"", s.types);
+    /* An object without the label is not sent */
+    json_t *plain = json_pack("{s:s,s:s,s:{s:s,s:s},s:{s:s}}", "apiVersion", "v1", "kind",
+                              "ConfigMap", "metadata", "name", "w-plain", "namespace", "default",
+                              "data", "k", "v");
+    kube_apply(a, plain, NULL, NULL, err, sizeof(err));
+    /* The cluster goes down: the watch ends with the reason */
+    assert_int_equal(sim_admin(&CERT, "a", "down"), 0);
+    for (int i = 0; i < 50 && !s.ended; i++)
+        kube_client_run(kc, 100);
+    assert_int_equal(sim_admin(&CERT, "a", "up"), 0);
+    assert_int_equal(s.ended, 1);
+    assert_true(s.end_status != KUBE_ERR_CANCELLED);
+    assert_null(strstr(s.types, "w-plain"));
+    kube_ref dref = {"apps/v1", "Deployment", "default", "w-one"};
+    kube_delete(a, &dref, NULL, err, sizeof(err));
+    dref.namespace = "kube-public";
+    dref.name = "w-two";
+    kube_delete(a, &dref, NULL, err, sizeof(err));
+    /* A watch still open when the client is freed ends as cancelled */
+    seen s2 = {0};
+    assert_int_equal(kube_watch_async(a, &kind, NULL, seen_event, seen_end, &s2, err,
+                                      sizeof(err)),
+                     0);
+    kube_client_run(kc, 200);
+    kube_client_free(kc);
+    assert_int_equal(s2.ended, 1);
+    assert_int_equal(s2.end_status, KUBE_ERR_CANCELLED);
+    json_decref(d1);
+    json_decref(d2);
+    json_decref(plain);
+    (void)state;
+}
+
 static void test_many_in_flight(void **state)
 {
     NEED_SIM();
@@ -514,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_tls_and_credentials),
         cmocka_unit_test(test_timeout_and_down),
         cmocka_unit_test(test_many_in_flight),
+        cmocka_unit_test(test_watch),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
