@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -57,10 +58,27 @@ static const char *reason_phrase(int code)
     }
 }
 
+struct evbuffer *ks_conn_output(struct evhttp_connection *evcon)
+{
+    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    return bev ? bufferevent_get_output(bev) : NULL;
+}
+
+void ks_coalesce_output(struct evbuffer *out, size_t before)
+{
+    /* libevent's TLS bufferevent writes each chain of its output as a TLS record of its own,
+     * with a write() each: the headers and the body would be two. One chain, one record;
+     * only when nothing was pending before (a write that must be retried as it was). */
+    if (out && before == 0 && evbuffer_get_length(out) <= 256 * 1024)
+        evbuffer_pullup(out, -1);
+}
+
 static void send_text(struct evhttp_request *req, int code, const char *ctype, const char *body,
                       size_t len)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    struct evbuffer *out = ks_conn_output(evhttp_request_get_connection(req));
+    size_t before = out ? evbuffer_get_length(out) : 1;
     evhttp_add_header(h, "Content-Type", ctype);
     evhttp_add_header(h, "Cache-Control", "no-cache, private");
     struct evbuffer *buf = evbuffer_new();
@@ -69,6 +87,7 @@ static void send_text(struct evhttp_request *req, int code, const char *ctype, c
     evhttp_send_reply(req, code, reason_phrase(code), buf);
     if (buf)
         evbuffer_free(buf);
+    ks_coalesce_output(out, before);
 }
 
 /* Sends obj (reference stolen) as JSON. */

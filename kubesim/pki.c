@@ -162,6 +162,8 @@ int ks_pki_create(struct ks_cluster *cl, struct ks_pki **out, char *err, size_t 
     SSL_CTX_set_session_id_context(ctx, (const unsigned char *)cl->name,
                                    (unsigned int)strnlen(cl->name, SSL_MAX_SID_CTX_LENGTH));
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    /* ks_coalesce_output may move a pending write's bytes into one chain */
+    SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 
     pki->ca_pem = pem_of_x509(ca);
     pki->client_cert_pem = pem_of_x509(cli);

@@ -200,6 +200,13 @@ json_t *ks_store_get(struct ks_cluster *cl, enum ks_res r, const char *key); /* 
  * tells the watches. Returns the stored object (borrowed). */
 json_t *ks_store_put(struct ks_cluster *cl, enum ks_res r, const char *key, json_t *obj,
                      const char *type);
+/* api.c: a connection's cleartext output (NULL when none); ks_coalesce_output makes what was
+ * added to it one chain, so that it leaves as one TLS record, when it held `before` = 0
+ * bytes before the answer was added. */
+struct evhttp_connection;
+struct evbuffer;
+struct evbuffer *ks_conn_output(struct evhttp_connection *evcon);
+void ks_coalesce_output(struct evbuffer *out, size_t before);
 /* The stored object of key as compact JSON, serialised once when it was stored (borrowed,
  * valid until the next change of key); NULL when absent. */
 const char *ks_store_text(struct ks_cluster *cl, enum ks_res r, const char *key, size_t *len);

@@ -139,8 +139,12 @@ static void watch_send_text(struct ks_watch *w, const char *type, const char *te
         evbuffer_add(buf, text, strlen(text));
         evbuffer_add(buf, "}\n", 2);
     }
-    if (evbuffer_get_length(buf) > 0)
+    if (evbuffer_get_length(buf) > 0) {
+        struct evbuffer *out = ks_conn_output(evcon);
+        size_t before = out ? evbuffer_get_length(out) : 1;
         evhttp_send_reply_chunk(w->req, buf);
+        ks_coalesce_output(out, before);
+    }
     evbuffer_free(buf);
 }
 
