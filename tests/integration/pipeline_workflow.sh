@@ -12,10 +12,12 @@ p_start beijing-1:cn,beijing-2:cn,us-west-1:us
 # ---- the missing namespace
 sed 's/namespace: default/namespace: multi-cluster/' "$VELA_SOURCE_DIR/examples/basic.yaml" >"$T_DIR/mc.yaml"
 vela up -f "$T_DIR/mc.yaml" >"$T_DIR/up-mc.log" 2>&1 || fail "vela up: $(cat "$T_DIR/up-mc.log")"
-# One snapshot with the step failed and its message (between retries the step is running).
+# One snapshot with the step failed and its message, once both placements have failed (they
+# fail one after the other; progress between two status records is coalesced for a second).
 step_failed() {
   st=$(p_json example-app multi-cluster)
-  p_jqe '.workflow.steps[0] | .phase == "failed" and .message != ""' <<<"$st"
+  p_jqe '(.workflow.steps[0] | .phase == "failed" and .message != "") and
+         ([.services[] | select(.healthy == false and .message != "")] | length) == 2' <<<"$st"
 }
 wait_for 30 step_failed >/dev/null 2>&1 || fail "the step did not fail: $(p_json example-app multi-cluster)"
 check "missing namespace: the step is failed with the API's message (got: $(jq -r '.workflow.steps[0].message' <<<"$st"))" \
