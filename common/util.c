@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 int err_set(char *err, size_t errlen, const char *fmt, ...)
@@ -216,4 +217,17 @@ bool glob_match(const char *pattern, const char *s)
     while (*pattern == '*')
         pattern++;
     return *pattern == '\0';
+}
+
+unsigned long long raise_nofile_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 0;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return (unsigned long long)rl.rlim_cur;
 }

@@ -41,6 +41,9 @@ int parse_duration_ms(const char *s, int64_t *ms);
 
 /* Monotonic clock in milliseconds. */
 int64_t now_ms(void);
+/* Raises the soft limit of open files to the hard one (connections to many clusters) and
+ * returns the limit now in force (0 when unknown). */
+unsigned long long raise_nofile_limit(void);
 
 /* DNS-1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 characters. */
 bool is_dns1123_label(const char *s);

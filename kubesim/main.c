@@ -171,14 +171,10 @@ static int parse_names(const char *list, char ***names, size_t *n, char *err, si
 
 static void raise_nofile(size_t need)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need + 64)
-        log_warn("msg=\"open file limit may be too low\" limit=%llu clusters_need=%zu",
-                 (unsigned long long)rl.rlim_cur, need);
+    unsigned long long limit = raise_nofile_limit();
+    if (limit && limit < need + 64)
+        log_warn("msg=\"open file limit may be too low\" limit=%llu clusters_need=%zu", limit,
+                 need);
 }
 
 int main(int argc, char **argv)

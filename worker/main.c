@@ -72,6 +72,7 @@ int main(int argc, char **argv)
     };
 
     jpool_init(); /* before any JSON value exists; JSON stays on this thread */
+    raise_nofile_limit(); /* up to --cluster-inflight connections and a few watches a cluster */
     log_set_program("vela-worker");
     const char *lvl = getenv("VELA_LOG_LEVEL");
     if (lvl && *lvl && log_set_level(lvl) < 0)
