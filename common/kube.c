@@ -453,6 +453,17 @@ kube_client *kube_client_new(const kube_client_opts *opts, char *err, size_t err
     return kc;
 }
 
+/* A request leaves the wire: the counts req_start and submit raised go down. */
+static void req_uncount(kube_req *r)
+{
+    if (r->on_event) {
+        r->cl->kc->nwatch--;
+    } else {
+        r->cl->inflight--;
+        r->cl->kc->total--;
+    }
+}
+
 static void req_free(kube_req *r)
 {
     if (!r)
@@ -493,12 +504,7 @@ static void cluster_cancel_all(kube_cluster *cl)
         curl_multi_remove_handle(kc->multi, r->easy);
         curl_easy_cleanup(r->easy);
         conf_unref(r->conf);
-        if (!r->on_event) {
-            cl->inflight--;
-            kc->total--;
-        } else {
-            kc->nwatch--;
-        }
+        req_uncount(r);
         cancel_req(r);
         req_free(r);
     }
@@ -687,7 +693,10 @@ static int req_start(kube_cluster *cl, kube_req *r)
     if (cl->flying)
         cl->flying->prev = r;
     cl->flying = r;
-    cl->inflight++;
+    if (r->on_event)
+        cl->kc->nwatch++; /* a watch holds no slot and is not a request in flight */
+    else
+        cl->inflight++;
     return 0;
 }
 
@@ -862,12 +871,7 @@ static void complete(kube_client *kc, CURL *e, CURLcode rc)
         cl->flying = r->next;
     if (r->next)
         r->next->prev = r->prev;
-    if (!r->on_event) { /* watches are not counted: they hold no slot */
-        cl->inflight--;
-        kc->total--;
-    } else {
-        kc->nwatch--;
-    }
+    req_uncount(r);
 
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
     res.http_code = code;
@@ -1064,15 +1068,24 @@ int kube_apply_async(kube_cluster *cl, const json_t *obj, kube_cb cb, void *opaq
                   errlen);
 }
 
+/* One object's path (malloc'd); namespaced kinds default to "default". NULL with a message
+ * naming verb when ref has no name or its path cannot be built. */
+static char *object_path(const kube_ref *ref, const char *verb, char *err, size_t errlen)
+{
+    kube_ref r = *ref;
+    if (!r.name || !*r.name) {
+        err_set(err, errlen, "%s: the %s has no name", verb, r.kind ? r.kind : "object");
+        return NULL;
+    }
+    if (!r.namespace && kube_kind_namespaced(r.api_version, r.kind) == 1)
+        r.namespace = "default";
+    return path_dup(&r, NULL, err, errlen);
+}
+
 int kube_get_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaque, char *err,
                    size_t errlen)
 {
-    kube_ref r = *ref;
-    if (!r.name || !*r.name)
-        return err_set(err, errlen, "get: the %s has no name", r.kind ? r.kind : "object");
-    if (!r.namespace && kube_kind_namespaced(r.api_version, r.kind) == 1)
-        r.namespace = "default";
-    char *path = path_dup(&r, NULL, err, errlen);
+    char *path = object_path(ref, "get", err, errlen);
     if (!path)
         return -1;
     return submit(cl, "GET", path, NULL, 0, HDR_NONE, NULL, cb, opaque, err, errlen);
@@ -1129,8 +1142,6 @@ int kube_watch_async(kube_cluster *cl, const kube_ref *ref, const char *label_se
         req_free(w);
         return err_set(err, errlen, "cannot start a watch on %s", cl->name);
     }
-    cl->inflight--; /* req_start counted it */
-    kc->nwatch++;
     return 0;
 }
 
@@ -1148,12 +1159,7 @@ int kube_delete_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *o
 {
     static const char body[] =
         "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"Background\"}";
-    kube_ref r = *ref;
-    if (!r.name || !*r.name)
-        return err_set(err, errlen, "delete: the %s has no name", r.kind ? r.kind : "object");
-    if (!r.namespace && kube_kind_namespaced(r.api_version, r.kind) == 1)
-        r.namespace = "default";
-    char *path = path_dup(&r, NULL, err, errlen);
+    char *path = object_path(ref, "delete", err, errlen);
     if (!path)
         return -1;
     return submit(cl, "DELETE", path, strdup(body), sizeof(body) - 1, HDR_JSON, NULL, cb,
