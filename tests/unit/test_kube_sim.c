@@ -544,6 +544,16 @@ static void test_watch(void **state)
     assert_int_equal(s.ended, 1);
     assert_true(s.end_status != KUBE_ERR_CANCELLED);
     assert_null(strstr(s.types, "w-plain"));
+    /* The cluster listens again asynchronously: wait until it answers (as after a restart) */
+    tally up = {0};
+    for (int i = 0; i < 50 && up.ok == 0; i++) {
+        memset(&up, 0, sizeof(up));
+        kube_version_async(a, tally_cb, &up, err, sizeof(err));
+        kube_client_run(kc, 2000);
+        if (!up.ok)
+            usleep(100 * 1000);
+    }
+    assert_int_equal(up.ok, 1);
     kube_ref dref = {"apps/v1", "Deployment", "default", "w-one"};
     kube_delete(a, &dref, NULL, err, sizeof(err));
     dref.namespace = "kube-public";
