@@ -8,10 +8,11 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "jpool.h"
-#include "app.h"
-#include "render.h"
-#include "util.h"
+#include "base/jpool.h"
+#include "model/application.h"
+#include "model/render.h"
+#include "base/util.h"
+#include "base/strbuf.h"
 
 static long rss_kb(void)
 {

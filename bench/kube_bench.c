@@ -3,9 +3,10 @@
  * multi loop with the same requests, connections and concurrency (the "raw" rate). Prints
  * both rates and their ratio. It starts vela-kubesim itself (--kubesim) or uses the
  * kubeconfigs of a running one (--dir). */
-#include "jpool.h"
-#include "kube.h"
-#include "util.h"
+#include "base/jpool.h"
+#include "kube/kube.h"
+#include "base/util.h"
+#include "base/clock.h"
 
 #include <curl/curl.h>
 #include <dirent.h>

@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "forward.h"
-#include "kq.h"
-#include "log.h"
-#include "opts.h"
-#include "util.h"
+#include "kafka/kq.h"
+#include "base/log.h"
+#include "kafka/opts.h"
+#include "base/util.h"
 
 static const char broker_usage[] =
     "Usage: vela-broker [--listen HOST:PORT] [--brokers N] [--partitions N] [--regions a,b]\n"

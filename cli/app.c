@@ -8,14 +8,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "jpool.h"
-#include "app.h"
+#include "base/jpool.h"
+#include "model/application.h"
 #include "cli.h"
-#include "kq.h"
-#include "kq_table.h"
+#include "kafka/kq.h"
+#include "kafka/kq_table.h"
 #include "table.h"
-#include "util.h"
-#include "ydoc.h"
+#include "base/util.h"
+#include "yaml/ydoc.h"
+#include "yaml/yemit.h"
+#include "base/strbuf.h"
+#include "base/clock.h"
 
 #define APP_TABLE_TIMEOUT_MS 15000
 #define APP_PRODUCE_TIMEOUT_MS 15000
@@ -126,13 +129,13 @@ static int app_produce(const vela_opts *o, const char *key, const char *value, s
 /* Go's time format "2006-01-02 15:04:05 -0700 MST", local time, from RFC 3339 UTC. */
 static void app_local_time(const char *rfc, char *buf, size_t n)
 {
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    if (!rfc || !strptime(rfc, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+    int64_t ms = clock_parse_rfc3339(rfc);
+    if (ms < 0) {
         snprintf(buf, n, "%s", rfc ? rfc : "");
         return;
     }
-    time_t t = timegm(&tm);
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
     localtime_r(&t, &tm);
     strftime(buf, n, "%Y-%m-%d %H:%M:%S %z %Z", &tm);
 }
@@ -299,7 +302,7 @@ int cmd_status(int argc, char **argv, const vela_opts *opts)
     } else if (strcmp(format, "yaml") == 0) {
         strbuf sb;
         strbuf_init(&sb, 0);
-        ydoc_emit(&sb, st);
+        yemit_json(&sb, st);
         fwrite(sb.data, 1, sb.len, stdout);
         strbuf_release(&sb);
     } else {
@@ -411,11 +414,8 @@ int cmd_up(int argc, char **argv, const vela_opts *opts)
     }
     printf("Applying an application in vela K8s object format...\n");
     /* the record is the envelope of schemas/application.schema.json */
-    char submitted[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(submitted, sizeof(submitted), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char submitted[CLOCK_RFC3339_LEN];
+    clock_rfc3339(wall_ms(), 0, submitted, sizeof(submitted));
     json_t *env = json_pack("{s:i,s:O,s:s%,s:s}", "schemaVersion", 1, "application", doc,
                             "source", buf, len, "submittedAt", submitted);
     char *record = vela_json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -3,7 +3,7 @@
 #ifndef VELA_CLI_H
 #define VELA_CLI_H
 
-#include "opts.h"
+#include "kafka/opts.h"
 
 enum cli_flags {
     NEED_KAFKA = 1 << 0, /* talks to the brokers */

@@ -7,15 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "jpool.h"
+#include "base/jpool.h"
 #include "cli.h"
-#include "cluster_registry.h"
-#include "kube.h"
-#include "kubeconfig.h"
-#include "log.h"
-#include "seal.h"
+#include "registry/cluster_registry.h"
+#include "kube/kube.h"
+#include "kube/kubeconfig.h"
+#include "base/log.h"
+#include "registry/seal.h"
 #include "table.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Reading the registry to its end, and /version at join. */
 #define CLUSTER_SYNC_TIMEOUT_MS 15000

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jpool.h"
-#include "app.h"
+#include "base/jpool.h"
+#include "model/application.h"
 #include "cli.h"
-#include "render.h"
-#include "util.h"
-#include "ydoc.h"
+#include "model/render.h"
+#include "base/util.h"
+#include "yaml/ydoc.h"
+#include "yaml/yemit.h"
+#include "base/strbuf.h"
 
 const char cmd_dry_run_usage[] =
     "Usage: vela dry-run -f FILE [--cluster NAME[:k=v,...]]... [-o yaml|json]\n"
@@ -124,7 +126,7 @@ static void dry_run_print_yaml(const json_t *plan, strbuf *out)
                 strbuf_adds(out, "\n");
             }
             json_array_foreach(json_object_get(pl, "manifests"), k, m) {
-                ydoc_emit(out, m);
+                yemit_json(out, m);
             }
         }
     }

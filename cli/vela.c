@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jpool.h"
+#include "base/jpool.h"
 #include "cli.h"
-#include "log.h"
+#include "base/log.h"
 
 static const struct cli_command commands[] = {
     {"cluster", cmd_cluster, NEED_KAFKA, "join, list, label, detach and rename clusters",

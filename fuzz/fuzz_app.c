@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "render.h"
-#include "util.h"
-#include "ydoc.h"
+#include "model/application.h"
+#include "model/render.h"
+#include "base/util.h"
+#include "yaml/ydoc.h"
+#include "yaml/yemit.h"
+#include "base/strbuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         strbuf out;
         strbuf_init(&out, 0);
-        ydoc_emit(&out, plan);
+        yemit_json(&out, plan);
         /* what we print must read back as the same tree */
         json_t *back = NULL;
         if (ydoc_parse(out.data, out.len, NULL, &back, err, sizeof(err)) < 0 ||

@@ -2,11 +2,11 @@
  * in tests and demos. POST /clusters/NAME/{down,up,latency?ms=N,errors?rate=F}, GET
  * /clusters; NAME "*" means every cluster. Settings are atomics read by the cluster threads;
  * taking a listener down or up is handed to the cluster's own thread. */
-#include "jpool.h"
+#include "base/jpool.h"
 #include "admin.h"
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <event2/buffer.h>
 #include <event2/event.h>

@@ -1,11 +1,13 @@
 /* The Kubernetes API of one simulated cluster: discovery, the resource verbs (get, list,
  * watch, create, update, patch with apply/merge/strategic bodies, delete), and errors as
  * metav1.Status with the codes, reasons and messages kube-apiserver uses. */
-#include "jpool.h"
+#include "base/jpool.h"
 #include "sim.h"
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "base/strbuf.h"
+#include "base/clock.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -1475,12 +1477,12 @@ cleanup:
 
 static void age_of(const char *ts, char *out, size_t len)
 {
-    struct tm tm = {0};
-    if (!ts || !strptime(ts, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+    int64_t at = clock_parse_rfc3339(ts);
+    if (at < 0) {
         snprintf(out, len, "<unknown>");
         return;
     }
-    long d = (long)(time(NULL) - timegm(&tm));
+    long d = (long)((wall_ms() - at) / 1000);
     if (d < 0)
         d = 0;
     if (d < 120)

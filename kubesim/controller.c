@@ -2,10 +2,11 @@
  * roll out (status as the deployment controller writes it) and become ready after
  * --ready-delay-ms, Jobs complete after the same delay, Ingresses and LoadBalancer Services
  * get an address from the cluster's own range. Only status changes here; generation stays. */
-#include "jpool.h"
+#include "base/jpool.h"
 #include "sim.h"
 
-#include "util.h"
+#include "base/util.h"
+#include "base/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>

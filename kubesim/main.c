@@ -4,9 +4,10 @@
 #include "admin.h"
 #include "sim.h"
 
-#include "log.h"
-#include "opts.h"
-#include "util.h"
+#include "base/log.h"
+#include "kafka/opts.h"
+#include "base/util.h"
+#include "base/clock.h"
 
 #include <errno.h>
 #include <event2/event.h>

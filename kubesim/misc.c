@@ -1,6 +1,7 @@
 /* Small helpers of the simulator: timestamps as the API prints them, object uids, and a
  * per-cluster random generator (xorshift; clusters never share one across threads). */
 #include "sim.h"
+#include "base/clock.h"
 
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -10,10 +11,7 @@ struct ks_config ks_cfg;
 
 void ks_now_rfc3339(char *out, size_t len)
 {
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    clock_rfc3339(wall_ms(), 0, out, len);
 }
 
 uint64_t ks_rand(struct ks_cluster *cl)

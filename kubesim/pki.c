@@ -3,7 +3,7 @@
  * bearer token; the TLS context that checks client certificates against the cluster's own
  * CA; and the kubeconfig file handed to users. No key is ever logged. */
 #include "sim.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <event2/bufferevent_ssl.h>

@@ -8,7 +8,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "util.h"
+#include "base/util.h"
 
 json_t *ks_proto_decode(const void *data, size_t len, char *err, size_t errlen);
 

@@ -3,7 +3,7 @@
  * the validation that turns a bad object into a 422 with field causes. */
 #include "sim.h"
 
-#include "util.h"
+#include "base/util.h"
 
 #include <ctype.h>
 #include <openssl/evp.h>

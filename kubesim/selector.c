@@ -3,7 +3,7 @@
  * is a JSON array of {key, op, values}. */
 #include "sim.h"
 
-#include "util.h"
+#include "base/util.h"
 
 #include <ctype.h>
 #include <stdio.h>

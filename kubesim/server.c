@@ -4,8 +4,8 @@
  * reaches the API in api.c. */
 #include "sim.h"
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <event2/buffer.h>

@@ -1,11 +1,11 @@
 /* A cluster's objects and their history: one map per resource type, a cluster-wide
  * resourceVersion counter, a ring of recent changes so that watches can resume from a
  * resourceVersion, and the watches themselves (chunked JSON lines over HTTP/1.1). */
-#include "jpool.h"
+#include "base/jpool.h"
 #include "sim.h"
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>

@@ -3,7 +3,7 @@
  * scalars stay strings. Anchors and aliases work; only the first document is read. */
 #include "sim.h"
 
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <math.h>

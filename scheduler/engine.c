@@ -10,13 +10,14 @@
 
 #include <openssl/rand.h>
 
-#include "app.h"
-#include "defs.h"
-#include "log.h"
-#include "policy.h"
-#include "render.h"
-#include "util.h"
-#include "ydoc.h"
+#include "model/application.h"
+#include "model/definitions.h"
+#include "base/log.h"
+#include "model/policy.h"
+#include "model/render.h"
+#include "base/util.h"
+#include "yaml/ydoc.h"
+#include "base/clock.h"
 
 #define ANN_RESUME "app.oam.dev/resume"
 #define ANN_RESTART "app.oam.dev/restart"
@@ -120,21 +121,11 @@ static void set_str(char **dst, const char *s)
     *dst = copy;
 }
 
-static void rfc3339(int64_t wall_ms, char *buf, size_t n)
+/* Status timestamps; 0 when absent or malformed (a record from an older scheduler). */
+static int64_t engine_parse_time(const char *s)
 {
-    time_t t = (time_t)(wall_ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static int64_t parse_rfc3339_ms(const char *s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        return 0;
-    return (int64_t)timegm(&tm) * 1000;
+    int64_t ms = clock_parse_rfc3339(s);
+    return ms < 0 ? 0 : ms;
 }
 
 static void random_id(char *out, size_t len)
@@ -221,7 +212,7 @@ static sapp *app_add(engine *e, const char *key, int64_t now_ms)
     a->key = strdup(key);
     random_id(uid, sizeof(uid));
     a->uid = strdup(uid);
-    rfc3339(now_ms, ts, sizeof(ts));
+    clock_rfc3339(now_ms, 0, ts, sizeof(ts));
     a->created_at = strdup(ts);
     a->inventory = json_array();
     if (e->napps == e->aapps) {
@@ -603,7 +594,7 @@ static json_t *sapp_build_status(const sapp *a, int64_t now_ms)
                                s->message ? s->message : "", "failures", s->failures,
                                "placements", pls);
         if (s->started_at) {
-            rfc3339(s->started_at, ts, sizeof(ts));
+            clock_rfc3339(s->started_at, 0, ts, sizeof(ts));
             json_object_set_new(st, "startedAt", json_string(ts));
         }
         if (s->resumed)
@@ -614,7 +605,7 @@ static json_t *sapp_build_status(const sapp *a, int64_t now_ms)
     for (size_t i = 0; !a->error && i < a->nsteps; i++)
         if (a->steps[i].phase == SP_FAILED && a->steps[i].message)
             message = a->steps[i].message;
-    rfc3339(now_ms, ts, sizeof(ts));
+    clock_rfc3339(now_ms, 0, ts, sizeof(ts));
     json_t *status = json_pack(
         "{s:i,s:s,s:s,s:s,s:i,s:i,s:s,s:s,s:s,s:s,s:s}", "schemaVersion", 1, "name", name,
         "namespace", ns, "uid", a->uid, "revision", a->revision, "generation", a->generation,
@@ -697,8 +688,8 @@ static void dispatch_deploy(engine *e, sapp *a, size_t si, placement *p, int64_t
         s->failures++;
         return;
     }
-    rfc3339(now_ms, ts, sizeof(ts));
-    rfc3339(deadline_ms, deadline, sizeof(deadline));
+    clock_rfc3339(now_ms, 0, ts, sizeof(ts));
+    clock_rfc3339(deadline_ms, 0, deadline, sizeof(deadline));
     json_t *task = json_pack("{s:i,s:s,s:s,s:o,s:s,s:s,s:i,s:s,s:s,s:s,s:O,s:O,s:s}",
                              "schemaVersion", 1, "kind", "deploy", "taskId", task_id, "app",
                              task_app(a), "step", as->name, "stepId", s->id, "attempt", p->attempt,
@@ -1011,7 +1002,7 @@ static void dispatch_delete(engine *e, sapp *a, json_t *en, int64_t now_ms)
         json_object_set_new(en, "drop", json_true());
         return;
     }
-    rfc3339(now_ms, ts, sizeof(ts));
+    clock_rfc3339(now_ms, 0, ts, sizeof(ts));
     json_t *task = json_pack("{s:i,s:s,s:s,s:o,s:s,s:s,s:i,s:s,s:s,s:O,s:s}", "schemaVersion", 1,
                              "kind", "delete", "taskId", task_id, "app", task_app(a), "step",
                              "garbage-collect", "stepId", "gc", "attempt", attempt, "cluster",
@@ -1158,7 +1149,7 @@ static void restore_steps(sapp *a, const json_t *status)
             const char *phase = json_string_value(json_object_get(st, "phase"));
             snprintf(s->id, sizeof(s->id), "%s", json_string_value(json_object_get(st, "id")));
             s->failures = (int)json_integer_value(json_object_get(st, "failures"));
-            s->started_at = parse_rfc3339_ms(json_string_value(json_object_get(st, "startedAt")));
+            s->started_at = engine_parse_time(json_string_value(json_object_get(st, "startedAt")));
             s->resumed = json_is_true(json_object_get(st, "resumed"));
             set_str(&s->message, json_string_value(json_object_get(st, "message")));
             if (phase && strcmp(phase, "succeeded") == 0)
@@ -1214,7 +1205,7 @@ void engine_app_load(engine *e, const char *key, const char *value, size_t len,
     set_str(&a->created_at, json_string_value(json_object_get(status, "createdAt")));
     if (!a->created_at) {
         char ts[32];
-        rfc3339(now_ms, ts, sizeof(ts));
+        clock_rfc3339(now_ms, 0, ts, sizeof(ts));
         set_str(&a->created_at, ts);
     }
     a->revision = (int)json_integer_value(json_object_get(status, "revision"));

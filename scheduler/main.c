@@ -9,14 +9,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "jpool.h"
-#include "cluster_registry.h"
+#include "base/jpool.h"
+#include "registry/cluster_registry.h"
 #include "engine.h"
-#include "kq.h"
-#include "kq_table.h"
-#include "log.h"
-#include "opts.h"
-#include "util.h"
+#include "kafka/kq.h"
+#include "kafka/kq_table.h"
+#include "base/log.h"
+#include "kafka/opts.h"
+#include "base/util.h"
+#include "base/clock.h"
 
 static const char sched_usage[] =
     "Usage: vela-scheduler [global options] [--max-attempts N] [--backoff DURATION]\n"
@@ -70,13 +71,6 @@ struct sched {
     json_t *ensured_topics; /* tasks topics checked on a real Kafka */
     uint64_t tasks_sent, statuses_sent, events_seen;
 };
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- engine_io ---- */
 

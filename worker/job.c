@@ -8,10 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "jpool.h"
-#include "log.h"
-#include "util.h"
+#include "base/jpool.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "worker.h"
+#include "base/clock.h"
 
 /* Consecutive failed health polls (cluster unreachable, API errors) that fail the task. */
 #define JOB_MAX_POLL_FAILURES 3
@@ -19,13 +20,6 @@
 #define JOB_FIRST_POLL_MS 40
 /* With watches, a GET now and then all the same, in case an event went astray. */
 #define JOB_WATCH_CHECK_MS 5000
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- clusters ----------------------------------------------------------------------------- */
 

@@ -9,10 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "jpool.h"
-#include "log.h"
-#include "util.h"
+#include "base/jpool.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "worker.h"
+#include "base/clock.h"
 
 #define LOOP_COMMIT_EVERY_MS 100
 #define LOOP_STATS_EVERY_MS 10000

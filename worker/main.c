@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jpool.h"
-#include "log.h"
-#include "opts.h"
-#include "util.h"
+#include "base/jpool.h"
+#include "base/log.h"
+#include "kafka/opts.h"
+#include "base/util.h"
 #include "worker.h"
 
 static const char worker_usage[] =

@@ -7,9 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "defs.h"
-#include "kube.h"
-#include "util.h"
+#include "model/definitions.h"
+#include "kube/kube.h"
+#include "base/util.h"
+#include "base/clock.h"
 
 /* ---- parsing ------------------------------------------------------------------------------ */
 
@@ -17,41 +18,6 @@ static const char *task_str(const json_t *obj, const char *key)
 {
     const char *s = json_string_value(json_object_get(obj, key));
     return s && *s ? s : NULL;
-}
-
-int64_t task_parse_time(const char *s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    if (!s)
-        return -1;
-    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (!p)
-        return -1;
-    int64_t ms = 0;
-    if (*p == '.') {
-        int64_t scale = 100;
-        for (p++; *p >= '0' && *p <= '9'; p++) {
-            ms += (*p - '0') * scale;
-            scale /= 10;
-        }
-    }
-    int64_t off = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-        int h = atoi(p + 1), m = atoi(p + 4);
-        off = (int64_t)(h * 60 + m) * 60 * 1000 * (*p == '+' ? 1 : -1);
-        p += 6;
-    } else {
-        return -1;
-    }
-    if (*p)
-        return -1;
-    time_t secs = timegm(&tm);
-    if (secs == (time_t)-1)
-        return -1;
-    return (int64_t)secs * 1000 + ms - off;
 }
 
 /* Reads {apiVersion, kind, name[, namespace]} at path into *o. */
@@ -184,7 +150,7 @@ int task_parse(const char *buf, size_t len, task *t, char *err, size_t errlen)
         return err_set(err, errlen, "taskId, cluster and namespace are required");
     const char *deadline = task_str(t->doc, "deadline");
     if (deadline) {
-        t->deadline_ms = task_parse_time(deadline);
+        t->deadline_ms = clock_parse_rfc3339(deadline);
         if (t->deadline_ms < 0)
             return err_set(err, errlen, "deadline: \"%s\" is not an RFC 3339 time", deadline);
     }
@@ -292,16 +258,6 @@ json_t *task_judge(const task *t, bool *healthy, char *summary, size_t slen)
 
 /* ---- events ------------------------------------------------------------------------------- */
 
-void event_time(int64_t ms, char *buf, size_t len)
-{
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char base[32];
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%03dZ", base, (int)(ms % 1000));
-}
-
 /* Copies doc[key] into ev when present. */
 static void event_copy(json_t *ev, const json_t *doc, const char *key)
 {
@@ -314,7 +270,7 @@ json_t *event_new(const task *t, const char *phase, bool final, const char *mess
                   json_t *services, const char *worker, int64_t at_ms)
 {
     char at[40];
-    event_time(at_ms, at, sizeof(at));
+    clock_rfc3339(at_ms, 1, at, sizeof(at));
     json_t *ev = json_object();
     json_object_set_new(ev, "schemaVersion", json_integer(EVENT_SCHEMA_VERSION));
     event_copy(ev, t->doc, "taskId");

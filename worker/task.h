@@ -65,9 +65,6 @@ typedef struct task {
 int task_parse(const char *buf, size_t len, task *t, char *err, size_t errlen);
 void task_release(task *t);
 
-/* An RFC 3339 UTC time ("2026-11-26T02:10:00Z", fractions and offsets accepted) in ms since
- * the epoch; -1 when malformed. */
-int64_t task_parse_time(const char *s);
 
 /* Judges health from the live objects held in t (comps[].live, traits[].live) with the
  * definitions of common/defs.h. Returns the services array of the events (new reference);
@@ -80,7 +77,5 @@ json_t *task_judge(const task *t, bool *healthy, char *summary, size_t slen);
 json_t *event_new(const task *t, const char *phase, bool final, const char *message,
                   json_t *services, const char *worker, int64_t at_ms);
 
-/* "2026-11-26T02:00:01.234Z" for ms since the epoch. */
-void event_time(int64_t ms, char *buf, size_t len);
 
 #endif

@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "worker.h"
+#include "base/clock.h"
 
 #define WATCH_SELECTOR "app.oam.dev/name"
 #define WATCH_BACKOFF_MAX_MS 30000

@@ -8,12 +8,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cluster_registry.h"
-#include "kq.h"
-#include "kube.h"
+#include "registry/cluster_registry.h"
+#include "kafka/kq.h"
+#include "kube/kube.h"
 #include "offsets.h"
-#include "opts.h"
-#include "seal.h"
+#include "kafka/opts.h"
+#include "registry/seal.h"
 #include "task.h"
 
 typedef struct worker_config {

@@ -14,12 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "defs.h"
-#include "policy.h"
-#include "render.h"
-#include "util.h"
-#include "ydoc.h"
+#include "model/application.h"
+#include "model/definitions.h"
+#include "model/policy.h"
+#include "model/render.h"
+#include "base/util.h"
+#include "yaml/ydoc.h"
+#include "yaml/yemit.h"
 
 /* Not every test uses every helper. */
 #pragma GCC diagnostic ignored "-Wunused-function"

@@ -1,6 +1,6 @@
 /* The document (SEMANTICS §1): strict validation with field paths and line:col, names,
  * defaults, duplicate names, wrong types, and ordinary YAML features in Applications. */
-#include "jpool.h"
+#include "base/jpool.h"
 #include "coretest.h"
 
 /* A valid Application touching every level of the format, in block style, so that a line

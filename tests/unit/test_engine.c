@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "engine.h"
-#include "util.h"
+#include "base/util.h"
 
 struct sink {
     json_t *tasks;    /* [{cluster, region, task}] */

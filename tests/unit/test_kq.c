@@ -15,10 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kq.h"
-#include "kq_table.h"
-#include "log.h"
-#include "util.h"
+#include "kafka/kq.h"
+#include "kafka/kq_table.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "base/clock.h"
 
 /* ---- pure functions ---------------------------------------------------------------------- */
 

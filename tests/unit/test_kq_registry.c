@@ -15,10 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "jpool.h"
-#include "cluster_registry.h"
-#include "log.h"
-#include "util.h"
+#include "base/jpool.h"
+#include "registry/cluster_registry.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "base/clock.h"
 
 static void fill(cluster_record *r, const char *name)
 {

@@ -27,8 +27,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "kube.h"
-#include "util.h"
+#include "kube/kube.h"
+#include "base/util.h"
+#include "base/clock.h"
 
 /* ---- PKI ---------------------------------------------------------------------------------- */
 

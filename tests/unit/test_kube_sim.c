@@ -23,8 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kube.h"
-#include "util.h"
+#include "kube/kube.h"
+#include "base/util.h"
+#include "base/clock.h"
 
 #ifndef VELA_SOURCE_DIR
 #define VELA_SOURCE_DIR "."

@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kubeconfig.h"
-#include "util.h"
+#include "kube/kubeconfig.h"
+#include "base/util.h"
 
 static char *ca_pem, *cert_pem, *key_pem, *other_key_pem;
 static char *ca_b64, *cert_b64, *key_b64, *other_key_b64;

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "jpool.h"
-#include "seal.h"
+#include "base/jpool.h"
+#include "registry/seal.h"
 
 static char tmpdir[64];
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "jpool.h"
+#include "base/jpool.h"
 #include "../../worker/task.c"
 
 #define TASK_HEAD                                                                             \
@@ -48,7 +48,7 @@ static void parse_deploy_task(void **state)
     assert_int_equal(t.kind, TASK_DEPLOY);
     assert_string_equal(t.key, "default/app");
     assert_string_equal(t.cluster, "c1");
-    assert_int_equal(t.deadline_ms, task_parse_time("2026-11-26T02:10:00Z"));
+    assert_int_equal(t.deadline_ms, clock_parse_rfc3339("2026-11-26T02:10:00Z"));
     assert_int_equal(t.ncomps, 1);
     assert_string_equal(t.comps[0].workload.namespace, "ns1");
     assert_int_equal(t.comps[0].ntraits, 2);
@@ -129,14 +129,14 @@ static void malformed_tasks_name_the_field(void **state)
 static void rfc3339_times(void **state)
 {
     (void)state;
-    assert_int_equal(task_parse_time("1970-01-01T00:00:01Z"), 1000);
-    assert_int_equal(task_parse_time("1970-01-01T00:00:01.25Z"), 1250);
-    assert_int_equal(task_parse_time("1970-01-01T01:00:00+01:00"), 0);
-    assert_int_equal(task_parse_time("1970-01-01T00:00:00-00:30"), 1800000);
-    assert_int_equal(task_parse_time("1970-01-01 00:00:00Z"), -1);
-    assert_int_equal(task_parse_time("1970-01-01T00:00:00"), -1);
+    assert_int_equal(clock_parse_rfc3339("1970-01-01T00:00:01Z"), 1000);
+    assert_int_equal(clock_parse_rfc3339("1970-01-01T00:00:01.25Z"), 1250);
+    assert_int_equal(clock_parse_rfc3339("1970-01-01T01:00:00+01:00"), 0);
+    assert_int_equal(clock_parse_rfc3339("1970-01-01T00:00:00-00:30"), 1800000);
+    assert_int_equal(clock_parse_rfc3339("1970-01-01 00:00:00Z"), -1);
+    assert_int_equal(clock_parse_rfc3339("1970-01-01T00:00:00"), -1);
     char buf[40];
-    event_time(1250, buf, sizeof(buf));
+    clock_rfc3339(1250, 1, buf, sizeof(buf));
     assert_string_equal(buf, "1970-01-01T00:00:01.250Z");
 }
 

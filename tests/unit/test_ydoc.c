@@ -1,7 +1,7 @@
 /* YAML into jansson (ydoc_parse), positions of field paths (ydoc_locate), and the YAML writer
- * (ydoc_emit): scalar resolution, YAML features, limits against hostile input, and
+ * (yemit_json): scalar resolution, YAML features, limits against hostile input, and
  * round-trips through the writer, also as YAML 1.1 readers like kubectl see them. */
-#include "jpool.h"
+#include "base/jpool.h"
 #include "coretest.h"
 
 #include <unistd.h>
@@ -440,14 +440,14 @@ static void path_segments_quote_keys_with_special_characters(void **state)
     assert_true(strlen(tiny) < sizeof(tiny));
 }
 
-/* ---- ydoc_emit ---- */
+/* ---- yemit_json ---- */
 
 static char *emit(const json_t *v)
 {
     strbuf sb;
     strbuf_init(&sb, 1 << 20);
-    if (ydoc_emit(&sb, v) < 0)
-        fail_msg("ydoc_emit failed");
+    if (yemit_json(&sb, v) < 0)
+        fail_msg("yemit_json failed");
     return strbuf_detach(&sb, NULL);
 }
 

@@ -1,0 +1,60 @@
+/* The tables of component types and traits. Add a row here and a file under components/ or
+ * traits/ to add a type. */
+#include <stdio.h>
+#include <string.h>
+
+#include "model/definitions.h"
+
+extern const component_def component_webservice;
+extern const component_def component_worker;
+extern const component_def component_task;
+
+extern const trait_def trait_scaler;
+extern const trait_def trait_gateway;
+extern const trait_def trait_labels;
+extern const trait_def trait_annotations;
+extern const trait_def trait_env;
+
+/* Kept in alphabetical order: the "known types" messages list them in this order. */
+static const component_def *const component_defs[] = {
+    &component_task,
+    &component_webservice,
+    &component_worker,
+};
+
+static const trait_def *const trait_defs[] = {
+    &trait_annotations, &trait_env, &trait_gateway, &trait_labels, &trait_scaler,
+};
+
+const component_def *component_def_find(const char *type)
+{
+    for (size_t i = 0; i < sizeof(component_defs) / sizeof(component_defs[0]); i++)
+        if (strcmp(component_defs[i]->type, type) == 0)
+            return component_defs[i];
+    return NULL;
+}
+
+const trait_def *trait_def_find(const char *type)
+{
+    for (size_t i = 0; i < sizeof(trait_defs) / sizeof(trait_defs[0]); i++)
+        if (strcmp(trait_defs[i]->type, type) == 0)
+            return trait_defs[i];
+    return NULL;
+}
+
+void defs_component_names(char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof(component_defs) / sizeof(component_defs[0]) && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "",
+                                component_defs[i]->type);
+}
+
+void defs_trait_names(char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof(trait_defs) / sizeof(trait_defs[0]) && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", trait_defs[i]->type);
+}

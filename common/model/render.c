@@ -1,0 +1,190 @@
+/* Component and step rendering; see render.h. Definitions do the per-type work; this file
+ * checks, orders and assembles. */
+#include "model/render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/definitions.h"
+#include "yaml/ydoc.h"
+
+
+int render_component(const app *a, const json_t *comp, const char *ns, bool check, json_t *out,
+                     verr *e)
+{
+    const char *name = json_string_value(json_object_get(comp, "name"));
+    const char *type = json_string_value(json_object_get(comp, "type"));
+    const component_def *def = component_def_find(type);
+    json_t *props = json_object_get(comp, "properties");
+    json_t *traits = json_object_get(comp, "traits");
+    render_ctx ctx = {a->name, a->ns, ns, name, type, json_array(), ""};
+    size_t i;
+    json_t *t;
+    char path[512];
+
+    if (check && app_check_component(comp, "", true, e) < 0) {
+        char inner[sizeof(e->msg)];
+        verr_format(e, inner, sizeof(inner));
+        json_t *orig = app_component(a, name);
+        for (i = 0; orig && json_array_get(a->components, i) != orig; i++)
+            ;
+        if (orig)
+            snprintf(path, sizeof(path), "spec.components[%zu]", i);
+        else
+            path[0] = '\0';
+        verr_set(e, path, "component \"%s\" after overrides: %s", name, inner);
+        json_decref(ctx.objects);
+        return -1;
+    }
+    if (!def || def->render(props, &ctx, e) < 0)
+        goto fail;
+    json_array_foreach(traits, i, t) {
+        const trait_def *td = trait_def_find(json_string_value(json_object_get(t, "type")));
+        snprintf(path, sizeof(path), "component \"%s\" trait \"%s\"", name, td ? td->type : "?");
+        if (!td || td->apply(json_object_get(t, "properties"), &ctx, path, e) < 0)
+            goto fail;
+    }
+    json_array_extend(out, ctx.objects);
+    json_decref(ctx.objects);
+    return 0;
+fail:
+    json_decref(ctx.objects);
+    return -1;
+}
+
+json_t *render_order(const json_t *components)
+{
+    size_t n = json_array_size(components);
+    json_t *out = json_array();
+    char *done = calloc(n ? n : 1, 1);
+    size_t placed = 0;
+
+    /* repeated passes: place every component whose present dependencies are placed */
+    while (placed < n) {
+        size_t before = placed;
+        for (size_t i = 0; i < n; i++) {
+            if (done[i])
+                continue;
+            json_t *deps = json_object_get(json_array_get(components, i), "dependsOn");
+            int ready = 1;
+            size_t k;
+            json_t *dep;
+            json_array_foreach(deps, k, dep) {
+                for (size_t j = 0; j < n; j++) {
+                    json_t *other = json_array_get(components, j);
+                    if (!done[j] && json_equal(json_object_get(other, "name"), dep))
+                        ready = 0;
+                }
+            }
+            if (ready) {
+                done[i] = 1;
+                placed++;
+                json_array_append(out, json_array_get(components, i));
+            }
+        }
+        if (placed == before) { /* a cycle cannot pass validation; keep the rest in order */
+            for (size_t i = 0; i < n; i++)
+                if (!done[i])
+                    json_array_append(out, json_array_get(components, i));
+            break;
+        }
+    }
+    free(done);
+    return out;
+}
+
+static json_t *render_summary(const json_t *comp)
+{
+    json_t *traits = json_array();
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(comp, "traits"), i, t) {
+        json_array_append(traits, json_object_get(t, "type"));
+    }
+    return json_pack("{s:O,s:O,s:o}", "name", json_object_get(comp, "name"), "type",
+                     json_object_get(comp, "type"), "traits", traits);
+}
+
+int render_step(const app *a, const app_step *s, const registry_view *reg, json_t **out,
+                verr *e)
+{
+    json_t *placements = NULL, *components = NULL, *ordered = NULL, *summary = NULL;
+    json_t *by_ns = json_object(); /* namespace -> manifests, rendered once per namespace */
+    size_t i, j;
+    json_t *p, *c;
+    int rc = -1;
+    bool overridden = false;
+
+    *out = NULL;
+    if (policy_placements(a, s, reg, &placements, e) < 0 || policy_components(a, s, &components, e) < 0)
+        goto cleanup;
+    json_array_foreach(s->policies, i, p) {
+        json_t *pol = app_policy(a, json_string_value(p));
+        if (pol && strcmp(json_string_value(json_object_get(pol, "type")), "override") == 0)
+            overridden = true;
+    }
+    ordered = render_order(components);
+    summary = json_array();
+    json_array_foreach(ordered, j, c) {
+        json_array_append_new(summary, render_summary(c));
+    }
+    json_array_foreach(placements, i, p) {
+        const char *ns = json_string_value(json_object_get(p, "namespace"));
+        json_t *manifests = json_object_get(by_ns, ns);
+        if (!manifests) {
+            manifests = json_array();
+            json_object_set_new(by_ns, ns, manifests);
+            json_array_foreach(ordered, j, c) {
+                if (render_component(a, c, ns, overridden, manifests, e) < 0)
+                    goto cleanup;
+            }
+        }
+        json_object_set(p, "components", summary);
+        json_object_set(p, "manifests", manifests);
+    }
+    *out = placements;
+    placements = NULL;
+    rc = 0;
+cleanup:
+    json_decref(placements);
+    json_decref(components);
+    json_decref(ordered);
+    json_decref(summary);
+    json_decref(by_ns);
+    return rc;
+}
+
+int render_plan(const app *a, const registry_view *reg, json_t **out, verr *e)
+{
+    json_t *steps = json_array();
+    *out = NULL;
+    for (size_t i = 0; i < a->nsteps; i++) {
+        const app_step *s = &a->steps[i];
+        json_t *step = json_pack("{s:s,s:s}", "name", s->name, "type", s->type_name);
+        if (json_array_size(s->depends_on))
+            json_object_set(step, "dependsOn", s->depends_on);
+        if (s->type == STEP_DEPLOY) {
+            json_t *placements;
+            if (render_step(a, s, reg, &placements, e) < 0) {
+                char inner[sizeof(e->msg)];
+                snprintf(inner, sizeof(inner), "%s", e->msg);
+                snprintf(e->msg, sizeof(e->msg), "step \"%s\": %s", s->name, inner);
+                json_decref(step);
+                json_decref(steps);
+                return -1;
+            }
+            json_object_set(step, "policies", s->policies);
+            if (!s->auto_run)
+                json_object_set_new(step, "auto", json_false());
+            json_object_set_new(step, "parallelism", json_integer(s->parallelism));
+            json_object_set_new(step, "placements", placements);
+        } else if (s->duration_ms >= 0) {
+            json_object_set_new(step, "durationMs", json_integer(s->duration_ms));
+        }
+        json_array_append_new(steps, step);
+    }
+    *out = json_pack("{s:{s:s,s:s},s:{s:s,s:o}}", "application", "name", a->name, "namespace",
+                     a->ns, "workflow", "mode", wf_mode_name(a->mode), "steps", steps);
+    return 0;
+}

@@ -1,0 +1,341 @@
+/* Cluster records and the registry over vela.clusters. See cluster_registry.h. */
+#include "base/jpool.h"
+#include "registry/cluster_registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kafka/kq.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "base/strbuf.h"
+#include "base/clock.h"
+
+/* How long a registry write waits for the broker's acknowledgement. */
+#define REGISTRY_PUT_TIMEOUT_MS 15000
+
+void cluster_record_init(cluster_record *r)
+{
+    /* Holds nothing: a record filled by cluster_record_from_json / registry_get right after
+     * init leaks nothing, whether the caller initialised it or not. */
+    memset(r, 0, sizeof(*r));
+}
+
+void cluster_record_release(cluster_record *r)
+{
+    free(r->name);
+    free(r->type);
+    free(r->endpoint);
+    free(r->message);
+    free(r->version);
+    free(r->region);
+    free(r->joined_at);
+    free(r->updated_at);
+    json_decref(r->labels);
+    json_decref(r->credentials);
+    memset(r, 0, sizeof(*r));
+}
+
+void cluster_now_rfc3339(char *buf, size_t len)
+{
+    clock_rfc3339(wall_ms(), 0, buf, len);
+}
+
+json_t *cluster_record_to_json(const cluster_record *r)
+{
+    json_t *j = json_pack("{s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:o}", "schemaVersion",
+                          CLUSTER_SCHEMA_VERSION, "name", r->name, "type",
+                          r->type ? r->type : "None", "endpoint",
+                          r->endpoint ? r->endpoint : "", "accepted", r->accepted, "message",
+                          r->message ? r->message : "", "region",
+                          r->region ? r->region : "default", "labels",
+                          r->labels ? json_incref(r->labels) : json_object());
+    if (!j)
+        return NULL;
+    if (r->version)
+        json_object_set_new(j, "kubernetesVersion", json_string(r->version));
+    if (r->credentials)
+        json_object_set(j, "credentials", r->credentials);
+    if (r->joined_at)
+        json_object_set_new(j, "joinedAt", json_string(r->joined_at));
+    if (r->updated_at)
+        json_object_set_new(j, "updatedAt", json_string(r->updated_at));
+    return j;
+}
+
+static char *cluster_dup_field(const json_t *j, const char *key)
+{
+    const json_t *v = json_object_get(j, key);
+    return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
+int cluster_record_from_json(const json_t *j, cluster_record *r, char *err, size_t errlen)
+{
+    cluster_record_init(r);
+    if (!json_is_object(j))
+        return err_set(err, errlen, "cluster record is not a JSON object");
+    json_t *sv = json_object_get(j, "schemaVersion");
+    if (!json_is_integer(sv) || json_integer_value(sv) != CLUSTER_SCHEMA_VERSION)
+        return err_set(err, errlen, "cluster record has schemaVersion %lld, expected %d",
+                       json_is_integer(sv) ? (long long)json_integer_value(sv) : -1LL,
+                       CLUSTER_SCHEMA_VERSION);
+    r->name = cluster_dup_field(j, "name");
+    r->type = cluster_dup_field(j, "type");
+    r->endpoint = cluster_dup_field(j, "endpoint");
+    r->message = cluster_dup_field(j, "message");
+    r->version = cluster_dup_field(j, "kubernetesVersion");
+    r->region = cluster_dup_field(j, "region");
+    r->joined_at = cluster_dup_field(j, "joinedAt");
+    r->updated_at = cluster_dup_field(j, "updatedAt");
+    r->accepted = json_is_true(json_object_get(j, "accepted"));
+    if (!r->name || !r->type || !r->endpoint || !r->region)
+        return err_set(err, errlen, "cluster record lacks name, type, endpoint or region");
+    json_t *labels = json_object_get(j, "labels");
+    if (labels) {
+        const char *k;
+        json_t *v;
+        if (!json_is_object(labels))
+            return err_set(err, errlen, "cluster \"%s\": labels is not an object", r->name);
+        json_object_foreach(labels, k, v) {
+            if (!json_is_string(v))
+                return err_set(err, errlen, "cluster \"%s\": label \"%s\" is not a string",
+                               r->name, k);
+        }
+        r->labels = json_deep_copy(labels);
+    }
+    if (!r->labels)
+        r->labels = json_object();
+    json_t *creds = json_object_get(j, "credentials");
+    if (creds)
+        r->credentials = json_incref(creds);
+    if (!r->message)
+        r->message = strdup("");
+    return 0;
+}
+
+int cluster_record_parse(const char *buf, size_t len, cluster_record *r, char *err,
+                         size_t errlen)
+{
+    json_error_t je;
+    json_t *j = json_loadb(buf, len, 0, &je);
+    if (!j) {
+        cluster_record_init(r);
+        return err_set(err, errlen, "cluster record is not JSON: %s", je.text);
+    }
+    int rc = cluster_record_from_json(j, r, err, errlen);
+    json_decref(j);
+    return rc;
+}
+
+int cluster_record_seal(cluster_record *r, const seal_key *k, const kube_creds *creds,
+                        char *err, size_t errlen)
+{
+    json_t *cj = kube_creds_to_json(creds);
+    if (!cj)
+        return err_set(err, errlen, "out of memory");
+    char *plain = vela_json_dumps(cj, JSON_COMPACT);
+    json_decref(cj); /* holds no more than the plain text: freed at once */
+    if (!plain)
+        return err_set(err, errlen, "out of memory");
+    size_t len = strlen(plain);
+    json_t *sealed = seal_encrypt(k, r->name, plain, len, err, errlen);
+    seal_free_plain(plain, len);
+    if (!sealed)
+        return -1;
+    json_decref(r->credentials);
+    r->credentials = sealed; /* now owned by r */
+    return 0;
+}
+
+int cluster_record_creds(const cluster_record *r, const seal_key *k, kube_creds *out,
+                         char *err, size_t errlen)
+{
+    char *plain = NULL;
+    size_t len = 0;
+    char why[512];
+    memset(out, 0, sizeof(*out));
+    if (!r->credentials)
+        return err_set(err, errlen, "cluster \"%s\" has no credentials", r->name);
+    if (seal_decrypt(k, r->name, r->credentials, &plain, &len, why, sizeof(why)) < 0)
+        return err_set(err, errlen, "cluster \"%s\": %s", r->name, why);
+    json_error_t je;
+    json_t *cj = json_loadb(plain, len, 0, &je);
+    seal_free_plain(plain, len);
+    if (!cj)
+        return err_set(err, errlen, "cluster \"%s\": sealed credentials are not JSON", r->name);
+    int rc = kube_creds_from_json(cj, out, why, sizeof(why));
+    json_decref(cj);
+    if (rc < 0)
+        return err_set(err, errlen, "cluster \"%s\": %s", r->name, why);
+    return 0;
+}
+
+bool cluster_labels_match(const cluster_record *r, const json_t *selector)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)selector, k, v) {
+        json_t *have = json_object_get(r->labels, k);
+        if (!json_is_string(have) || !json_is_string(v) ||
+            strcmp(json_string_value(have), json_string_value(v)) != 0)
+            return false;
+    }
+    return true;
+}
+
+int cluster_parse_labels(const char *s, json_t **out, char *err, size_t errlen)
+{
+    json_t *obj = json_object();
+    *out = NULL;
+    for (const char *p = s; *p;) {
+        size_t n = strcspn(p, ",");
+        const char *eq = memchr(p, '=', n);
+        if (!eq || eq == p) {
+            json_decref(obj);
+            return err_set(err, errlen, "label \"%.*s\" is not key=value", (int)n, p);
+        }
+        char *key = strndup(p, (size_t)(eq - p));
+        char *val = strndup(eq + 1, n - (size_t)(eq - p) - 1);
+        if (!key || !val || strchr(val, '=')) {
+            json_decref(obj);
+            free(key);
+            free(val);
+            return err_set(err, errlen, "label \"%.*s\" is not key=value", (int)n, p);
+        }
+        json_object_set_new(obj, key, json_string(val));
+        free(key);
+        free(val);
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    *out = obj;
+    return 0;
+}
+
+/* ---- the registry ------------------------------------------------------------------------ */
+
+struct registry {
+    const vela_opts *opts;
+    char topic[256];
+    kq_table *table;
+    kq_producer *producer; /* created on the first write */
+};
+
+registry *registry_open(const vela_opts *o, kq_table_fn on_change, void *ctx, int timeout_ms,
+                        char *err, size_t errlen)
+{
+    struct registry *reg = calloc(1, sizeof(*reg));
+    if (!reg) {
+        err_set(err, errlen, "out of memory");
+        return NULL;
+    }
+    reg->opts = o;
+    if (kq_topic_name(o, KQ_TOPIC_CLUSTERS, reg->topic, sizeof(reg->topic)) < 0) {
+        err_set(err, errlen, "topic prefix too long");
+        free(reg);
+        return NULL;
+    }
+    reg->table = kq_table_new(o, reg->topic, on_change, ctx, err, errlen);
+    if (!reg->table) {
+        free(reg);
+        return NULL;
+    }
+    if (kq_table_sync(reg->table, timeout_ms, err, errlen) < 0) {
+        registry_close(reg);
+        return NULL;
+    }
+    return reg;
+}
+
+void registry_close(registry *reg)
+{
+    if (!reg)
+        return;
+    kq_table_free(reg->table);
+    kq_producer_free(reg->producer);
+    free(reg);
+}
+
+int registry_poll(registry *reg, int timeout_ms)
+{
+    return kq_table_poll(reg->table, timeout_ms);
+}
+
+const char **registry_names(registry *reg, size_t *n)
+{
+    return kq_table_keys(reg->table, n);
+}
+
+size_t registry_count(registry *reg)
+{
+    return kq_table_count(reg->table);
+}
+
+int registry_get(registry *reg, const char *name, cluster_record *out, char *err,
+                 size_t errlen)
+{
+    size_t len;
+    const char *v = kq_table_get(reg->table, name, &len);
+    if (!v) {
+        cluster_record_init(out);
+        strbuf sb;
+        size_t n = 0;
+        const char **names = registry_names(reg, &n);
+        strbuf_init(&sb, 4096);
+        for (size_t i = 0; i < n; i++)
+            strbuf_addf(&sb, "%s%s", i ? ", " : "", names[i]);
+        free(names);
+        if (n)
+            err_set(err, errlen, "cluster \"%s\" not found; joined clusters: %s (see 'vela "
+                                 "cluster list')", name, sb.data);
+        else
+            err_set(err, errlen, "cluster \"%s\" not found; no cluster is joined yet (use "
+                                 "'vela cluster join')", name);
+        strbuf_release(&sb);
+        return 1;
+    }
+    return cluster_record_parse(v, len, out, err, errlen);
+}
+
+static int registry_producer(registry *reg, char *err, size_t errlen)
+{
+    if (!reg->producer)
+        reg->producer = kq_producer_new(reg->opts, NULL, NULL, err, errlen);
+    return reg->producer ? 0 : -1;
+}
+
+int registry_put(registry *reg, cluster_record *r, char *err, size_t errlen)
+{
+    char now[32];
+    cluster_now_rfc3339(now, sizeof(now));
+    free(r->updated_at);
+    r->updated_at = strdup(now);
+    if (!r->joined_at)
+        r->joined_at = strdup(now);
+    if (registry_producer(reg, err, errlen) < 0)
+        return -1;
+    json_t *j = cluster_record_to_json(r);
+    char *val = j ? vela_json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!val)
+        return err_set(err, errlen, "out of memory");
+    int rc = kq_produce_sync(reg->producer, reg->topic, r->name, val, strlen(val),
+                             REGISTRY_PUT_TIMEOUT_MS, err, errlen);
+    free(val);
+    if (rc == 0)
+        log_info("event=cluster_record_written cluster=%s accepted=%d", r->name, r->accepted);
+    return rc;
+}
+
+int registry_delete(registry *reg, const char *name, char *err, size_t errlen)
+{
+    if (registry_producer(reg, err, errlen) < 0)
+        return -1;
+    int rc = kq_produce_sync(reg->producer, reg->topic, name, NULL, 0, REGISTRY_PUT_TIMEOUT_MS,
+                             err, errlen);
+    if (rc == 0)
+        log_info("event=cluster_record_deleted cluster=%s", name);
+    return rc;
+}
