@@ -41,8 +41,8 @@ struct app_args {
     {.name = "wait", .kind = CMDLINE_FLAG, .offset = offsetof(struct app_args, wait),           \
      .help = what}
 #define APP_TIMEOUT                                                                            \
-    {.name = "timeout", .kind = CMDLINE_DURATION, .offset = offsetof(struct app_args, timeout_ms), \
-     .arg = "DURATION", .min = 1, .help = "how long --wait waits (default 5m)"}
+    {.name = "timeout", .kind = CMDLINE_DURATION, .arg = "DURATION", .min = 1,                  \
+     .offset = offsetof(struct app_args, timeout_ms), .help = "how long --wait waits (default 5m)"}
 
 static const cmdline_opt up_opts[] = {
     {.name = "file", .letter = 'f', .kind = CMDLINE_STRING, .flags = CMDLINE_REQUIRED,

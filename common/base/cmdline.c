@@ -75,7 +75,8 @@ static int cmdline_find(const struct cmdline_set *s, const char *name, size_t le
     for (size_t g = 0; g < s->n; g++) {
         for (size_t r = 0; !cmdline_row_end(&s->g[g].opts[r]); r++) {
             const cmdline_opt *o = &s->g[g].opts[r];
-            int match = name ? o->name && strlen(o->name) == len && strncmp(o->name, name, len) == 0
+            int match = name ? o->name && strlen(o->name) == len &&
+                                   strncmp(o->name, name, len) == 0
                              : o->letter == letter;
             if (match) {
                 *hit = (struct cmdline_hit){o, s->g[g].base, g, r};
