@@ -3,51 +3,51 @@
  * fixed bootstrap address through a TCP forwarder. Memory only; see docs/broker.md. */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
-#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/cmdline.h"
+#include "base/signals.h"
 #include "forward.h"
 #include "kafka/kq.h"
 #include "base/log.h"
 #include "kafka/opts.h"
 #include "base/util.h"
 
-static const char broker_usage[] =
-    "Usage: vela-broker [--listen HOST:PORT] [--brokers N] [--partitions N] [--regions a,b]\n"
-    "\n"
-    "An embedded Kafka broker (librdkafka's mock cluster) for development, demos and tests.\n"
-    "Memory only, loopback only, plaintext, no compaction. Production uses Apache Kafka.\n"
-    "\n"
-    "Options:\n"
-    "  --listen HOST:PORT  fixed bootstrap address (default 127.0.0.1:9092)\n"
-    "  --brokers N         brokers in the cluster (default 1)\n"
-    "  --partitions N      partitions of every topic it creates (default 12)\n"
-    "  --regions a,b       regions whose vela.tasks.<region> topics are created at start,\n"
-    "                      besides \"default\"; other regions' task topics are auto-created\n"
-    "                      with 4 partitions on first use\n"
-    "  -h, --help          this text\n"
-    "\n";
+struct broker_args {
+    const char *listen;
+    const char *regions;
+    int brokers, partitions;
+};
 
-static volatile sig_atomic_t broker_stop;
+static const cmdline_opt broker_opts[] = {
+    {.name = "listen", .kind = CMDLINE_STRING, .arg = "HOST:PORT",
+     .offset = offsetof(struct broker_args, listen),
+     .help = "fixed bootstrap address (default 127.0.0.1:9092)"},
+    {.name = "brokers", .kind = CMDLINE_INT, .min = 1, .max = 16, .arg = "N",
+     .offset = offsetof(struct broker_args, brokers),
+     .help = "brokers in the cluster (default 1)"},
+    {.name = "partitions", .kind = CMDLINE_INT, .min = 1, .max = 1000, .arg = "N",
+     .offset = offsetof(struct broker_args, partitions),
+     .help = "partitions of every topic it creates (default 12)"},
+    {.name = "regions", .kind = CMDLINE_STRING, .arg = "a,b",
+     .offset = offsetof(struct broker_args, regions),
+     .help = "regions whose vela.tasks.<region> topics are created at start,\n"
+             "besides \"default\"; other regions' task topics are auto-created\n"
+             "with 4 partitions on first use"},
+    {0},
+};
 
-static void broker_on_signal(int sig)
-{
-    (void)sig;
-    broker_stop = 1;
-}
-
-static int broker_parse_int(const char *s, int min, int max, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < min || v > max)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
+static const cmdline_cmd broker_cmd = {
+    .name = "vela-broker",
+    .about = "An embedded Kafka broker (librdkafka's mock cluster) for development, demos and\n"
+             "tests. Memory only, loopback only, plaintext, no compaction. Production uses\n"
+             "Apache Kafka. Of the Kafka options only --topic-prefix applies (the names of\n"
+             "the topics it creates).\n",
+};
 
 static int broker_create_topic(rd_kafka_mock_cluster_t *mc, const char *topic, int partitions)
 {
@@ -97,11 +97,13 @@ static int broker_create_topics(rd_kafka_mock_cluster_t *mc, const vela_opts *o,
 int main(int argc, char **argv)
 {
     vela_opts opts;
+    cmdline_args pos;
     char err[512];
-    const char *listen_addr = "127.0.0.1:9092";
-    const char *regions = NULL;
-    int brokers = 1, partitions = KQ_DEFAULT_PARTITIONS;
-    int rc = EXIT_FAILURE;
+    struct broker_args args = {
+        .listen = "127.0.0.1:9092",
+        .brokers = 1,
+        .partitions = KQ_DEFAULT_PARTITIONS,
+    };
     rd_kafka_t *rk = NULL;
     rd_kafka_mock_cluster_t *mc = NULL;
     fwd *f = NULL;
@@ -109,53 +111,18 @@ int main(int argc, char **argv)
     log_set_program("vela-broker");
     log_set_level(getenv("VELA_LOG_LEVEL"));
     opts_init(&opts);
-    if (opts_parse_global(&opts, &argc, argv, err, sizeof(err)) < 0) {
-        fprintf(stderr, "error: %s\n", err);
-        opts_release(&opts);
-        return 2;
+    cmdline_group groups[] = {{"Options", broker_opts, &args}, opts_group(&opts)};
+    int rc = cmdline_parse(&broker_cmd, groups, ARRAY_LEN(groups), argc, argv, &pos);
+    if (rc != CMDLINE_CONTINUE)
+        goto cleanup;
+    cmdline_args_release(&pos); /* takes no arguments */
+    rc = EXIT_FAILURE;
+    const char *listen_addr = args.listen;
+    int brokers = args.brokers, partitions = args.partitions;
+    if (signals_install() < 0) {
+        fprintf(stderr, "error: cannot install the signal handlers\n");
+        goto cleanup;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(broker_usage, stdout);
-            fputs(opts_global_help, stdout);
-            opts_release(&opts);
-            return 0;
-        } else if (strcmp(a, "--listen") == 0 && v) {
-            listen_addr = v;
-            i++;
-        } else if (strcmp(a, "--brokers") == 0 && v) {
-            if (broker_parse_int(v, 1, 16, &brokers) < 0) {
-                fprintf(stderr, "error: --brokers expects 1..16, got \"%s\"\n", v);
-                opts_release(&opts);
-                return 2;
-            }
-            i++;
-        } else if (strcmp(a, "--partitions") == 0 && v) {
-            if (broker_parse_int(v, 1, 1000, &partitions) < 0) {
-                fprintf(stderr, "error: --partitions expects 1..1000, got \"%s\"\n", v);
-                opts_release(&opts);
-                return 2;
-            }
-            i++;
-        } else if (strcmp(a, "--regions") == 0 && v) {
-            regions = v;
-            i++;
-        } else {
-            fprintf(stderr, "error: unexpected argument \"%s\"\nRun 'vela-broker -h' for usage.\n",
-                    a);
-            opts_release(&opts);
-            return 2;
-        }
-    }
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = broker_on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     /* The mock cluster lives inside a client handle; this one never connects anywhere. */
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -174,7 +141,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: cannot start the mock cluster\n");
         goto cleanup;
     }
-    if (broker_create_topics(mc, &opts, partitions, regions) < 0)
+    if (broker_create_topics(mc, &opts, partitions, args.regions) < 0)
         goto cleanup;
     const char *boot = rd_kafka_mock_cluster_bootstraps(mc);
     f = fwd_new(listen_addr, boot, err, sizeof(err));
@@ -187,7 +154,7 @@ int main(int argc, char **argv)
     printf("vela-broker: bootstrap %s (brokers %s)\n", listen_addr, boot);
     fflush(stdout);
 
-    while (!broker_stop)
+    while (!signals_stop)
         usleep(100 * 1000);
     log_info("event=stopping");
     rc = EXIT_SUCCESS;

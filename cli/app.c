@@ -1,13 +1,13 @@
 /* The Application commands: vela up, status, ls, delete and workflow resume. They talk to
  * the scheduler only through Kafka: Applications go to vela.applications, status comes from
  * vela.app-status (read to its end as a table). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/jpool.h"
 #include "model/application.h"
 #include "cli.h"
@@ -23,63 +23,131 @@
 #define APP_TABLE_TIMEOUT_MS 15000
 #define APP_PRODUCE_TIMEOUT_MS 15000
 
-const char cmd_up_usage[] =
-    "Usage: vela up -f FILE [--wait] [--timeout DURATION]\n"
-    "\n"
-    "Validates an Application and submits it to vela.applications. A changed spec becomes the\n"
-    "next revision and restarts its workflow; submitting the same spec again changes nothing.\n"
-    "\n"
-    "Options:\n"
-    "  -f, --file FILE       the Application (YAML or JSON; - reads stdin)\n"
-    "  --wait                follow the workflow until the Application is running (exit 0) or\n"
-    "                        fails (exit 1)\n"
-    "  --timeout DURATION    how long --wait waits (default 5m)\n"
-    "  -h, --help            show this help\n";
+/* The options of these commands, one struct for all (each command's table picks its rows). */
+struct app_args {
+    const char *name;
+    const char *ns; /* NULL until -n: "default" then */
+    const char *output;
+    const char *file;
+    int wait, force, yes, all;
+    int64_t timeout_ms;
+};
 
-const char cmd_status_usage[] =
-    "Usage: vela status APP [-n NAMESPACE] [-o table|json|yaml]\n"
-    "\n"
-    "Shows an Application's phase, workflow steps and services per cluster.\n"
-    "\n"
-    "Options:\n"
-    "  -n, --namespace NS    the Application's namespace (default \"default\")\n"
-    "  -o, --output FORMAT   table (default), json or yaml: the vela.app-status record\n"
-    "  -h, --help            show this help\n";
+#define APP_NAMESPACE                                                                          \
+    {.name = "namespace", .letter = 'n', .kind = CMDLINE_STRING,                               \
+     .offset = offsetof(struct app_args, ns), .arg = "NAMESPACE",                              \
+     .help = "the Application's namespace (default \"default\")"}
+#define APP_WAIT(what)                                                                         \
+    {.name = "wait", .kind = CMDLINE_FLAG, .offset = offsetof(struct app_args, wait),           \
+     .help = what}
+#define APP_TIMEOUT                                                                            \
+    {.name = "timeout", .kind = CMDLINE_DURATION, .arg = "DURATION", .min = 1,                  \
+     .offset = offsetof(struct app_args, timeout_ms), .help = "how long --wait waits (default 5m)"}
 
-const char cmd_ls_usage[] =
-    "Usage: vela ls [-n NAMESPACE | -A]\n"
-    "\n"
-    "Lists Applications with their components, phase and health.\n"
-    "\n"
-    "Options:\n"
-    "  -n, --namespace NS    only this namespace (default \"default\")\n"
-    "  -A, --all-namespaces  every namespace\n"
-    "  -h, --help            show this help\n";
+static const cmdline_opt up_opts[] = {
+    {.name = "file", .letter = 'f', .kind = CMDLINE_STRING, .flags = CMDLINE_REQUIRED,
+     .offset = offsetof(struct app_args, file), .arg = "FILE",
+     .help = "the Application (YAML or JSON; - reads stdin)"},
+    APP_WAIT("follow the workflow until the Application is running (exit 0) or fails\n"
+             "(exit 1)"),
+    APP_TIMEOUT,
+    {0},
+};
+static const cmdline_cmd up_cmd = {
+    .name = "vela up",
+    .about = "Validates an Application and submits it to vela.applications. A changed spec\n"
+             "becomes the next revision and restarts its workflow; submitting the same spec\n"
+             "again changes nothing.\n",
+};
 
-const char cmd_delete_usage[] =
-    "Usage: vela delete APP [-n NAMESPACE] [--wait] [--force] [-y]\n"
-    "\n"
-    "Deletes an Application: all its resources on all clusters, then its status.\n"
-    "\n"
-    "Options:\n"
-    "  -n, --namespace NS    the Application's namespace (default \"default\")\n"
-    "  --wait                wait until everything is deleted\n"
-    "  --force               give up on clusters that cannot be reached\n"
-    "  -y, --yes             do not ask for confirmation\n"
-    "  -h, --help            show this help\n";
+static const char *const status_formats[] = {"table", "json", "yaml", NULL};
+static const cmdline_opt status_opts[] = {
+    APP_NAMESPACE,
+    {.name = "output", .letter = 'o', .kind = CMDLINE_ENUM, .choices = status_formats,
+     .offset = offsetof(struct app_args, output),
+     .help = "table (default), json or yaml: the vela.app-status record"},
+    {0},
+};
+static const cmdline_cmd status_cmd = {
+    .name = "vela status",
+    .args = "APP",
+    .min_args = 1,
+    .max_args = 1,
+    .about = "Shows an Application's phase, workflow steps and services per cluster.\n",
+};
 
-const char cmd_workflow_usage[] =
-    "Usage: vela workflow resume APP [-n NAMESPACE]\n"
-    "       vela workflow restart APP [-n NAMESPACE]\n"
-    "\n"
-    "resume: resumes the suspended steps of an Application's workflow (suspend steps, and\n"
-    "deploy steps with auto: false).\n"
-    "restart: runs the current revision's workflow again from its first step, e.g. after a\n"
-    "failed workflow's cause was fixed in the clusters.\n"
-    "\n"
-    "Options:\n"
-    "  -n, --namespace NS    the Application's namespace (default \"default\")\n"
-    "  -h, --help            show this help\n";
+static const cmdline_opt ls_opts[] = {
+    {.name = "namespace", .letter = 'n', .kind = CMDLINE_STRING,
+     .offset = offsetof(struct app_args, ns), .arg = "NAMESPACE",
+     .help = "only this namespace (default \"default\")"},
+    {.name = "all-namespaces", .letter = 'A', .kind = CMDLINE_FLAG,
+     .offset = offsetof(struct app_args, all), .help = "every namespace (not with -n)"},
+    {0},
+};
+static const cmdline_cmd ls_cmd = {
+    .name = "vela ls",
+    .about = "Lists Applications with their components, phase and health.\n",
+};
+
+static const cmdline_opt delete_opts[] = {
+    APP_NAMESPACE,
+    APP_WAIT("wait until everything is deleted"),
+    APP_TIMEOUT,
+    {.name = "force", .kind = CMDLINE_FLAG, .offset = offsetof(struct app_args, force),
+     .help = "give up on clusters that cannot be reached"},
+    {.name = "yes", .letter = 'y', .kind = CMDLINE_FLAG, .offset = offsetof(struct app_args, yes),
+     .help = "do not ask for confirmation"},
+    {0},
+};
+static const cmdline_cmd delete_cmd = {
+    .name = "vela delete",
+    .args = "APP",
+    .min_args = 1,
+    .max_args = 1,
+    .about = "Deletes an Application: all its resources on all clusters, then its status.\n",
+};
+
+static const cmdline_opt workflow_opts[] = {
+    APP_NAMESPACE,
+    {0},
+};
+static const cmdline_cmd workflow_resume_cmd = {
+    .name = "vela workflow resume",
+    .args = "APP",
+    .min_args = 1,
+    .max_args = 1,
+    .about = "Resumes the suspended steps of an Application's workflow (suspend steps, and\n"
+             "deploy steps with auto: false).\n",
+};
+static const cmdline_cmd workflow_restart_cmd = {
+    .name = "vela workflow restart",
+    .args = "APP",
+    .min_args = 1,
+    .max_args = 1,
+    .about = "Runs the current revision's workflow again from its first step, e.g. after a\n"
+             "failed workflow's cause was fixed in the clusters.\n",
+};
+
+/* Parses a command's line into a (defaults first); the APP argument, when the command
+ * takes one, into a->name. Returns CMDLINE_CONTINUE or the exit status. */
+static int app_parse_args(const cmdline_cmd *cmd, const cmdline_opt *table, int argc,
+                          char **argv, vela_opts *opts, struct app_args *a)
+{
+    cmdline_args pos;
+    memset(a, 0, sizeof(*a));
+    a->timeout_ms = 5 * 60 * 1000;
+    int rc = cli_parse(cmd, table, a, opts, argc, argv, &pos);
+    if (rc != CMDLINE_CONTINUE)
+        return rc;
+    if (pos.argc > 0)
+        a->name = pos.argv[0]; /* points into argv */
+    cmdline_args_release(&pos);
+    if (a->all && a->ns)
+        return cmdline_usage_error("-A and -n exclude each other; see '%s --help'", cmd->name);
+    if (!a->ns)
+        a->ns = "default";
+    return CMDLINE_CONTINUE;
+}
 
 /* ---- shared helpers ---- */
 
@@ -138,70 +206,6 @@ static void app_local_time(const char *rfc, char *buf, size_t n)
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(buf, n, "%Y-%m-%d %H:%M:%S %z %Z", &tm);
-}
-
-/* Parses "APP [-n NS]" style arguments shared by status, delete and workflow resume. */
-struct app_args {
-    const char *name;
-    const char *ns;
-    const char *output;
-    int wait, force, yes, all;
-    const char *file;
-    int64_t timeout_ms;
-};
-
-static int app_parse_args(const struct cli_command *self, int argc, char **argv,
-                          struct app_args *a, int want_name)
-{
-    static const struct option longopts[] = {
-        {"namespace", required_argument, NULL, 'n'}, {"output", required_argument, NULL, 'o'},
-        {"file", required_argument, NULL, 'f'},      {"wait", no_argument, NULL, 'w'},
-        {"timeout", required_argument, NULL, 't'},   {"force", no_argument, NULL, 'F'},
-        {"yes", no_argument, NULL, 'y'},             {"all-namespaces", no_argument, NULL, 'A'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
-    };
-    char reason[512];
-    int opt;
-    memset(a, 0, sizeof(*a));
-    a->ns = "default";
-    a->timeout_ms = 5 * 60 * 1000;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":n:o:f:yAh", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'n': a->ns = optarg; break;
-        case 'o': a->output = optarg; break;
-        case 'f': a->file = optarg; break;
-        case 'w': a->wait = 1; break;
-        case 'F': a->force = 1; break;
-        case 'y': a->yes = 1; break;
-        case 'A': a->all = 1; break;
-        case 't':
-            if (parse_duration_ms(optarg, &a->timeout_ms) < 0 || a->timeout_ms <= 0) {
-                snprintf(reason, sizeof(reason), "--timeout \"%s\" is not a duration (e.g. 30s, 5m)",
-                         optarg);
-                return cli_usage(self, reason);
-            }
-            break;
-        case 'h': cli_usage(self, NULL); return 0;
-        case ':':
-            snprintf(reason, sizeof(reason), "option %s needs a value", argv[optind - 1]);
-            return cli_usage(self, reason);
-        default:
-            snprintf(reason, sizeof(reason), "unknown option \"%s\"", argv[optind - 1]);
-            return cli_usage(self, reason);
-        }
-    }
-    if (want_name) {
-        if (optind >= argc)
-            return cli_usage(self, "the Application's name is required");
-        a->name = argv[optind++];
-    }
-    if (optind < argc) {
-        snprintf(reason, sizeof(reason), "unexpected argument \"%s\"", argv[optind]);
-        return cli_usage(self, reason);
-    }
-    return -1; /* go on */
 }
 
 /* ---- vela status ---- */
@@ -264,17 +268,14 @@ static void app_print_status(const json_t *st)
     }
 }
 
-int cmd_status(int argc, char **argv, const vela_opts *opts)
+int cmd_status(int argc, char **argv, vela_opts *opts)
 {
-    const struct cli_command *self = cli_find("status");
     struct app_args a;
     char key[512];
-    int rc = app_parse_args(self, argc, argv, &a, 1);
-    if (rc >= 0)
+    int rc = app_parse_args(&status_cmd, status_opts, argc, argv, opts, &a);
+    if (rc != CMDLINE_CONTINUE)
         return rc;
     const char *format = a.output ? a.output : "table";
-    if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0 && strcmp(format, "yaml") != 0)
-        return cli_usage(self, "-o expects table, json or yaml");
     snprintf(key, sizeof(key), "%s/%s", a.ns, a.name);
     kq_table *t = app_open_table(opts, KQ_TOPIC_APP_STATUS);
     if (!t)
@@ -374,20 +375,17 @@ static int app_wait(const vela_opts *o, const char *key, const char *hash, int64
     return EXIT_FAIL;
 }
 
-int cmd_up(int argc, char **argv, const vela_opts *opts)
+int cmd_up(int argc, char **argv, vela_opts *opts)
 {
-    const struct cli_command *self = cli_find("up");
     struct app_args a;
     char err[2048], key[512], hash[17];
     char *buf = NULL;
     size_t len = 0;
     app *parsed = NULL;
     json_t *doc = NULL, *current = NULL;
-    int rc = app_parse_args(self, argc, argv, &a, 0);
-    if (rc >= 0)
+    int rc = app_parse_args(&up_cmd, up_opts, argc, argv, opts, &a);
+    if (rc != CMDLINE_CONTINUE)
         return rc;
-    if (!a.file)
-        return cli_usage(self, "-f FILE is required");
     rc = EXIT_FAIL;
     if (read_file(a.file, ydoc_default_limits.max_bytes, &buf, &len, err, sizeof(err)) < 0) {
         fprintf(stderr, "error: %s\n", err);
@@ -457,12 +455,11 @@ cleanup:
 
 /* ---- vela ls ---- */
 
-int cmd_ls(int argc, char **argv, const vela_opts *opts)
+int cmd_ls(int argc, char **argv, vela_opts *opts)
 {
-    const struct cli_command *self = cli_find("ls");
     struct app_args a;
-    int rc = app_parse_args(self, argc, argv, &a, 0);
-    if (rc >= 0)
+    int rc = app_parse_args(&ls_cmd, ls_opts, argc, argv, opts, &a);
+    if (rc != CMDLINE_CONTINUE)
         return rc;
     kq_table *t = app_open_table(opts, KQ_TOPIC_APP_STATUS);
     if (!t)
@@ -538,7 +535,7 @@ int cmd_ls(int argc, char **argv, const vela_opts *opts)
         json_decref(st);
     }
     size_t n = json_array_size(cells);
-    const char **flat = calloc(n ? n : 1, sizeof(char *));
+    const char **flat = xcalloc(n ? n : 1, sizeof(char *));
     for (size_t i = 0; i < n; i++)
         flat[i] = json_string_value(json_array_get(cells, i)) ? json_string_value(json_array_get(cells, i)) : "";
     table_print(stdout, flat, n / (size_t)ncols, (size_t)ncols, NULL);
@@ -593,20 +590,14 @@ cleanup:
     return rc;
 }
 
-int cmd_workflow(int argc, char **argv, const vela_opts *opts)
+/* vela workflow resume / restart: an annotation on the current record (no new revision). */
+static int app_workflow(int argc, char **argv, vela_opts *opts, int restart)
 {
-    const struct cli_command *self = cli_find("workflow");
     struct app_args a;
     char key[512], token[64];
-    if (cli_wants_help(argc, argv))
-        return cli_usage(self, NULL);
-    if (argc < 2)
-        return cli_usage(self, "a subcommand is required: resume or restart");
-    int restart = strcmp(argv[1], "restart") == 0;
-    if (!restart && strcmp(argv[1], "resume") != 0)
-        return cli_usage(self, "unknown subcommand; known: resume, restart");
-    int rc = app_parse_args(self, argc - 1, argv + 1, &a, 1);
-    if (rc >= 0)
+    int rc = app_parse_args(restart ? &workflow_restart_cmd : &workflow_resume_cmd,
+                            workflow_opts, argc, argv, opts, &a);
+    if (rc != CMDLINE_CONTINUE)
         return rc;
     snprintf(key, sizeof(key), "%s/%s", a.ns, a.name);
     kq_table *t = app_open_table(opts, KQ_TOPIC_APP_STATUS);
@@ -637,13 +628,22 @@ int cmd_workflow(int argc, char **argv, const vela_opts *opts)
     return EXIT_OK;
 }
 
-int cmd_delete(int argc, char **argv, const vela_opts *opts)
+int cmd_workflow_resume(int argc, char **argv, vela_opts *opts)
 {
-    const struct cli_command *self = cli_find("delete");
+    return app_workflow(argc, argv, opts, 0);
+}
+
+int cmd_workflow_restart(int argc, char **argv, vela_opts *opts)
+{
+    return app_workflow(argc, argv, opts, 1);
+}
+
+int cmd_delete(int argc, char **argv, vela_opts *opts)
+{
     struct app_args a;
     char key[512];
-    int rc = app_parse_args(self, argc, argv, &a, 1);
-    if (rc >= 0)
+    int rc = app_parse_args(&delete_cmd, delete_opts, argc, argv, opts, &a);
+    if (rc != CMDLINE_CONTINUE)
         return rc;
     snprintf(key, sizeof(key), "%s/%s", a.ns, a.name);
     if (!a.yes) {

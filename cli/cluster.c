@@ -1,12 +1,13 @@
 /* vela cluster join / list / labels add|del / detach / rename: the cluster registry commands.
- * Each subcommand is a row of the table below with its usage text; the registry itself is
- * the compacted topic vela.clusters (common/cluster_registry.h). */
+ * Each command has its option table and usage next to it (rows of vela.c's table); the
+ * registry itself is the compacted topic vela.clusters (registry/cluster_registry.h). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/jpool.h"
 #include "cli.h"
 #include "registry/cluster_registry.h"
@@ -21,79 +22,95 @@
 #define CLUSTER_SYNC_TIMEOUT_MS 15000
 #define CLUSTER_VERSION_TIMEOUT_MS 10000
 
-const char cmd_cluster_usage[] =
-    "Usage: vela cluster COMMAND [options]\n"
-    "\n"
-    "Manage the clusters Applications are delivered to (the registry in vela.clusters).\n"
-    "\n"
-    "Commands:\n"
-    "  join KUBECONFIG --name NAME [--labels k=v,...] [--region REGION]\n"
-    "                                 join a cluster with the kubeconfig's credentials\n"
-    "  list [-o table|json]           list the joined clusters\n"
-    "  labels add NAME k=v[,k=v...]   add or change labels of a cluster\n"
-    "  labels del NAME key[,key...]   remove labels of a cluster\n"
-    "  detach NAME                    remove a cluster from the registry\n"
-    "  rename OLD NEW                 rename a cluster\n"
-    "\n"
-    "Run 'vela cluster COMMAND -h' for a command's options.\n";
-
-static const char cluster_join_usage[] =
-    "Usage: vela cluster join KUBECONFIG --name NAME [--labels k=v,...] [--region REGION]\n"
-    "                         [--context CONTEXT]\n"
-    "\n"
-    "Joins a cluster: reads the kubeconfig (its current context unless --context), calls the\n"
-    "API server's /version with its credentials, and records the cluster with its endpoint,\n"
-    "authentication type, labels and region. The credentials are sealed (AES-256-GCM) with\n"
-    "the key in $VELA_SECRET_KEY_FILE (default ~/.vela/secret.key, created on first use).\n"
-    "A cluster whose API server is unreachable or refuses the credentials is recorded with\n"
-    "ACCEPTED false and the reason is printed (exit status 0: the record was written). A\n"
-    "name that is already joined is refused: detach it first.\n"
-    "\n"
-    "Options:\n"
-    "  --name NAME         the cluster's name (a DNS-1123 label), required\n"
-    "  --labels k=v,...    labels, for topology policies' clusterLabelSelector\n"
-    "  --region REGION     the region whose workers deliver to it (default \"default\")\n"
-    "  --context CONTEXT   the kubeconfig context to use\n";
-
-static const char cluster_list_usage[] =
-    "Usage: vela cluster list [-o table|json]\n"
-    "\n"
-    "Lists the joined clusters: CLUSTER, TYPE, ENDPOINT, ACCEPTED and LABELS, one label per\n"
-    "line. -o json prints the records (without credentials) as a JSON array.\n";
-
-static const char cluster_labels_usage[] =
-    "Usage: vela cluster labels add NAME k=v[,k=v...]\n"
-    "       vela cluster labels del NAME key[,key...]\n"
-    "\n"
-    "Adds (or changes) or removes labels of a joined cluster, then prints its labels.\n";
-
-static const char cluster_detach_usage[] =
-    "Usage: vela cluster detach NAME\n"
-    "\n"
-    "Removes the cluster from the registry. Resources already delivered stay on it.\n";
-
-static const char cluster_rename_usage[] =
-    "Usage: vela cluster rename OLD NEW\n"
-    "\n"
-    "Renames a joined cluster (its credentials are sealed again under the new name).\n";
-
-struct cluster_sub {
-    const char *name;
-    int (*fn)(const struct cluster_sub *sub, int argc, char **argv, const vela_opts *o);
-    const char *usage;
+/* The options of join and list; each command's table picks its rows. */
+struct cluster_args {
+    const char *name, *labels, *region, *context;
+    const char *output;
 };
 
-static int cluster_usage(const struct cluster_sub *sub, const char *reason)
+static const cmdline_opt join_opts[] = {
+    {.name = "name", .kind = CMDLINE_STRING, .flags = CMDLINE_REQUIRED, .arg = "NAME",
+     .offset = offsetof(struct cluster_args, name),
+     .help = "the cluster's name (a DNS-1123 label)"},
+    {.name = "labels", .kind = CMDLINE_STRING, .arg = "k=v,...",
+     .offset = offsetof(struct cluster_args, labels),
+     .help = "labels, for topology policies' clusterLabelSelector"},
+    {.name = "region", .kind = CMDLINE_STRING, .arg = "REGION",
+     .offset = offsetof(struct cluster_args, region),
+     .help = "the region whose workers deliver to it (default \"default\")"},
+    {.name = "context", .kind = CMDLINE_STRING, .arg = "CONTEXT",
+     .offset = offsetof(struct cluster_args, context),
+     .help = "the kubeconfig context to use (default: its current context)"},
+    {0},
+};
+static const cmdline_cmd join_cmd = {
+    .name = "vela cluster join",
+    .args = "KUBECONFIG",
+    .min_args = 1,
+    .max_args = 1,
+    .about =
+        "Joins a cluster: reads the kubeconfig (its current context unless --context), calls\n"
+        "the API server's /version with its credentials, and records the cluster with its\n"
+        "endpoint, authentication type, labels and region. The credentials are sealed\n"
+        "(AES-256-GCM) with the key in $VELA_SECRET_KEY_FILE (default ~/.vela/secret.key,\n"
+        "created on first use). A cluster whose API server is unreachable or refuses the\n"
+        "credentials is recorded with ACCEPTED false and the reason is printed (exit status\n"
+        "0: the record was written). A name that is already joined is refused: detach it\n"
+        "first.\n",
+};
+
+static const char *const list_formats[] = {"table", "json", NULL};
+static const cmdline_opt list_opts[] = {
+    {.name = "output", .letter = 'o', .kind = CMDLINE_ENUM, .choices = list_formats,
+     .offset = offsetof(struct cluster_args, output),
+     .help = "table (default) or json (the records, without credentials)"},
+    {0},
+};
+static const cmdline_cmd list_cmd = {
+    .name = "vela cluster list",
+    .about = "Lists the joined clusters: CLUSTER, TYPE, ENDPOINT, ACCEPTED and LABELS, one label\n"
+             "per line.\n",
+};
+
+static const cmdline_opt no_opts[] = {{0}};
+static const cmdline_cmd labels_add_cmd = {
+    .name = "vela cluster labels add",
+    .args = "NAME k=v[,k=v...]",
+    .min_args = 2,
+    .max_args = 2,
+    .about = "Adds (or changes) labels of a joined cluster, then prints its labels.\n",
+};
+static const cmdline_cmd labels_del_cmd = {
+    .name = "vela cluster labels del",
+    .args = "NAME key[,key...]",
+    .min_args = 2,
+    .max_args = 2,
+    .about = "Removes labels of a joined cluster, then prints its labels.\n",
+};
+static const cmdline_cmd detach_cmd = {
+    .name = "vela cluster detach",
+    .args = "NAME",
+    .min_args = 1,
+    .max_args = 1,
+    .about = "Removes the cluster from the registry. Resources already delivered stay on it.\n",
+};
+static const cmdline_cmd rename_cmd = {
+    .name = "vela cluster rename",
+    .args = "OLD NEW",
+    .min_args = 2,
+    .max_args = 2,
+    .about = "Renames a joined cluster (its credentials are sealed again under the new name).\n",
+};
+
+/* Parses a command's line; the positional arguments go to pos (cmdline_args_release). */
+static int cluster_parse(const cmdline_cmd *cmd, const cmdline_opt *table,
+                         struct cluster_args *a, int argc, char **argv, vela_opts *o,
+                         cmdline_args *pos)
 {
-    if (!reason) {
-        fputs(sub->usage, stdout);
-        fputs("\n", stdout);
-        fputs(opts_global_help, stdout);
-        return EXIT_OK;
-    }
-    fprintf(stderr, "error: %s\n", reason);
-    fprintf(stderr, "Run 'vela cluster %s -h' for usage.\n", sub->name);
-    return EXIT_USAGE;
+    memset(a, 0, sizeof(*a));
+    a->region = "default";
+    a->output = "table";
+    return cli_parse(cmd, table, a, o, argc, argv, pos);
 }
 
 static registry *cluster_open(const vela_opts *o)
@@ -115,11 +132,11 @@ static int cluster_strcmp(const void *a, const void *b)
 static const char **cluster_label_keys(const json_t *labels)
 {
     size_t n = json_object_size(labels), i = 0;
-    const char **keys = n ? calloc(n, sizeof(*keys)) : NULL;
     const char *k;
     json_t *v;
-    if (!keys)
+    if (!n)
         return NULL;
+    const char **keys = xcalloc(n, sizeof(*keys));
     json_object_foreach((json_t *)labels, k, v) keys[i++] = k;
     qsort(keys, n, sizeof(*keys), cluster_strcmp);
     return keys;
@@ -141,59 +158,29 @@ static void cluster_print_labels(const cluster_record *r)
 
 /* ---- join -------------------------------------------------------------------------------- */
 
-static int cluster_join(const struct cluster_sub *sub, int argc, char **argv, const vela_opts *o)
+int cmd_cluster_join(int argc, char **argv, vela_opts *o)
 {
-    const char *path = NULL, *name = NULL, *labels = NULL, *region = "default";
-    const char *context = NULL;
+    struct cluster_args a;
+    cmdline_args pos;
     char err[1024], why[1024], version[128] = "";
-    char reason[1100];
     kube_creds creds;
     cluster_record rec, existing;
     registry *reg = NULL;
     seal_key key;
-    int rc = EXIT_FAIL;
+    int rc = cluster_parse(&join_cmd, join_opts, &a, argc, argv, o, &pos);
+    if (rc != CMDLINE_CONTINUE)
+        return rc;
+    const char *path = pos.argv[0], *name = a.name, *labels = a.labels, *region = a.region;
+    const char *context = a.context;
+    cmdline_args_release(&pos); /* path points into argv */
+    rc = EXIT_FAIL;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **dst = NULL;
-        if (strcmp(a, "--name") == 0)
-            dst = &name;
-        else if (strcmp(a, "--labels") == 0)
-            dst = &labels;
-        else if (strcmp(a, "--region") == 0)
-            dst = &region;
-        else if (strcmp(a, "--context") == 0)
-            dst = &context;
-        if (dst) {
-            if (i + 1 >= argc) {
-                snprintf(reason, sizeof(reason), "%s needs a value", a);
-                return cluster_usage(sub, reason);
-            }
-            *dst = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            snprintf(reason, sizeof(reason), "unknown option \"%s\"", a);
-            return cluster_usage(sub, reason);
-        } else if (!path) {
-            path = a;
-        } else {
-            snprintf(reason, sizeof(reason), "unexpected argument \"%s\"", a);
-            return cluster_usage(sub, reason);
-        }
-    }
-    if (!path)
-        return cluster_usage(sub, "a KUBECONFIG file is required");
-    if (!name)
-        return cluster_usage(sub, "--name is required");
-    if (!is_dns1123_label(name)) {
-        snprintf(reason, sizeof(reason),
-                 "cluster name \"%s\" is not a DNS-1123 label (lowercase letters, digits, '-')",
-                 name);
-        return cluster_usage(sub, reason);
-    }
-    if (!is_dns1123_label(region)) {
-        snprintf(reason, sizeof(reason), "region \"%s\" is not a DNS-1123 label", region);
-        return cluster_usage(sub, reason);
-    }
+    if (!is_dns1123_label(name))
+        return cmdline_usage_error("--name: cluster name \"%s\" is not a DNS-1123 label "
+                                   "(lowercase letters, digits, '-')",
+                                   name);
+    if (!is_dns1123_label(region))
+        return cmdline_usage_error("--region: \"%s\" is not a DNS-1123 label", region);
 
     memset(&creds, 0, sizeof(creds));
     cluster_record_init(&rec);
@@ -201,7 +188,7 @@ static int cluster_join(const struct cluster_sub *sub, int argc, char **argv, co
     memset(&key, 0, sizeof(key));
     json_t *lab = NULL;
     if (labels && cluster_parse_labels(labels, &lab, err, sizeof(err)) < 0) {
-        rc = cluster_usage(sub, err);
+        rc = cmdline_usage_error("--labels: %s", err);
         goto cleanup;
     }
     if (kubeconfig_load(path, context, &creds, err, sizeof(err)) < 0) {
@@ -231,20 +218,20 @@ static int cluster_join(const struct cluster_sub *sub, int argc, char **argv, co
         goto cleanup;
     }
 
-    rec.name = strdup(name);
-    rec.type = strdup(kube_auth_type_name(creds.auth));
-    rec.endpoint = strdup(creds.server);
-    rec.region = strdup(region);
+    rec.name = xstrdup(name);
+    rec.type = xstrdup(kube_auth_type_name(creds.auth));
+    rec.endpoint = xstrdup(creds.server);
+    rec.region = xstrdup(region);
     rec.labels = lab ? lab : json_object();
     lab = NULL; /* now owned by rec */
     if (kube_check_version(&creds, CLUSTER_VERSION_TIMEOUT_MS, version, sizeof(version), why,
                            sizeof(why)) == 0) {
         rec.accepted = true;
-        rec.message = strdup("");
-        rec.version = strdup(version);
+        rec.message = xstrdup("");
+        rec.version = xstrdup(version);
     } else {
         rec.accepted = false;
-        rec.message = strdup(why);
+        rec.message = xstrdup(why);
     }
     if (cluster_record_seal(&rec, &key, &creds, err, sizeof(err)) < 0 ||
         registry_put(reg, &rec, err, sizeof(err)) < 0) {
@@ -271,35 +258,25 @@ cleanup:
 
 #define LIST_COLS 5
 
-static int cluster_list(const struct cluster_sub *sub, int argc, char **argv, const vela_opts *o)
+int cmd_cluster_list(int argc, char **argv, vela_opts *o)
 {
-    const char *format = "table";
-    char reason[256], err[1024];
-    for (int i = 1; i < argc; i++) {
-        if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc) {
-            format = argv[++i];
-        } else if (strncmp(argv[i], "-o", 2) == 0 && argv[i][2]) {
-            format = argv[i] + 2;
-        } else {
-            snprintf(reason, sizeof(reason), "unexpected argument \"%s\"", argv[i]);
-            return cluster_usage(sub, reason);
-        }
-    }
-    if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0) {
-        snprintf(reason, sizeof(reason), "-o expects table or json, got \"%s\"", format);
-        return cluster_usage(sub, reason);
-    }
+    struct cluster_args a;
+    cmdline_args pos;
+    char err[1024];
+    int rc = cluster_parse(&list_cmd, list_opts, &a, argc, argv, o, &pos);
+    if (rc != CMDLINE_CONTINUE)
+        return rc;
+    cmdline_args_release(&pos);
+    const char *format = a.output;
     registry *reg = cluster_open(o);
     if (!reg)
         return EXIT_FAIL;
 
     size_t n = 0;
     const char **names = registry_names(reg, &n);
-    cluster_record *recs = calloc(n ? n : 1, sizeof(*recs));
-    int rc = EXIT_FAIL;
+    cluster_record *recs = xcalloc(n ? n : 1, sizeof(*recs));
     size_t nrec = 0;
-    if (!recs)
-        goto cleanup;
+    rc = EXIT_FAIL;
     for (size_t i = 0; i < n; i++) {
         if (registry_get(reg, names[i], &recs[nrec], err, sizeof(err)) != 0) {
             log_warn("event=bad_cluster_record cluster=%s error=\"%s\"", names[i], err);
@@ -329,13 +306,8 @@ static int cluster_list(const struct cluster_sub *sub, int argc, char **argv, co
     size_t nrows = 1;
     for (size_t i = 0; i < nrec; i++)
         nrows += json_object_size(recs[i].labels) ? json_object_size(recs[i].labels) : 1;
-    const char *(*rows)[LIST_COLS] = calloc(nrows, sizeof(*rows));
-    char **labels = calloc(nrows, sizeof(*labels));
-    if (!rows || !labels) {
-        free(rows);
-        free(labels);
-        goto cleanup;
-    }
+    const char *(*rows)[LIST_COLS] = xcalloc(nrows, sizeof(*rows));
+    char **labels = xcalloc(nrows, sizeof(*labels));
     static const char *const header[LIST_COLS] = {"CLUSTER", "TYPE", "ENDPOINT", "ACCEPTED",
                                                   "LABELS"};
     memcpy(rows[0], header, sizeof(header));
@@ -353,10 +325,13 @@ static int cluster_list(const struct cluster_sub *sub, int argc, char **argv, co
                 rows[row][2] = r->endpoint;
                 rows[row][3] = r->accepted ? "true" : "false";
             }
-            if (nl && keys &&
-                asprintf(&labels[row], "%s=%s", keys[l],
-                         json_string_value(json_object_get(r->labels, keys[l]))) > 0)
+            if (nl) {
+                const char *value = json_string_value(json_object_get(r->labels, keys[l]));
+                size_t size = strlen(keys[l]) + strlen(value ? value : "") + 2;
+                labels[row] = xmalloc(size);
+                snprintf(labels[row], size, "%s=%s", keys[l], value ? value : "");
                 rows[row][4] = labels[row];
+            }
         }
         free(keys);
     }
@@ -379,30 +354,28 @@ cleanup:
 
 /* ---- labels ------------------------------------------------------------------------------ */
 
-static int cluster_labels(const struct cluster_sub *sub, int argc, char **argv,
-                          const vela_opts *o)
+/* labels add / del NAME LIST: the change, then the record written back. */
+static int cluster_labels(const cmdline_cmd *cmd, int add, int argc, char **argv,
+                          vela_opts *o)
 {
-    char err[1024], reason[256];
-    if (argc != 4 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "del") != 0)) {
-        if (argc >= 2 && strcmp(argv[1], "add") != 0 && strcmp(argv[1], "del") != 0)
-            snprintf(reason, sizeof(reason), "unknown labels command \"%s\" (add or del)",
-                     argv[1]);
-        else
-            snprintf(reason, sizeof(reason), "expected: labels add|del NAME LABELS");
-        return cluster_usage(sub, reason);
-    }
-    int add = strcmp(argv[1], "add") == 0;
-    const char *name = argv[2];
+    struct cluster_args a;
+    cmdline_args pos;
+    char err[1024];
+    int rc = cluster_parse(cmd, no_opts, &a, argc, argv, o, &pos);
+    if (rc != CMDLINE_CONTINUE)
+        return rc;
+    const char *name = pos.argv[0], *list = pos.argv[1];
+    cmdline_args_release(&pos); /* both point into argv */
     json_t *change = NULL;
     if (add) {
-        if (cluster_parse_labels(argv[3], &change, err, sizeof(err)) < 0)
-            return cluster_usage(sub, err);
+        if (cluster_parse_labels(list, &change, err, sizeof(err)) < 0)
+            return cmdline_usage_error("%s", err);
     } else {
         change = json_object();
-        for (const char *p = argv[3]; *p;) {
+        for (const char *p = list; *p;) {
             size_t n = strcspn(p, ",");
             if (n) {
-                char *k = strndup(p, n);
+                char *k = xstrndup(p, n);
                 json_object_set_new(change, k, json_null());
                 free(k);
             }
@@ -412,11 +385,11 @@ static int cluster_labels(const struct cluster_sub *sub, int argc, char **argv,
         }
         if (json_object_size(change) == 0) {
             json_decref(change);
-            return cluster_usage(sub, "no label key given");
+            return cmdline_usage_error("no label key given; see '%s --help'", cmd->name);
         }
     }
 
-    int rc = EXIT_FAIL;
+    rc = EXIT_FAIL;
     cluster_record rec;
     memset(&rec, 0, sizeof(rec)); /* filled by registry_get */
     registry *reg = cluster_open(o);
@@ -452,28 +425,31 @@ cleanup:
 
 /* ---- detach ------------------------------------------------------------------------------ */
 
-static int cluster_detach(const struct cluster_sub *sub, int argc, char **argv,
-                          const vela_opts *o)
+int cmd_cluster_detach(int argc, char **argv, vela_opts *o)
 {
+    struct cluster_args a;
+    cmdline_args pos;
     char err[1024];
-    if (argc != 2 || argv[1][0] == '-')
-        return cluster_usage(sub, argc < 2 ? "a cluster NAME is required"
-                                           : "expected exactly one cluster NAME");
-    int rc = EXIT_FAIL;
+    int rc = cluster_parse(&detach_cmd, no_opts, &a, argc, argv, o, &pos);
+    if (rc != CMDLINE_CONTINUE)
+        return rc;
+    const char *name = pos.argv[0];
+    cmdline_args_release(&pos); /* name points into argv */
+    rc = EXIT_FAIL;
     cluster_record rec;
     memset(&rec, 0, sizeof(rec)); /* filled by registry_get */
     registry *reg = cluster_open(o);
     if (!reg)
         goto cleanup;
-    if (registry_get(reg, argv[1], &rec, err, sizeof(err)) == 1) {
+    if (registry_get(reg, name, &rec, err, sizeof(err)) == 1) {
         fprintf(stderr, "error: %s\n", err);
         goto cleanup;
     }
-    if (registry_delete(reg, argv[1], err, sizeof(err)) < 0) {
+    if (registry_delete(reg, name, err, sizeof(err)) < 0) {
         fprintf(stderr, "error: %s\n", err);
         goto cleanup;
     }
-    printf("Detach cluster %s successfully.\n", argv[1]);
+    printf("Detach cluster %s successfully.\n", name);
     rc = EXIT_OK;
 cleanup:
     cluster_record_release(&rec);
@@ -483,18 +459,19 @@ cleanup:
 
 /* ---- rename ------------------------------------------------------------------------------ */
 
-static int cluster_rename(const struct cluster_sub *sub, int argc, char **argv,
-                          const vela_opts *o)
+int cmd_cluster_rename(int argc, char **argv, vela_opts *o)
 {
-    char err[1024], reason[256];
-    if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
-        return cluster_usage(sub, "expected OLD and NEW cluster names");
-    const char *from = argv[1], *to = argv[2];
-    if (!is_dns1123_label(to)) {
-        snprintf(reason, sizeof(reason), "cluster name \"%s\" is not a DNS-1123 label", to);
-        return cluster_usage(sub, reason);
-    }
-    int rc = EXIT_FAIL;
+    struct cluster_args a;
+    cmdline_args pos;
+    char err[1024];
+    int rc = cluster_parse(&rename_cmd, no_opts, &a, argc, argv, o, &pos);
+    if (rc != CMDLINE_CONTINUE)
+        return rc;
+    const char *from = pos.argv[0], *to = pos.argv[1];
+    cmdline_args_release(&pos); /* both point into argv */
+    if (!is_dns1123_label(to))
+        return cmdline_usage_error("cluster name \"%s\" is not a DNS-1123 label", to);
+    rc = EXIT_FAIL;
     cluster_record rec, other;
     kube_creds creds;
     seal_key key;
@@ -520,7 +497,7 @@ static int cluster_rename(const struct cluster_sub *sub, int argc, char **argv,
         goto cleanup;
     }
     free(rec.name);
-    rec.name = strdup(to);
+    rec.name = xstrdup(to);
     if (cluster_record_seal(&rec, &key, &creds, err, sizeof(err)) < 0 ||
         registry_put(reg, &rec, err, sizeof(err)) < 0 ||
         (strcmp(from, to) != 0 && registry_delete(reg, from, err, sizeof(err)) < 0)) {
@@ -538,34 +515,12 @@ cleanup:
     return rc;
 }
 
-/* ---- dispatch ---------------------------------------------------------------------------- */
-
-static const struct cluster_sub cluster_subs[] = {
-    {"join", cluster_join, cluster_join_usage},
-    {"list", cluster_list, cluster_list_usage},
-    {"ls", cluster_list, cluster_list_usage},
-    {"labels", cluster_labels, cluster_labels_usage},
-    {"detach", cluster_detach, cluster_detach_usage},
-    {"rename", cluster_rename, cluster_rename_usage},
-};
-
-int cmd_cluster(int argc, char **argv, const vela_opts *opts)
+int cmd_cluster_labels_add(int argc, char **argv, vela_opts *o)
 {
-    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        const struct cli_command *cmd = cli_find("cluster");
-        if (argc < 2)
-            return cli_usage(cmd, "a cluster command is required");
-        return cli_usage(cmd, NULL);
-    }
-    for (size_t i = 0; i < ARRAY_LEN(cluster_subs); i++) {
-        const struct cluster_sub *sub = &cluster_subs[i];
-        if (strcmp(argv[1], sub->name) != 0)
-            continue;
-        if (cli_wants_help(argc - 1, argv + 1))
-            return cluster_usage(sub, NULL);
-        return sub->fn(sub, argc - 1, argv + 1, opts);
-    }
-    fprintf(stderr, "error: unknown cluster command \"%s\"\nRun 'vela cluster -h' for usage.\n",
-            argv[1]);
-    return EXIT_USAGE;
+    return cluster_labels(&labels_add_cmd, 1, argc, argv, o);
+}
+
+int cmd_cluster_labels_del(int argc, char **argv, vela_opts *o)
+{
+    return cluster_labels(&labels_del_cmd, 0, argc, argv, o);
 }

@@ -1,10 +1,10 @@
 /* vela dry-run: renders an Application offline, exactly as the scheduler would, against a
  * cluster registry given on the command line. No Kafka, no clusters. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/jpool.h"
 #include "model/application.h"
 #include "cli.h"
@@ -14,23 +14,35 @@
 #include "yaml/yemit.h"
 #include "base/strbuf.h"
 
-const char cmd_dry_run_usage[] =
-    "Usage: vela dry-run -f FILE [--cluster NAME[:k=v,...]]... [-o yaml|json]\n"
-    "\n"
-    "Validates an Application and prints what the scheduler would send to each cluster.\n"
-    "\n"
-    "Options:\n"
-    "  -f, --file FILE        the Application (YAML or JSON; - reads stdin)\n"
-    "  --cluster NAME[:k=v,...]\n"
-    "                         a joined cluster and its labels, repeatable; these stand for\n"
-    "                         the registry. Without any, cluster names listed in topology\n"
-    "                         policies are taken as joined and label selectors match none.\n"
-    "  -o, --output FORMAT    yaml (default): manifests as multi-document YAML, a comment\n"
-    "                         header per step and cluster; json: the plan for tools\n"
-    "  -h, --help             show this help\n"
-    "\n"
-    "Exit status: 0 valid, 1 invalid or a step would fail (the reason names the field, line\n"
-    "and column), 2 usage.\n";
+struct dry_run_args {
+    const char *file;
+    const char *format;
+    cmdline_list clusters;
+};
+
+static const char *const dry_run_formats[] = {"yaml", "json", NULL};
+static const cmdline_opt dry_run_opts[] = {
+    {.name = "file", .letter = 'f', .kind = CMDLINE_STRING, .flags = CMDLINE_REQUIRED,
+     .offset = offsetof(struct dry_run_args, file), .arg = "FILE",
+     .help = "the Application (YAML or JSON; - reads stdin)"},
+    {.name = "cluster", .kind = CMDLINE_LIST, .offset = offsetof(struct dry_run_args, clusters),
+     .arg = "NAME[:k=v,...]",
+     .help = "a joined cluster and its labels, repeatable; these stand for the\n"
+             "registry. Without any, cluster names listed in topology policies are\n"
+             "taken as joined and label selectors match none."},
+    {.name = "output", .letter = 'o', .kind = CMDLINE_ENUM, .choices = dry_run_formats,
+     .offset = offsetof(struct dry_run_args, format),
+     .help = "yaml (default): manifests as multi-document YAML, a comment header\n"
+             "per step and cluster; json: the plan for tools"},
+    {0},
+};
+static const cmdline_cmd dry_run_cmd = {
+    .name = "vela dry-run",
+    .about = "Validates an Application and prints what the scheduler would send to each\n"
+             "cluster. No Kafka, no clusters.\n",
+    .footer = "Exit status: 0 valid, 1 invalid or a step would fail (the reason names the field,\n"
+              "line and column), 2 usage.\n",
+};
 
 #define DRY_RUN_MAX_CLUSTERS 4096
 
@@ -56,7 +68,7 @@ static int dry_run_add_cluster(struct dry_run_registry *r, const char *arg, char
         return err_set(err, n, "--cluster \"%s\": the cluster name is empty", arg);
     }
     if (colon && colon[1]) {
-        char *copy = strdup(colon + 1), *save = NULL;
+        char *copy = xstrdup(colon + 1), *save = NULL;
         for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
             char *eq = strchr(kv, '=');
             if (!eq || eq == kv) {
@@ -76,7 +88,7 @@ static int dry_run_add_cluster(struct dry_run_registry *r, const char *arg, char
             return err_set(err, n, "--cluster \"%.*s\" is given twice", (int)name_len, arg);
         }
     }
-    r->refs[r->n].name = strndup(arg, name_len);
+    r->refs[r->n].name = xstrndup(arg, name_len);
     r->refs[r->n].labels = labels;
     r->labels[r->n] = labels;
     r->n++;
@@ -144,70 +156,29 @@ static void dry_run_report(const char *file, const char *buf, size_t len, const 
         fprintf(stderr, "error: %s: %s\n", file, e->msg);
 }
 
-int cmd_dry_run(int argc, char **argv, const vela_opts *opts)
+int cmd_dry_run(int argc, char **argv, vela_opts *opts)
 {
-    static const struct option longopts[] = {
-        {"file", required_argument, NULL, 'f'},
-        {"cluster", required_argument, NULL, 'c'},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const struct cli_command *self = cli_find("dry-run");
-    struct dry_run_registry *reg = calloc(1, sizeof(*reg));
-    const char *file = NULL, *format = "yaml";
+    struct dry_run_args args = {.format = "yaml"};
+    struct dry_run_registry *reg = xcalloc(1, sizeof(*reg));
+    cmdline_args pos = {0};
     char err[2048];
     char *buf = NULL;
     size_t len = 0;
     app *a = NULL;
     json_t *plan = NULL;
-    int rc = EXIT_FAIL, opt;
     verr e;
 
-    (void)opts;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'f':
-            file = optarg;
-            break;
-        case 'o':
-            format = optarg;
-            break;
-        case 'c':
-            if (dry_run_add_cluster(reg, optarg, err, sizeof(err)) < 0) {
-                rc = cli_usage(self, err);
-                goto cleanup;
-            }
-            break;
-        case 'h':
-            rc = cli_usage(self, NULL);
-            goto cleanup;
-        case ':':
-            snprintf(err, sizeof(err), "option %s needs a value", argv[optind - 1]);
-            rc = cli_usage(self, err);
-            goto cleanup;
-        default:
-            snprintf(err, sizeof(err), "unknown option \"%s\"", argv[optind - 1]);
-            rc = cli_usage(self, err);
+    int rc = cli_parse(&dry_run_cmd, dry_run_opts, &args, opts, argc, argv, &pos);
+    if (rc != CMDLINE_CONTINUE)
+        goto cleanup;
+    rc = EXIT_FAIL;
+    for (size_t i = 0; i < args.clusters.n; i++) {
+        if (dry_run_add_cluster(reg, args.clusters.items[i], err, sizeof(err)) < 0) {
+            rc = cmdline_usage_error("%s", err);
             goto cleanup;
         }
     }
-    if (optind < argc) {
-        snprintf(err, sizeof(err), "unexpected argument \"%s\"", argv[optind]);
-        rc = cli_usage(self, err);
-        goto cleanup;
-    }
-    if (!file) {
-        rc = cli_usage(self, "-f FILE is required");
-        goto cleanup;
-    }
-    if (strcmp(format, "yaml") != 0 && strcmp(format, "json") != 0) {
-        snprintf(err, sizeof(err), "-o \"%s\": use yaml or json", format);
-        rc = cli_usage(self, err);
-        goto cleanup;
-    }
+    const char *file = args.file, *format = args.format;
     if (read_file(file, ydoc_default_limits.max_bytes, &buf, &len, err, sizeof(err)) < 0) {
         fprintf(stderr, "error: %s\n", err);
         goto cleanup;
@@ -242,5 +213,7 @@ cleanup:
     free(buf);
     dry_run_registry_release(reg);
     free(reg);
+    cmdline_list_release(&args.clusters);
+    cmdline_args_release(&pos);
     return rc;
 }

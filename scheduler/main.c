@@ -2,14 +2,16 @@
  * vela-scheduler on vela.events; the same partitions of vela.applications are read from the
  * beginning), rebuilds their state from vela.app-status, and runs the engine. Stateless: any
  * number of instances can be started, stopped or killed. */
-#include <getopt.h>
-#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/alloc.h"
+#include "base/cmdline.h"
 #include "base/jpool.h"
+#include "base/signals.h"
 #include "registry/cluster_registry.h"
 #include "engine.h"
 #include "kafka/kq.h"
@@ -19,32 +21,28 @@
 #include "base/util.h"
 #include "base/clock.h"
 
-static const char sched_usage[] =
-    "Usage: vela-scheduler [global options] [--max-attempts N] [--backoff DURATION]\n"
-    "                      [--resync DURATION]\n"
-    "\n"
-    "Turns Applications (vela.applications) into deploy tasks (vela.tasks.<region>), follows\n"
-    "the workers' events (vela.events) and publishes each Application's status\n"
-    "(vela.app-status). Start as many as you like: they share the partitions (consumer group\n"
-    "vela-scheduler) and rebuild their state from the topics.\n"
-    "\n"
-    "Options:\n"
-    "  --max-attempts N     failed attempts of a step before the workflow fails (default 10)\n"
-    "  --backoff DURATION   first retry delay, doubled on every attempt up to 1m (default 1s)\n"
-    "  --resync DURATION    re-apply finished Applications and judge their health again this\n"
-    "                       often, correcting drift (default 5m; 0 turns it off)\n"
-    "  -h, --help           show this help\n"
-    "\n"
-    "Environment: VELA_LOG_LEVEL (debug, info, warn, error), VELA_BOOTSTRAP_SERVERS,\n"
-    "VELA_SECRET_KEY_FILE is not needed: the scheduler never opens credentials.\n\n";
+static const cmdline_opt sched_opts[] = {
+    {.name = "max-attempts", .kind = CMDLINE_INT, .min = 1, .max = 1000000, .arg = "N",
+     .offset = offsetof(engine_opts, max_attempts),
+     .help = "failed attempts of a step before the workflow fails (default 10)"},
+    {.name = "backoff", .kind = CMDLINE_DURATION, .min = 1, .arg = "DURATION",
+     .offset = offsetof(engine_opts, backoff_ms),
+     .help = "first retry delay, doubled on every attempt up to 1m (default 1s)"},
+    {.name = "resync", .kind = CMDLINE_DURATION, .min = 0, .arg = "DURATION",
+     .offset = offsetof(engine_opts, resync_ms),
+     .help = "re-apply finished Applications and judge their health again this\n"
+             "often, correcting drift (default 5m; 0 turns it off)"},
+    {0},
+};
 
-static volatile sig_atomic_t sched_stop;
-
-static void sched_on_signal(int sig)
-{
-    (void)sig;
-    sched_stop = 1;
-}
+static const cmdline_cmd sched_cmd = {
+    .name = "vela-scheduler",
+    .about = "Turns Applications (vela.applications) into deploy tasks (vela.tasks.<region>),\n"
+             "follows the workers' events (vela.events) and publishes each Application's\n"
+             "status (vela.app-status). Start as many as you like: they share the partitions\n"
+             "(consumer group vela-scheduler) and rebuild their state from the topics. The\n"
+             "scheduler never opens credentials (no VELA_SECRET_KEY_FILE needed).\n",
+};
 
 #define SCHED_MAX_PARTITIONS 1024
 
@@ -128,8 +126,8 @@ static void sched_load_clusters(struct sched *s)
 {
     size_t n = 0;
     const char **names = registry_names(s->reg, &n);
-    engine_cluster *list = calloc(n ? n : 1, sizeof(*list));
-    cluster_record *recs = calloc(n ? n : 1, sizeof(*recs));
+    engine_cluster *list = xcalloc(n ? n : 1, sizeof(*list));
+    cluster_record *recs = xcalloc(n ? n : 1, sizeof(*recs));
     size_t m = 0;
     char err[512];
     for (size_t i = 0; i < n; i++) {
@@ -328,18 +326,11 @@ static int sched_setup(struct sched *s, char *err, size_t errlen)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"max-attempts", required_argument, NULL, 'm'},
-        {"backoff", required_argument, NULL, 'b'},
-        {"resync", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     vela_opts opts;
     engine_opts eopts;
+    cmdline_args pos;
     struct sched s;
     char err[1024];
-    int opt, rc = 1;
 
     jpool_init(); /* before any JSON value exists */
     log_set_program("vela-scheduler");
@@ -347,57 +338,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "warning: VELA_LOG_LEVEL: unknown level, using info\n");
     opts_init(&opts);
     engine_opts_init(&eopts);
-    if (opts_parse_global(&opts, &argc, argv, err, sizeof(err)) < 0) {
-        fprintf(stderr, "error: %s\n", err);
-        return 2;
+    cmdline_group groups[] = {{"Options", sched_opts, &eopts}, opts_group(&opts)};
+    int rc = cmdline_parse(&sched_cmd, groups, ARRAY_LEN(groups), argc, argv, &pos);
+    if (rc != CMDLINE_CONTINUE) {
+        opts_release(&opts);
+        return rc;
     }
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int64_t ms;
-        switch (opt) {
-        case 'm':
-            eopts.max_attempts = atoi(optarg);
-            if (eopts.max_attempts < 1) {
-                fprintf(stderr, "error: --max-attempts must be at least 1\n");
-                return 2;
-            }
-            break;
-        case 'b':
-            if (parse_duration_ms(optarg, &ms) < 0 || ms <= 0) {
-                fprintf(stderr, "error: --backoff \"%s\" is not a duration (e.g. 1s, 500ms)\n",
-                        optarg);
-                return 2;
-            }
-            eopts.backoff_ms = ms;
-            break;
-        case 'r':
-            if (parse_duration_ms(optarg, &ms) < 0 && strcmp(optarg, "0") != 0) {
-                fprintf(stderr, "error: --resync \"%s\" is not a duration (e.g. 5m, 0)\n", optarg);
-                return 2;
-            }
-            eopts.resync_ms = strcmp(optarg, "0") == 0 ? 0 : ms;
-            break;
-        case 'h':
-            fputs(sched_usage, stdout);
-            fputs(opts_global_help, stdout);
-            return 0;
-        default:
-            fprintf(stderr, "Run 'vela-scheduler -h' for usage.\n");
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "error: unexpected argument \"%s\"\nRun 'vela-scheduler -h' for usage.\n",
-                argv[optind]);
-        return 2;
-    }
+    cmdline_args_release(&pos); /* takes no arguments */
+    rc = 1;
 
     memset(&s, 0, sizeof(s));
     s.opts = &opts;
     engine_io io = {sched_send_task, sched_send_status, &s};
     s.eng = engine_new(&io, &eopts);
-    signal(SIGINT, sched_on_signal);
-    signal(SIGTERM, sched_on_signal);
-    signal(SIGPIPE, SIG_IGN);
+    if (signals_install() < 0) {
+        fprintf(stderr, "error: cannot install the signal handlers\n");
+        goto cleanup;
+    }
     if (sched_setup(&s, err, sizeof(err)) < 0) {
         fprintf(stderr, "error: %s\n", err);
         log_error("event=start-failed error=\"%s\"", err);
@@ -407,7 +364,7 @@ int main(int argc, char **argv)
     log_info("event=started partitions=%d bootstrap=%s", s.nparts, opts.bootstrap_servers);
 
     int64_t last_tick = 0, last_commit = wall_ms(), last_stats = wall_ms();
-    while (!sched_stop) {
+    while (!signals_stop) {
         /* events: wait briefly for the first, then take what is there (batches keep the
          * per-iteration work below from throttling a burst of events) */
         for (int i = 0; i < 1000; i++) {

@@ -1,150 +1,108 @@
 /* vela-worker: one region's worker. Takes deploy and delete tasks from vela.tasks.<region>
  * (consumer group vela-worker-<region>), applies them to the clusters of the registry, and
  * publishes status events on vela.events. Options and signals here; see docs/worker.md. */
-#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cmdline.h"
 #include "base/jpool.h"
 #include "base/log.h"
-#include "kafka/opts.h"
+#include "base/signals.h"
 #include "base/util.h"
+#include "kafka/opts.h"
 #include "worker.h"
 
-static const char worker_usage[] =
-    "Usage: vela-worker --region REGION [--concurrency N] [options]\n"
-    "\n"
-    "One region's worker: takes the tasks of vela.tasks.<REGION> (consumer group\n"
-    "vela-worker-<REGION>), applies them to the clusters joined with 'vela cluster join', and\n"
-    "reports status events on vela.events. Start more workers of a region to share its\n"
-    "partitions. Credentials are opened with the key in $VELA_SECRET_KEY_FILE (default\n"
-    "~/.vela/secret.key). Stops cleanly on SIGTERM or SIGINT.\n"
-    "\n"
-    "Options:\n"
-    "  --region REGION         the region to serve (required)\n"
-    "  --concurrency N         tasks in flight at once (default 256)\n"
-    "  --cluster-inflight N    requests on the wire per cluster (default 8)\n"
-    "  --health MODE           watch (default): watches report the objects' changes, with a\n"
-    "                          GET now and then; poll: GETs only, every --poll-interval\n"
-    "  --poll-interval MS      health polls at most this far apart (default 200)\n"
-    "  --grace-period MS       at shutdown, time given to running tasks (default 3000)\n"
-    "  --log-level LEVEL       debug, info, warn or error (default info; env VELA_LOG_LEVEL)\n"
-    "  -h, --help              this text\n"
-    "\n";
+/* The configuration, and --health before it becomes cfg.health_watch. */
+struct worker_args {
+    worker_config cfg;
+    const char *health;
+};
 
-static const char worker_hint[] = "Run 'vela-worker --help' for the options.\n";
+static const char *const worker_health_modes[] = {"watch", "poll", NULL};
 
-static volatile sig_atomic_t worker_stop;
+static const cmdline_opt worker_opts[] = {
+    {.name = "region", .kind = CMDLINE_STRING, .flags = CMDLINE_REQUIRED, .arg = "REGION",
+     .offset = offsetof(struct worker_args, cfg.region),
+     .help = "the region to serve (a DNS-1123 label)"},
+    {.name = "concurrency", .kind = CMDLINE_INT, .min = 1, .max = 100000, .arg = "N",
+     .offset = offsetof(struct worker_args, cfg.concurrency),
+     .help = "tasks in flight at once (default 256)"},
+    {.name = "cluster-inflight", .kind = CMDLINE_INT, .min = 1, .max = 1024, .arg = "N",
+     .offset = offsetof(struct worker_args, cfg.cluster_inflight),
+     .help = "requests on the wire per cluster (default 8)"},
+    {.name = "health", .kind = CMDLINE_ENUM, .choices = worker_health_modes,
+     .offset = offsetof(struct worker_args, health),
+     .help = "watch (default): watches report the objects' changes, with a GET\n"
+             "now and then; poll: GETs only, every --poll-interval"},
+    {.name = "poll-interval", .kind = CMDLINE_INT, .min = 10, .max = 60000, .arg = "MS",
+     .offset = offsetof(struct worker_args, cfg.poll_interval_ms),
+     .help = "health polls at most this far apart (default 200)"},
+    {.name = "grace-period", .kind = CMDLINE_INT, .min = 0, .max = 600000, .arg = "MS",
+     .offset = offsetof(struct worker_args, cfg.grace_ms),
+     .help = "at shutdown, time given to running tasks (default 3000)"},
+    {0},
+};
 
-static void worker_on_signal(int sig)
-{
-    (void)sig;
-    worker_stop = 1;
-}
-
-static int worker_int_opt(const char *name, const char *v, int min, int max, int *out)
-{
-    char *end;
-    long n = v ? strtol(v, &end, 10) : 0;
-    if (!v || !*v || *end || n < min || n > max) {
-        fprintf(stderr, "error: %s expects a number from %d to %d, got \"%s\"\n", name, min, max,
-                v ? v : "");
-        return -1;
-    }
-    *out = (int)n;
-    return 0;
-}
+static const cmdline_cmd worker_cmd = {
+    .name = "vela-worker",
+    .about = "One region's worker: takes the tasks of vela.tasks.<REGION> (consumer group\n"
+             "vela-worker-<REGION>), applies them to the clusters joined with 'vela cluster\n"
+             "join', and reports status events on vela.events. Start more workers of a region\n"
+             "to share its partitions. Credentials are opened with the key in\n"
+             "$VELA_SECRET_KEY_FILE (default ~/.vela/secret.key). Stops cleanly on SIGTERM or\n"
+             "SIGINT.\n",
+};
 
 int main(int argc, char **argv)
 {
     vela_opts o;
+    cmdline_args pos;
     char err[1024];
-    int rc = 1;
-    worker_config cfg = {
-        .region = NULL,
-        .concurrency = 256,
-        .cluster_inflight = 8,
-        .poll_interval_ms = 200,
-        .grace_ms = 3000,
-        .cluster_wait_ms = 3000,
-        .health_watch = true,
+    struct worker_args args = {
+        .cfg = {
+            .region = NULL,
+            .concurrency = 256,
+            .cluster_inflight = 8,
+            .poll_interval_ms = 200,
+            .grace_ms = 3000,
+            .cluster_wait_ms = 3000,
+            .health_watch = true,
+        },
+        .health = "watch",
     };
 
     jpool_init(); /* before any JSON value exists; JSON stays on this thread */
-    raise_nofile_limit(); /* up to --cluster-inflight connections and a few watches a cluster */
     log_set_program("vela-worker");
     const char *lvl = getenv("VELA_LOG_LEVEL");
     if (lvl && *lvl && log_set_level(lvl) < 0)
         fprintf(stderr, "warning: VELA_LOG_LEVEL=\"%s\" is not a level\n", lvl);
     opts_init(&o);
-    if (opts_parse_global(&o, &argc, argv, err, sizeof(err)) < 0) {
-        fprintf(stderr, "error: %s\n", err);
-        opts_release(&o);
-        return 2;
+    cmdline_group groups[] = {{"Options", worker_opts, &args}, opts_group(&o)};
+    int rc = cmdline_parse(&worker_cmd, groups, ARRAY_LEN(groups), argc, argv, &pos);
+    if (rc != CMDLINE_CONTINUE)
+        goto cleanup;
+    cmdline_args_release(&pos); /* takes no arguments */
+    if (!is_dns1123_label(args.cfg.region)) {
+        rc = cmdline_usage_error("--region: \"%s\" is not a DNS-1123 label", args.cfg.region);
+        goto cleanup;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int bad = 0;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(worker_usage, stdout);
-            fputs(opts_global_help, stdout);
-            opts_release(&o);
-            return 0;
-        } else if (strcmp(a, "--region") == 0 && v) {
-            cfg.region = v;
-        } else if (strcmp(a, "--concurrency") == 0) {
-            bad = worker_int_opt(a, v, 1, 100000, &cfg.concurrency);
-        } else if (strcmp(a, "--cluster-inflight") == 0) {
-            bad = worker_int_opt(a, v, 1, 1024, &cfg.cluster_inflight);
-        } else if (strcmp(a, "--poll-interval") == 0) {
-            bad = worker_int_opt(a, v, 10, 60000, &cfg.poll_interval_ms);
-        } else if (strcmp(a, "--health") == 0 && v &&
-                   (strcmp(v, "watch") == 0 || strcmp(v, "poll") == 0)) {
-            cfg.health_watch = strcmp(v, "watch") == 0;
-        } else if (strcmp(a, "--health") == 0) {
-            fprintf(stderr, "error: --health expects watch or poll, got \"%s\"\n", v ? v : "");
-            bad = -1;
-        } else if (strcmp(a, "--grace-period") == 0) {
-            bad = worker_int_opt(a, v, 0, 600000, &cfg.grace_ms);
-        } else if (strcmp(a, "--log-level") == 0 && v) {
-            if (log_set_level(v) < 0) {
-                fprintf(stderr, "error: --log-level: \"%s\" is not debug, info, warn or error\n",
-                        v);
-                bad = -1;
-            }
-        } else {
-            fprintf(stderr, "error: unknown or incomplete option \"%s\"\n%s", a, worker_hint);
-            bad = -1;
-        }
-        if (bad) {
-            opts_release(&o);
-            return 2;
-        }
-        i++;
-    }
-    if (!cfg.region || !is_dns1123_label(cfg.region)) {
-        fprintf(stderr, "error: --region REGION is required (a DNS-1123 label)\n%s",
-                worker_hint);
-        opts_release(&o);
-        return 2;
+    args.cfg.health_watch = strcmp(args.health, "watch") == 0;
+    rc = 1;
+    raise_nofile_limit(); /* up to --cluster-inflight connections and a few watches a cluster */
+    if (signals_install() < 0) {
+        fprintf(stderr, "error: cannot install the signal handlers\n");
+        goto cleanup;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = worker_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    worker *w = worker_new(&o, &cfg, err, sizeof(err));
+    worker *w = worker_new(&o, &args.cfg, err, sizeof(err));
     if (!w) {
         fprintf(stderr, "error: %s\n", err);
         goto cleanup;
     }
-    rc = worker_run(w, &worker_stop) == 0 ? 0 : 1;
+    rc = worker_run(w, &signals_stop) == 0 ? 0 : 1;
     worker_free(w);
 cleanup:
     opts_release(&o);

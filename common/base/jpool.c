@@ -1,12 +1,14 @@
 /* The jansson pool (see jpool.h): blocks up to 256 bytes in 16-byte classes, kept on
  * per-thread free lists of at most JPOOL_KEEP blocks per class; a header before each block
- * remembers its class. Larger blocks go straight to malloc (with the same header). */
+ * remembers its class. Larger blocks go straight to malloc (with the same header). Like
+ * every allocation (base/alloc.h), a failed one aborts: jansson never sees NULL. */
 #include "base/jpool.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "base/alloc.h"
 #include "base/util.h"
 #include "base/strbuf.h"
 
@@ -41,9 +43,7 @@ static void *jpool_malloc(size_t size)
     }
     if (cls > JPOOL_CLASSES)
         cls = JPOOL_CLASSES; /* "from malloc, not pooled" */
-    unsigned char *p = malloc((cls < JPOOL_CLASSES ? (cls + 1) * 16 : size) + JPOOL_HDR);
-    if (!p)
-        return NULL;
+    unsigned char *p = xmalloc((cls < JPOOL_CLASSES ? (cls + 1) * 16 : size) + JPOOL_HDR);
     *(size_t *)p = cls;
     return p + JPOOL_HDR;
 }
@@ -71,7 +71,8 @@ void jpool_init(void)
 #else
 void jpool_init(void)
 {
-    /* sanitizer builds: every allocation stays visible to ASan */
+    /* sanitizer builds: every allocation stays visible to ASan, and still aborts on failure */
+    json_set_alloc_funcs(xmalloc, free);
 }
 #endif
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 void strbuf_init(strbuf *sb, size_t cap)
 {
     sb->data = NULL;
@@ -38,10 +40,7 @@ static int strbuf_grow(strbuf *sb, size_t extra)
     size_t alloc = sb->alloc ? sb->alloc : 64;
     while (alloc < need)
         alloc *= 2;
-    char *p = realloc(sb->data, alloc);
-    if (!p)
-        return -1;
-    sb->data = p;
+    sb->data = xrealloc(sb->data, alloc);
     sb->alloc = alloc;
     return 0;
 }
@@ -88,7 +87,7 @@ char *strbuf_detach(strbuf *sb, size_t *len)
 {
     char *d = sb->data;
     if (!d)
-        d = calloc(1, 1);
+        d = xcalloc(1, 1);
     if (len)
         *len = sb->len;
     strbuf_init(sb, sb->cap);

@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 /* A growable byte buffer with a hard cap (curl's dynbuf "toobig"): appends past the cap fail
- * and leave the buffer as it was. The data is always NUL-terminated. */
+ * (-1) and leave the buffer as it was; running out of memory aborts (base/alloc.h). The
+ * data is always NUL-terminated. */
 typedef struct strbuf {
     char *data;
     size_t len;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "base/clock.h"
@@ -430,12 +431,8 @@ static void kq_producer_warm(struct kq_producer *p, const char *topic)
             return;
         }
     }
-    char **w = realloc(p->warm, (p->nwarm + 1) * sizeof(*w));
-    if (w) {
-        p->warm = w;
-        if ((w[p->nwarm] = strdup(topic)) != NULL)
-            p->nwarm++;
-    }
+    p->warm = xrealloc(p->warm, (p->nwarm + 1) * sizeof(*p->warm));
+    p->warm[p->nwarm++] = xstrdup(topic);
     pthread_mutex_unlock(&p->warm_lock);
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, topic, NULL);
     if (!rkt)
@@ -484,12 +481,7 @@ kq_producer *kq_producer_new(const vela_opts *o, kq_delivery_fn on_delivery, voi
     rd_kafka_conf_t *conf = kq_conf_new(o, KQ_ROLE_PRODUCER, err, errlen);
     if (!conf)
         return NULL;
-    struct kq_producer *p = calloc(1, sizeof(*p));
-    if (!p) {
-        rd_kafka_conf_destroy(conf);
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
+    struct kq_producer *p = xcalloc(1, sizeof(*p));
     snprintf(p->bootstrap, sizeof(p->bootstrap), "%s", o->bootstrap_servers);
     pthread_mutex_init(&p->warm_lock, NULL);
     p->opts = o;
@@ -689,12 +681,7 @@ kq_consumer *kq_consumer_new(const vela_opts *o, const char *group, int flags,
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
-    struct kq_consumer *c = calloc(1, sizeof(*c));
-    if (!c) {
-        rd_kafka_conf_destroy(conf);
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
+    struct kq_consumer *c = xcalloc(1, sizeof(*c));
     c->flags = flags;
     c->on_rebalance = on_rebalance;
     c->ctx = ctx;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kafka/kq.h"
+#include "base/alloc.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "base/clock.h"
@@ -46,12 +47,10 @@ static uint64_t kq_hash(const char *s)
     return h;
 }
 
-static int kq_table_grow(struct kq_table *t)
+static void kq_table_grow(struct kq_table *t)
 {
     size_t nb = t->nbuckets ? t->nbuckets * 2 : 64;
-    struct kq_entry **b = calloc(nb, sizeof(*b));
-    if (!b)
-        return -1;
+    struct kq_entry **b = xcalloc(nb, sizeof(*b));
     for (size_t i = 0; i < t->nbuckets; i++) {
         struct kq_entry *e = t->buckets[i];
         while (e) {
@@ -65,7 +64,6 @@ static int kq_table_grow(struct kq_table *t)
     free(t->buckets);
     t->buckets = b;
     t->nbuckets = nb;
-    return 0;
 }
 
 static struct kq_entry **kq_table_slot(const struct kq_table *t, const char *key)
@@ -96,11 +94,7 @@ static void kq_table_apply(struct kq_table *t, const char *key, const char *valu
         free(e);
         return;
     }
-    char *copy = malloc(len + 1);
-    if (!copy) {
-        log_error("event=table_out_of_memory topic=%s", t->topic);
-        return;
-    }
+    char *copy = xmalloc(len + 1);
     memcpy(copy, value, len);
     copy[len] = '\0';
     if (e) {
@@ -113,16 +107,10 @@ static void kq_table_apply(struct kq_table *t, const char *key, const char *valu
         free(old);
         return;
     }
-    if (t->count + 1 > t->nbuckets && kq_table_grow(t) < 0) {
-        free(copy);
-        return;
-    }
-    e = calloc(1, sizeof(*e));
-    if (!e || !(e->key = strdup(key))) {
-        free(e);
-        free(copy);
-        return;
-    }
+    if (t->count + 1 > t->nbuckets)
+        kq_table_grow(t);
+    e = xcalloc(1, sizeof(*e));
+    e->key = xstrdup(key);
     e->value = copy;
     e->len = len;
     pp = &t->buckets[kq_hash(key) & (t->nbuckets - 1)];
@@ -167,12 +155,8 @@ static void kq_table_message(struct kq_table *t, const rd_kafka_message_t *m)
 kq_table *kq_table_new(const vela_opts *o, const char *topic, kq_table_fn on_change, void *ctx,
                        char *err, size_t errlen)
 {
-    struct kq_table *t = calloc(1, sizeof(*t));
-    if (!t || !(t->topic = strdup(topic))) {
-        free(t);
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
+    struct kq_table *t = xcalloc(1, sizeof(*t));
+    t->topic = xstrdup(topic);
     t->opts = o;
     t->on_change = on_change;
     t->ctx = ctx;
@@ -198,10 +182,8 @@ static int kq_table_partitions(struct kq_table *t, int timeout_ms, char *err, si
         return -1;
     free(t->next);
     free(t->at_end);
-    t->next = malloc((size_t)n * sizeof(*t->next));
-    t->at_end = calloc((size_t)n, 1);
-    if (!t->next || !t->at_end)
-        return err_set(err, errlen, "out of memory");
+    t->next = xmalloc((size_t)n * sizeof(*t->next));
+    t->at_end = xcalloc((size_t)n, 1);
     for (int p = 0; p < n; p++)
         t->next[p] = -1;
     t->npart = n;
@@ -266,9 +248,7 @@ int kq_table_sync(kq_table *t, int timeout_ms, char *err, size_t errlen)
     /* Later: an EOF seen earlier says nothing about what was written since, so ask for the
      * end offsets now. */
     rd_kafka_t *rk = kq_consumer_handle(t->c);
-    int64_t *end = calloc((size_t)t->npart, sizeof(*end));
-    if (!end)
-        return err_set(err, errlen, "out of memory");
+    int64_t *end = xcalloc((size_t)t->npart, sizeof(*end));
     int rc = -1;
     for (int32_t p = 0; p < t->npart; p++) {
         int64_t lo, hi;
@@ -330,9 +310,7 @@ const char **kq_table_keys(const kq_table *t, size_t *n)
     *n = 0;
     if (!t->count)
         return NULL;
-    const char **keys = malloc(t->count * sizeof(*keys));
-    if (!keys)
-        return NULL;
+    const char **keys = xmalloc(t->count * sizeof(*keys));
     for (size_t i = 0; i < t->nbuckets; i++)
         for (struct kq_entry *e = t->buckets[i]; e; e = e->next)
             keys[(*n)++] = e->key;

@@ -1,13 +1,14 @@
-/* Parsing of the options every program shares; see opts.h. */
+/* The Kafka options' table and their defaults (see opts.h); cmdline parses them. */
 #include "kafka/opts.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/util.h"
 
 const char opts_global_help[] =
-    "Global options:\n"
+    "Kafka options:\n"
     "  --bootstrap-servers HOST:PORT[,...]  Kafka brokers (env VELA_BOOTSTRAP_SERVERS,\n"
     "                                       default 127.0.0.1:9092)\n"
     "  -X key=value                         librdkafka property, repeatable\n"
@@ -32,66 +33,39 @@ void opts_release(vela_opts *o)
     o->nx = 0;
 }
 
-static int opts_add_x(vela_opts *o, const char *kv, char *err, size_t errlen)
+/* -X key=value: kept as a key and a value, passed to librdkafka as they are. */
+static int opts_add_x(void *base, const char *kv, char *err, size_t errlen)
 {
+    vela_opts *o = base;
     const char *eq = strchr(kv, '=');
     if (!eq || eq == kv)
-        return err_set(err, errlen, "-X expects key=value, got \"%s\"", kv);
+        return err_set(err, errlen, "expects key=value, got \"%s\"", kv);
     if (o->nx == OPTS_MAX_X)
         return err_set(err, errlen, "too many -X options (at most %d)", OPTS_MAX_X);
-    o->x_keys[o->nx] = strndup(kv, (size_t)(eq - kv));
-    o->x_values[o->nx] = strdup(eq + 1);
+    o->x_keys[o->nx] = xstrndup(kv, (size_t)(eq - kv));
+    o->x_values[o->nx] = xstrdup(eq + 1);
     o->nx++;
     return 0;
 }
 
-/* Matches "--name value" and "--name=value"; returns the value or NULL. */
-static const char *opts_value(int argc, char **argv, int *i, const char *name, int *bad)
+const cmdline_opt opts_table[] = {
+    {.name = "bootstrap-servers", .kind = CMDLINE_STRING, .arg = "HOST:PORT[,...]",
+     .offset = offsetof(vela_opts, bootstrap_servers),
+     .help = "Kafka brokers (env VELA_BOOTSTRAP_SERVERS, default 127.0.0.1:9092)"},
+    {.letter = 'X', .kind = CMDLINE_CALL, .arg = "key=value", .fn = opts_add_x,
+     .help = "a librdkafka property, repeatable (e.g. security.protocol=SSL)"},
+    {.name = "topic-prefix", .kind = CMDLINE_STRING, .arg = "PREFIX",
+     .offset = offsetof(vela_opts, topic_prefix),
+     .help = "topic name prefix (env VELA_TOPIC_PREFIX, default \"vela.\")"},
+    {0},
+};
+
+cmdline_group opts_group(vela_opts *o)
 {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *bad = 1;
-        return NULL;
-    }
-    return argv[++*i];
+    return (cmdline_group){"Kafka options", opts_table, o};
 }
 
 int opts_parse_global(vela_opts *o, int *argc, char **argv, char *err, size_t errlen)
 {
-    int out = 1;
-    int i;
-    for (i = 1; i < *argc; i++) {
-        int bad = 0;
-        const char *v;
-        if (strcmp(argv[i], "--") == 0)
-            break;
-        if ((v = opts_value(*argc, argv, &i, "--bootstrap-servers", &bad))) {
-            o->bootstrap_servers = v;
-        } else if ((v = opts_value(*argc, argv, &i, "--topic-prefix", &bad))) {
-            o->topic_prefix = v;
-        } else if (!bad && strcmp(argv[i], "-X") == 0) {
-            if (i + 1 >= *argc)
-                return err_set(err, errlen, "-X needs key=value");
-            if (opts_add_x(o, argv[++i], err, errlen) < 0)
-                return -1;
-        } else if (!bad && strncmp(argv[i], "-X", 2) == 0 && argv[i][2]) {
-            if (opts_add_x(o, argv[i] + 2, err, errlen) < 0)
-                return -1;
-        } else if (bad) {
-            return err_set(err, errlen, "%s needs a value", argv[i]);
-        } else {
-            argv[out++] = argv[i];
-        }
-    }
-    for (; i < *argc; i++)
-        argv[out++] = argv[i];
-    argv[out] = NULL;
-    *argc = out;
-    return 0;
+    return cmdline_strip(opts_table, o, argc, argv, err, errlen);
 }

@@ -1,9 +1,13 @@
-/* Global options every program takes (DESIGN.md "Command lines"): --bootstrap-servers
- * (or VELA_BOOTSTRAP_SERVERS), -X key=value for librdkafka, --topic-prefix. */
+/* The Kafka options every program takes (docs/ of each program): --bootstrap-servers (or
+ * VELA_BOOTSTRAP_SERVERS), -X key=value for librdkafka, --topic-prefix. The parsing is
+ * base/cmdline's: opts_table is the rows, vela_opts is where their values go; kq.c turns
+ * a vela_opts into a librdkafka configuration. */
 #ifndef VELA_OPTS_H
 #define VELA_OPTS_H
 
 #include <stddef.h>
+
+#include "base/cmdline.h"
 
 #define OPTS_MAX_X 64
 
@@ -11,18 +15,25 @@ typedef struct vela_opts {
     const char *bootstrap_servers; /* points into argv or the environment */
     const char *topic_prefix;      /* default "vela." */
     size_t nx;
-    const char *x_keys[OPTS_MAX_X]; /* owned by the struct (strndup of argv) */
+    const char *x_keys[OPTS_MAX_X]; /* owned by the struct (copies of argv) */
     const char *x_values[OPTS_MAX_X];
 } vela_opts;
 
+/* Defaults, from VELA_BOOTSTRAP_SERVERS and VELA_TOPIC_PREFIX when set. */
 void opts_init(vela_opts *o);
 void opts_release(vela_opts *o);
 
-/* Removes the global options from argv (anywhere on the line, up to a "--"), leaving the
- * rest in order; *argc is updated. Returns 0, or -1 with a message on a malformed option. */
+/* The Kafka options as a cmdline table whose base is a vela_opts (opts_group does the
+ * pairing: the group to merge with a command's own). */
+extern const cmdline_opt opts_table[];
+cmdline_group opts_group(vela_opts *o);
+
+/* Legacy, for vela-kubesim until it parses with cmdline: removes the Kafka options from
+ * anywhere in argv (up to a "--"), leaving the rest in order; *argc is updated. Returns 0,
+ * or -1 with a message on a malformed option. */
 int opts_parse_global(vela_opts *o, int *argc, char **argv, char *err, size_t errlen);
 
-/* The help text for the global options, for every program's --help. */
+/* Legacy, with opts_parse_global: the help text for the Kafka options. */
 extern const char opts_global_help[];
 
 #endif

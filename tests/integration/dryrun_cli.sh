@@ -236,7 +236,7 @@ check "no -f is a usage error (exit 2)" err_has no-file 2 '-f FILE is required'
 dry bad-opt -f examples/basic.yaml --frobnicate
 check "an unknown option is a usage error" err_has bad-opt 2 'unknown option "--frobnicate"'
 dry bad-format -f examples/basic.yaml -o xml
-check "-o xml is a usage error" err_has bad-format 2 '-o "xml": use yaml or json'
+check "-o xml is a usage error" err_has bad-format 2 '-o: "xml" is not one of yaml, json'
 dry extra-arg -f examples/basic.yaml extra
 check "an extra argument is a usage error" err_has extra-arg 2 'unexpected argument "extra"'
 dry bad-label -f examples/basic.yaml --cluster 'us-west-1:provider'
@@ -245,7 +245,7 @@ dry dup-cluster -f examples/basic.yaml --cluster a --cluster a
 check "a repeated --cluster is a usage error" err_has dup-cluster 2 '--cluster "a" is given twice'
 dry no-value -f
 check "-f without a value is a usage error" err_has no-value 2 'needs a value'
-check "usage errors point at -h" grep -qF "Run 'vela dry-run -h' for usage." "$T_DIR/bad-opt.err"
+check "usage errors point at --help" grep -qF "see 'vela dry-run --help'" "$T_DIR/bad-opt.err"
 
 dry help -h
 check "-h exits 0 and prints usage on stdout only" bash -c "
