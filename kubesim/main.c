@@ -3,6 +3,7 @@
  * few event-loop threads, and runs the admin endpoint and signal handling on the main one. */
 #include "admin.h"
 #include "sim.h"
+#include "api.h"
 
 #include "base/log.h"
 #include "kafka/opts.h"
