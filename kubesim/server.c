@@ -180,6 +180,9 @@ static void on_request(struct evhttp_request *req, void *arg)
             d->ev = event_new(cl->thr->base, -1, 0, delayed_fire, d);
             if (d->ev) {
                 struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+                /* from now, not from the start of this loop pass (libevent's cached time):
+                 * the response leaves at least ms after the request arrived */
+                event_base_update_cache_time(cl->thr->base);
                 d->next = cl->delayed;
                 if (cl->delayed)
                     cl->delayed->prev = d;
