@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "yaml/ydoc.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -19,6 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* YAML bodies: the size is capped by the server before (server.c), nesting and nodes here
+ * (alias expansions count each time, against alias bombs). */
+static const ydoc_limits yaml_body_limits = {4u << 20, 64, 1000000};
 
 const char *ks_api_param(struct ks_req *k, const char *name)
 {
@@ -41,8 +46,8 @@ const char *ks_api_meta_str(const json_t *obj, const char *field)
     return json_string_value(json_object_get(json_object_get(obj, "metadata"), field));
 }
 
-
-/* Reads the body as JSON, or as YAML when the content type says so or JSON fails. */
+/* Reads the body as JSON, or as YAML (common/yaml, the first document of the stream) when
+ * the content type says so or JSON fails. */
 json_t *ks_api_read_body(struct ks_req *k, bool yaml, char *err, size_t errlen)
 {
     const char *ct = ks_api_header(k, "Content-Type");
@@ -63,8 +68,8 @@ json_t *ks_api_read_body(struct ks_req *k, bool yaml, char *err, size_t errlen)
         i++;
     if (!yaml || (i < len && data[i] == '{'))
         v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!v)
-        v = ks_yaml_load(data, len, err, errlen);
+    if (!v && ydoc_parse_first(data, len, &yaml_body_limits, &v, err, errlen) < 0)
+        return NULL;
     if (v && !json_is_object(v)) {
         json_decref(v);
         err_set(err, errlen, "the body of the request is not an object");

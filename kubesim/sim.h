@@ -224,9 +224,6 @@ bool ks_selector_match_labels(const json_t *sel, const json_t *labels);
 /* metav1.LabelSelector matchExpressions (In, NotIn, Exists, DoesNotExist) against labels. */
 bool ks_selector_match_expressions(const json_t *exprs, const json_t *labels);
 
-/* yamljson.c: YAML (or JSON) text to a jansson value. */
-json_t *ks_yaml_load(const char *text, size_t len, char *err, size_t errlen);
-
 /* util */
 void ks_now_rfc3339(char *out, size_t len);
 void ks_new_uid(struct ks_cluster *cl, char *out, size_t len);
