@@ -4,7 +4,9 @@
  * both rates and their ratio. It starts vela-kubesim itself (--kubesim) or uses the
  * kubeconfigs of a running one (--dir). */
 #include "base/jpool.h"
-#include "kube/kube.h"
+#include "kube/blocking.h"
+#include "kube/client.h"
+#include "kube/request.h"
 #include "base/util.h"
 #include "base/clock.h"
 

@@ -11,7 +11,7 @@
 #include "base/jpool.h"
 #include "cli.h"
 #include "registry/cluster_registry.h"
-#include "kube/kube.h"
+#include "kube/blocking.h"
 #include "kube/kubeconfig.h"
 #include "base/log.h"
 #include "registry/seal.h"

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-json_t *ks_proto_decode(const void *data, size_t len, char *err, size_t errlen);
+#include "../kubesim/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

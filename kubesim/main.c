@@ -3,9 +3,9 @@
  * few event-loop threads, and runs the admin endpoint and signal handling on the main one. */
 #include "admin.h"
 #include "sim.h"
+#include "api.h"
 
 #include "base/log.h"
-#include "kafka/opts.h"
 #include "base/util.h"
 #include "base/clock.h"
 
@@ -28,6 +28,7 @@ static const char usage[] =
     "usage: vela-kubesim (--clusters a,b,c | --count N [--name-prefix P]) --dir DIR\n"
     "                    [--ready-delay-ms MS] [--base-port PORT] [--auth cert|token]\n"
     "                    [--admin HOST:PORT] [--threads N] [--user NAME]\n"
+    "                    [--log-level LEVEL]\n"
     "\n"
     "Serves simulated Kubernetes API servers on 127.0.0.1, one HTTPS port per cluster, and\n"
     "writes DIR/<cluster>.kubeconfig for each.\n"
@@ -44,9 +45,10 @@ static const char usage[] =
     "  --admin HOST:PORT    fault-injection endpoint (plain HTTP, loopback only; PORT 0 = any)\n"
     "  --threads N          event-loop threads serving the clusters (default: CPUs, max 8)\n"
     "  --user NAME          the client certificate's CN (default \"kubesim-admin\")\n"
+    "  --log-level LEVEL    debug, info, warn or error (default info; env VELA_LOG_LEVEL)\n"
     "  -h, --help           this help\n"
     "\n"
-    "Logs go to stderr (VELA_LOG_LEVEL=debug|info|warn|error). See docs/kubesim.md.\n";
+    "Logs go to stderr. See docs/kubesim.md.\n";
 
 static struct ks_thread *threads;
 static int nthreads;
@@ -181,7 +183,6 @@ static void raise_nofile(size_t need)
 int main(int argc, char **argv)
 {
     struct event_config *ecfg = NULL;
-    vela_opts gopts;
     char err[512];
     const char *cluster_list = NULL, *prefix = "cluster-", *dir = NULL, *admin = NULL;
     const char *user = "kubesim-admin";
@@ -199,12 +200,6 @@ int main(int argc, char **argv)
     log_set_program("vela-kubesim");
     if (log_set_level(getenv("VELA_LOG_LEVEL")) != 0)
         log_warn("msg=\"unknown VELA_LOG_LEVEL; using info\"");
-    opts_init(&gopts);
-    if (opts_parse_global(&gopts, &argc, argv, err, sizeof(err)) != 0) {
-        fprintf(stderr, "error: %s\n", err);
-        opts_release(&gopts);
-        return 2;
-    }
     ks_cfg.ready_delay_ms = 1000;
     long n_threads = sysconf(_SC_NPROCESSORS_ONLN);
     if (n_threads < 1)
@@ -223,6 +218,7 @@ int main(int argc, char **argv)
         {"admin", required_argument, NULL, 'A'},
         {"threads", required_argument, NULL, 't'},
         {"user", required_argument, NULL, 'u'},
+        {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -274,10 +270,15 @@ int main(int argc, char **argv)
             }
             break;
         case 'u': user = optarg; break;
+        case 'l':
+            if (log_set_level(optarg) != 0) {
+                fprintf(stderr, "error: --log-level: \"%s\" is not debug, info, warn or error\n",
+                        optarg);
+                goto usage_error;
+            }
+            break;
         case 'h':
             fputs(usage, stdout);
-            fputs(opts_global_help, stdout);
-            opts_release(&gopts);
             return 0;
         default:
             fprintf(stderr, "error: unknown or incomplete option \"%s\"\n", argv[optind - 1]);
@@ -336,10 +337,14 @@ int main(int argc, char **argv)
     if (!threads || !clusters || !main_base)
         goto cleanup;
     /* epoll changelist: a connection's write interest, added for a reply and dropped once it
-     * is written within the same loop pass, costs no epoll_ctl at all. */
+     * is written within the same loop pass, costs no epoll_ctl at all. Precise timers: by
+     * default libevent reads CLOCK_MONOTONIC_COARSE (one tick, 4 ms at HZ=250), so an
+     * injected latency of N ms fired up to a tick early, shorter than asked. */
     ecfg = event_config_new();
-    if (ecfg)
+    if (ecfg) {
         event_config_set_flag(ecfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+        event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+    }
     for (int i = 0; i < nthreads; i++) {
         threads[i].index = i;
         threads[i].base = ecfg ? event_base_new_with_config(ecfg) : event_base_new();
@@ -460,7 +465,6 @@ cleanup:
     for (size_t i = 0; i < nnames; i++)
         free(names[i]);
     free(names);
-    opts_release(&gopts);
     libevent_global_shutdown();
     return exit_code;
 

@@ -2,6 +2,8 @@
  * way (`kubectl create namespace|configmap|secret`): the "k8s\0" envelope (runtime.Unknown)
  * and the fields of those kinds, decoded into the JSON the rest of kubesim speaks. Other
  * kinds are refused with 415, and clients that can fall back send JSON. */
+#include "proto.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -9,8 +11,6 @@
 #include <openssl/evp.h>
 
 #include "base/util.h"
-
-json_t *ks_proto_decode(const void *data, size_t len, char *err, size_t errlen);
 
 struct pb {
     const unsigned char *p, *end;

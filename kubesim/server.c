@@ -3,6 +3,8 @@
  * and authentication (client certificate of this cluster's CA, or its bearer token) before it
  * reaches the API in api.c. */
 #include "sim.h"
+#include "api.h"
+#include "reply.h"
 
 #include "base/log.h"
 #include "base/util.h"
@@ -108,7 +110,7 @@ static int authenticate(struct ks_cluster *cl, struct evhttp_request *req)
 static void close_reply(struct evhttp_request *req)
 {
     evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
-    ks_api_send_status(req, 503, "ServiceUnavailable", "the server is currently unable to handle the request", NULL);
+    ks_reply_status(req, 503, "ServiceUnavailable", "the server is currently unable to handle the request", NULL);
 }
 
 static void process(struct ks_cluster *cl, struct evhttp_request *req)
@@ -125,14 +127,14 @@ static void process(struct ks_cluster *cl, struct evhttp_request *req)
     const char *path = evhttp_request_get_uri(req);
     int permille = atomic_load(&cl->error_permille);
     if (permille > 0 && (int)(ks_rand(cl) % 1000) < permille) {
-        ks_api_send_status(req, 500, "InternalError",
+        ks_reply_status(req, 500, "InternalError",
                            "Internal error occurred: injected fault (kubesim)", NULL);
         return;
     }
     int a = authenticate(cl, req);
     if (a < 0 || (a == 0 && !is_public_path(path))) {
         log_debug("cluster=%s msg=\"unauthorized request\" path=%s", cl->name, path);
-        ks_api_send_status(req, 401, "Unauthorized", "Unauthorized", NULL);
+        ks_reply_status(req, 401, "Unauthorized", "Unauthorized", NULL);
         return;
     }
     ks_api_handle(cl, req, conn);
@@ -178,6 +180,9 @@ static void on_request(struct evhttp_request *req, void *arg)
             d->ev = event_new(cl->thr->base, -1, 0, delayed_fire, d);
             if (d->ev) {
                 struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+                /* from now, not from the start of this loop pass (libevent's cached time):
+                 * the response leaves at least ms after the request arrived */
+                event_base_update_cache_time(cl->thr->base);
                 d->next = cl->delayed;
                 if (cl->delayed)
                     cl->delayed->prev = d;

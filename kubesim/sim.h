@@ -179,16 +179,6 @@ void ks_server_stop(struct ks_cluster *cl);
 void ks_server_apply_down(struct ks_cluster *cl);
 void ks_server_release(struct ks_cluster *cl);
 
-/* api.c: handles one authenticated Kubernetes API request. */
-void ks_api_handle(struct ks_cluster *cl, struct evhttp_request *req, struct ks_conn *conn);
-/* Creates the namespaces and objects every cluster starts with. */
-void ks_api_bootstrap(struct ks_cluster *cl);
-/* A meta.k8s.io/v1 Table of items (reference stolen), as kubectl get asks for. */
-json_t *ks_api_table(enum ks_res r, json_t *items, const char *rv);
-/* Sends a metav1.Status error. */
-void ks_api_send_status(struct evhttp_request *req, int code, const char *reason,
-                        const char *message, json_t *details);
-
 /* store.c */
 void ks_store_init(struct ks_cluster *cl);
 void ks_store_release(struct ks_cluster *cl);
@@ -200,13 +190,6 @@ json_t *ks_store_get(struct ks_cluster *cl, enum ks_res r, const char *key); /* 
  * tells the watches. Returns the stored object (borrowed). */
 json_t *ks_store_put(struct ks_cluster *cl, enum ks_res r, const char *key, json_t *obj,
                      const char *type);
-/* api.c: a connection's cleartext output (NULL when none); ks_coalesce_output makes what was
- * added to it one chain, so that it leaves as one TLS record, when it held `before` = 0
- * bytes before the answer was added. */
-struct evhttp_connection;
-struct evbuffer;
-struct evbuffer *ks_conn_output(struct evhttp_connection *evcon);
-void ks_coalesce_output(struct evbuffer *out, size_t before);
 /* The stored object of key as compact JSON, serialised once when it was stored (borrowed,
  * valid until the next change of key); NULL when absent. */
 const char *ks_store_text(struct ks_cluster *cl, enum ks_res r, const char *key, size_t *len);
@@ -240,9 +223,6 @@ bool ks_selector_match(const json_t *sel, const json_t *obj);
 bool ks_selector_match_labels(const json_t *sel, const json_t *labels);
 /* metav1.LabelSelector matchExpressions (In, NotIn, Exists, DoesNotExist) against labels. */
 bool ks_selector_match_expressions(const json_t *exprs, const json_t *labels);
-
-/* yamljson.c: YAML (or JSON) text to a jansson value. */
-json_t *ks_yaml_load(const char *text, size_t len, char *err, size_t errlen);
 
 /* util */
 void ks_now_rfc3339(char *out, size_t len);

@@ -3,6 +3,8 @@
  * resourceVersion, and the watches themselves (chunked JSON lines over HTTP/1.1). */
 #include "base/jpool.h"
 #include "sim.h"
+#include "reply.h"
+#include "table.h"
 
 #include "base/log.h"
 #include "base/util.h"
@@ -125,7 +127,7 @@ static void watch_send_text(struct ks_watch *w, const char *type, const char *te
     if (w->table && strcmp(type, "ERROR") != 0) {
         json_t *obj = json_loads(text, 0, NULL);
         json_t *ev = obj ? json_pack("{s:s,s:o}", "type", type, "object",
-                                     ks_api_table((enum ks_res)w->res, json_pack("[O]", obj),
+                                     ks_table_build((enum ks_res)w->res, json_pack("[O]", obj),
                                                   meta_rv(obj)))
                          : NULL;
         json_decref(obj);
@@ -140,10 +142,10 @@ static void watch_send_text(struct ks_watch *w, const char *type, const char *te
         evbuffer_add(buf, "}\n", 2);
     }
     if (evbuffer_get_length(buf) > 0) {
-        struct evbuffer *out = ks_conn_output(evcon);
+        struct evbuffer *out = ks_reply_output(evcon);
         size_t before = out ? evbuffer_get_length(out) : 1;
         evhttp_send_reply_chunk(w->req, buf);
-        ks_coalesce_output(out, before);
+        ks_reply_coalesce(out, before);
     }
     evbuffer_free(buf);
 }

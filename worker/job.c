@@ -11,6 +11,8 @@
 #include "base/jpool.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "kube/request.h"
+#include "kube/resource.h"
 #include "worker.h"
 #include "base/clock.h"
 

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "model/definitions.h"
-#include "kube/kube.h"
+#include "kube/resource.h"
 #include "base/util.h"
 #include "base/clock.h"
 

@@ -12,6 +12,8 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "kube/request.h"
+#include "kube/resource.h"
 #include "worker.h"
 #include "base/clock.h"
 

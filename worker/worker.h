@@ -10,7 +10,7 @@
 
 #include "registry/cluster_registry.h"
 #include "kafka/kq.h"
-#include "kube/kube.h"
+#include "kube/client.h"
 #include "offsets.h"
 #include "kafka/opts.h"
 #include "registry/seal.h"

@@ -30,6 +30,7 @@ struct yp {
     size_t nanchors, aanchors;
     char *err;
     size_t errlen;
+    int first_only; /* ydoc_parse_first: what follows the first document is not read */
     /* locate mode: target != NULL */
     const char *target;
     int found;
@@ -581,7 +582,7 @@ static int yp_run(struct yp *p, const char *buf, size_t len, json_t **out)
         yp_locate_check(p, "", (yaml_mark_t){0, 0, 0});
     if (yp_next(p, &ev) < 0 || yp_node(p, &ev, 0, "", out) < 0)
         goto cleanup;
-    if (p->target) { /* the rest of the text does not matter */
+    if (p->target || p->first_only) { /* the rest of the text does not matter */
         rc = 0;
         goto cleanup;
     }
@@ -611,11 +612,12 @@ cleanup:
     return rc;
 }
 
-int ydoc_parse(const char *buf, size_t len, const ydoc_limits *limits, json_t **out, char *err,
-               size_t errlen)
+static int yp_parse(const char *buf, size_t len, const ydoc_limits *limits, int first_only,
+                    json_t **out, char *err, size_t errlen)
 {
     struct yp p;
     memset(&p, 0, sizeof(p));
+    p.first_only = first_only;
     p.lim = limits ? *limits : ydoc_default_limits;
     p.err = err;
     p.errlen = errlen;
@@ -624,6 +626,18 @@ int ydoc_parse(const char *buf, size_t len, const ydoc_limits *limits, json_t **
         return err_set(err, errlen, "1:1: the document is %zu bytes, more than the limit of %zu",
                        len, p.lim.max_bytes);
     return yp_run(&p, buf, len, out);
+}
+
+int ydoc_parse(const char *buf, size_t len, const ydoc_limits *limits, json_t **out, char *err,
+               size_t errlen)
+{
+    return yp_parse(buf, len, limits, 0, out, err, errlen);
+}
+
+int ydoc_parse_first(const char *buf, size_t len, const ydoc_limits *limits, json_t **out,
+                     char *err, size_t errlen)
+{
+    return yp_parse(buf, len, limits, 1, out, err, errlen);
 }
 
 int ydoc_locate(const char *buf, size_t len, const char *path, int *line, int *col)

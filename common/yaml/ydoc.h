@@ -23,6 +23,10 @@ extern const ydoc_limits ydoc_default_limits;
  * "LINE:COL: reason" into err. limits may be NULL for the defaults. */
 int ydoc_parse(const char *buf, size_t len, const ydoc_limits *limits, json_t **out,
                char *err, size_t errlen);
+/* As ydoc_parse, but reads the first document of a stream and ignores what follows it, as
+ * Kubernetes API servers read YAML request bodies. */
+int ydoc_parse_first(const char *buf, size_t len, const ydoc_limits *limits, json_t **out,
+                     char *err, size_t errlen);
 
 /* Finds where the node at path (e.g. `spec.components[0].traits[1].properties.http["/"]`)
  * starts in buf: 0 and 1-based *line, *col, or -1 when the path is not in the document

@@ -27,7 +27,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "kube/kube.h"
+#include "kube/blocking.h"
+#include "kube/client.h"
+#include "kube/request.h"
+#include "kube/resource.h"
 #include "base/util.h"
 #include "base/clock.h"
 

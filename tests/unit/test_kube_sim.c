@@ -23,7 +23,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kube/kube.h"
+#include "kube/blocking.h"
+#include "kube/client.h"
+#include "kube/request.h"
+#include "kube/resource.h"
 #include "base/util.h"
 #include "base/clock.h"
 

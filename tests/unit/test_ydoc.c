@@ -211,6 +211,42 @@ static void empty_and_multiple_documents_are_errors(void **state)
     assert_yaml_is("---\na: 1\n...\n", "{\"a\": 1}");
 }
 
+static void parse_first_reads_the_first_document_and_ignores_the_rest(void **state)
+{
+    (void)state;
+    static const char *const streams[] = {
+        "a: 1\n---\nb: 2\n",                /* a second document */
+        "---\na: 1\n...\n---\n- x\n",        /* explicit markers, another kind */
+        "a: 1\n---\nb: [unclosed\n",        /* the rest is not even read */
+        "a: 1\n",                            /* only one */
+    };
+    int failures = 0;
+    for (size_t i = 0; i < sizeof(streams) / sizeof(streams[0]); i++) {
+        json_t *v = NULL;
+        char err[256] = "";
+        int rc = ydoc_parse_first(streams[i], strlen(streams[i]), NULL, &v, err, sizeof(err));
+        if (rc != 0 || json_integer_value(json_object_get(v, "a")) != 1 ||
+            json_object_size(v) != 1) {
+            print_error("stream %zu: rc %d err \"%s\"\n", i, rc, err);
+            failures++;
+        }
+        json_decref(v);
+    }
+    assert_int_equal(failures, 0);
+
+    /* the first document itself is checked as ydoc_parse checks it */
+    json_t *v = NULL;
+    assert_int_equal(ydoc_parse_first("", 0, NULL, &v, yerr, sizeof(yerr)), -1);
+    assert_non_null(strstr(yerr, "the document is empty"));
+    assert_int_equal(ydoc_parse_first("a: 1\na: 2\n---\n", 14, NULL, &v, yerr, sizeof(yerr)),
+                     -1);
+    assert_non_null(strstr(yerr, "2:1: duplicate key \"a\""));
+    assert_int_equal(ydoc_parse_first("a: [1\n", 6, NULL, &v, yerr, sizeof(yerr)), -1);
+    assert_null(v);
+    /* and ydoc_parse still refuses a second document */
+    assert_int_equal(ydoc_parse("a: 1\n---\nb: 2\n", 14, NULL, &v, yerr, sizeof(yerr)), -1);
+}
+
 static void non_scalar_keys_are_errors(void **state)
 {
     (void)state;
@@ -608,6 +644,7 @@ int main(void)
         cmocka_unit_test(unicode_is_kept),
         cmocka_unit_test(malformed_yaml_is_reported_with_line_and_column),
         cmocka_unit_test(empty_and_multiple_documents_are_errors),
+        cmocka_unit_test(parse_first_reads_the_first_document_and_ignores_the_rest),
         cmocka_unit_test(non_scalar_keys_are_errors),
         cmocka_unit_test(nul_bytes_and_invalid_utf8_are_errors),
         cmocka_unit_test(binary_garbage_never_crashes),

@@ -1,8 +1,9 @@
-/* The Kubernetes API client: server-side apply, get, list, delete, namespace creation and
- * /version against many clusters at once, on libcurl's multi interface driven by one thread.
- * Credentials stay in memory (curl blobs). See docs/kube-client.md for the models below. */
-#ifndef VELA_KUBE_H
-#define VELA_KUBE_H
+/* The Kubernetes API client's transport: clients, clusters and their credentials, and the
+ * requests in flight on libcurl's multi interface, driven by one thread. The requests
+ * themselves are built in kube/request.h; blocking forms are in kube/blocking.h.
+ * Credentials stay in memory (curl blobs). See docs/kube-client.md. */
+#ifndef VELA_KUBE_CLIENT_H
+#define VELA_KUBE_CLIENT_H
 
 #include "kube/kubeconfig.h"
 
@@ -57,6 +58,11 @@ json_t *kube_result_parse(const kube_result *r);
  * blocking wrapper. */
 typedef void (*kube_cb)(const kube_result *r, void *opaque);
 
+/* A watch event: type "ADDED", "MODIFIED", "DELETED", "BOOKMARK" or "ERROR"; obj is
+ * borrowed (json_incref to keep it). It runs inside kube_client_run, from libcurl's write
+ * callback: it must not start or cancel requests, only record what it learnt. */
+typedef void (*kube_watch_cb)(const char *type, json_t *obj, void *opaque);
+
 /* ---- client ----------------------------------------------------------------------------- */
 
 typedef struct kube_client kube_client;
@@ -101,65 +107,8 @@ const char *kube_cluster_name(const kube_cluster *cl);
 /* Requests of the cluster on the wire, and waiting in its queue. */
 int kube_cluster_inflight(const kube_cluster *cl);
 int kube_cluster_queued(const kube_cluster *cl);
-
-/* ---- asynchronous requests ---------------------------------------------------------------
- * Each returns 0 when the request is queued: cb then runs exactly once, later, from
- * kube_client_run (or a cancellation). It returns -1 with a message, and cb never runs, when
- * the request cannot be built (unknown kind, missing name...). The arguments are copied;
- * the caller keeps ownership of obj, strings and opaque. */
-
-/* Server-side apply: PATCH <object URL>?fieldManager=vela&force=true with Content-Type
- * application/apply-patch+yaml and the object as JSON. The URL comes from apiVersion, kind,
- * metadata.namespace (default "default" for namespaced kinds) and metadata.name. */
-int kube_apply_async(kube_cluster *cl, const json_t *obj, kube_cb cb, void *opaque, char *err,
-                     size_t errlen);
-
-/* An object's identity. namespace NULL: "default" for namespaced kinds (all namespaces for
- * lists). */
-typedef struct kube_ref {
-    const char *api_version; /* "apps/v1", "v1", ... */
-    const char *kind;        /* "Deployment", ... */
-    const char *namespace;
-    const char *name;
-} kube_ref;
-
-/* Fills ref with pointers into obj (borrowed: valid while obj lives). -1 if fields lack. */
-int kube_ref_from_obj(const json_t *obj, kube_ref *ref, char *err, size_t errlen);
-
-/* GET one object. */
-int kube_get_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaque, char *err,
-                   size_t errlen);
-/* LIST objects of ref's kind (ref->name ignored) in ref->namespace (NULL: all namespaces)
- * matching label_selector (NULL or "": all), e.g. "app.oam.dev/name=web,tier!=db". */
-int kube_list_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
-                    kube_cb cb, void *opaque, char *err, size_t errlen);
-/* A watch event: type "ADDED", "MODIFIED", "DELETED", "BOOKMARK" or "ERROR"; obj is
- * borrowed (json_incref to keep it). It runs inside kube_client_run, from libcurl's write
- * callback: it must not start or cancel requests, only record what it learnt. */
-typedef void (*kube_watch_cb)(const char *type, json_t *obj, void *opaque);
-/* WATCH objects of ref's kind (ref->name ignored) in ref->namespace (NULL: all namespaces)
- * matching label_selector: the current ones first (ADDED), then every change. The watch
- * holds no slot of the cluster's cap and has no request timeout; on_end runs once when it
- * ends (the server closed it: KUBE_OK; refused, failed or cancelled: the error), after
- * which the caller starts another if it still wants one. */
-int kube_watch_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
-                     kube_watch_cb on_event, kube_cb on_end, void *opaque, char *err,
-                     size_t errlen);
-/* DELETE one object with propagationPolicy Background. 404 is reported as an API error
- * (reason "NotFound"); callers deleting idempotently treat it as success. */
-int kube_delete_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaque,
-                      char *err, size_t errlen);
-/* POST a Namespace; 409 (reason "AlreadyExists") means it exists. */
-int kube_create_namespace_async(kube_cluster *cl, const char *name, kube_cb cb, void *opaque,
-                                char *err, size_t errlen);
-/* GET /version (reachability and credentials): obj holds {"gitVersion": ...}. */
-int kube_version_async(kube_cluster *cl, kube_cb cb, void *opaque, char *err, size_t errlen);
-
-/* Any other request: method, path (with query, starting with '/'), optional JSON body and
- * Content-Type (NULL: application/json when a body is given). */
-int kube_request_async(kube_cluster *cl, const char *method, const char *path,
-                       const char *body, const char *content_type, kube_cb cb, void *opaque,
-                       char *err, size_t errlen);
+/* The client a cluster belongs to. */
+kube_client *kube_cluster_client(const kube_cluster *cl);
 
 /* ---- driving ------------------------------------------------------------------------------ */
 
@@ -172,36 +121,22 @@ int kube_client_inflight(const kube_client *kc);
 /* Makes a kube_client_run in progress return early; safe from any thread. */
 void kube_client_wakeup(kube_client *kc);
 
-/* ---- blocking wrappers --------------------------------------------------------------------
- * They queue the request and drive the client (other requests' callbacks run meanwhile)
- * until it completes. Return 0 on 2xx, else -1 with the message in err; *http_code (may be
- * NULL) gets the HTTP code or 0, *out (may be NULL) a new reference to the response body
- * (also on API errors: the Status), which the caller decrefs. */
-int kube_apply(kube_cluster *cl, const json_t *obj, json_t **out, long *http_code, char *err,
-               size_t errlen);
-int kube_get(kube_cluster *cl, const kube_ref *ref, json_t **out, long *http_code, char *err,
-             size_t errlen);
-int kube_list(kube_cluster *cl, const kube_ref *ref, const char *label_selector, json_t **out,
-              long *http_code, char *err, size_t errlen);
-int kube_delete(kube_cluster *cl, const kube_ref *ref, long *http_code, char *err,
-                size_t errlen);
-/* Creates the namespace; an existing one counts as success. */
-int kube_ensure_namespace(kube_cluster *cl, const char *name, char *err, size_t errlen);
+/* ---- for the request builders (kube/request.c) ------------------------------------------ */
 
-/* Blocking convenience for the CLI: GET /version with the credentials, on a private client.
- * 0 and the gitVersion on success; -1 and a clear reason otherwise (unreachable, TLS
- * failure, 401 with the API's message...). */
-int kube_check_version(const kube_creds *c, long timeout_ms, char *version, size_t vlen,
+/* Queues a request: method, path (with query), body (NULL: none) of body_len bytes, and its
+ * Content-Type (NULL: application/json when there is a body). path and body are malloc'd
+ * and handed over, freed here on failure too (a NULL path counts as out of memory). 0 when
+ * queued (cb then runs exactly once, from kube_client_run or a cancellation); -1 with a
+ * message, and cb never runs, when the cluster is being removed or memory runs out. */
+int kube_client_submit(kube_cluster *cl, const char *method, char *path, char *body,
+                       size_t body_len, const char *content_type, kube_cb cb, void *opaque,
                        char *err, size_t errlen);
-
-/* ---- resource paths ----------------------------------------------------------------------- */
-
-/* The resource path of ref: "/apis/apps/v1/namespaces/ns/deployments/name" (name NULL: the
- * collection; namespace NULL for a namespaced kind: all namespaces). Writes into buf; -1
- * with a message for kinds outside the table or names that are not DNS-safe. */
-int kube_resource_path(const kube_ref *ref, char *buf, size_t buflen, char *err,
-                       size_t errlen);
-/* Whether a kind is namespaced (1), cluster-scoped (0), or unknown (-1). */
-int kube_kind_namespaced(const char *api_version, const char *kind);
+/* Starts a watch (GET path, handed over as above) at once, beside the cluster's queue: it
+ * holds no slot of the cap and has no request timeout. on_event runs per event line; on_end
+ * once when it ends. 0 when started; -1 with a message, and no callback runs, otherwise. */
+int kube_client_watch(kube_cluster *cl, char *path, kube_watch_cb on_event, kube_cb on_end,
+                      void *opaque, char *err, size_t errlen);
+/* The server-side apply field manager of the client's options. */
+const char *kube_client_field_manager(const kube_client *kc);
 
 #endif

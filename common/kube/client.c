@@ -1,8 +1,9 @@
-/* The Kubernetes API client on libcurl's multi interface. One thread drives every transfer;
- * each cluster has a cap on requests on the wire and a FIFO queue beyond it, and a pool of
- * easy handles already set up with its credentials (curl blobs: nothing touches the disk),
- * so that connections and TLS sessions are reused across requests. */
-#include "kube/kube.h"
+/* The Kubernetes API client's transport on libcurl's multi interface. One thread drives
+ * every transfer; each cluster has a cap on requests on the wire and a FIFO queue beyond it,
+ * and a pool of easy handles already set up with its credentials (curl blobs: nothing
+ * touches the disk), so that connections and TLS sessions are reused across requests. */
+#include "kube/client.h"
+#include "kube/resource.h"
 #include "base/jpool.h"
 
 #include "base/log.h"
@@ -17,128 +18,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- resource table --------------------------------------------------------------------- */
-
-/* Kinds we render (and a few neighbours), keyed by API group and kind. */
-static const struct kube_kind {
-    const char *group; /* "" for the core group */
-    const char *kind;
-    const char *resource;
-    int namespaced;
-} kube_kinds[] = {
-    {"", "Namespace", "namespaces", 0},
-    {"", "Service", "services", 1},
-    {"", "ConfigMap", "configmaps", 1},
-    {"", "Secret", "secrets", 1},
-    {"", "ServiceAccount", "serviceaccounts", 1},
-    {"", "PersistentVolumeClaim", "persistentvolumeclaims", 1},
-    {"", "Pod", "pods", 1},
-    {"apps", "Deployment", "deployments", 1},
-    {"apps", "StatefulSet", "statefulsets", 1},
-    {"apps", "DaemonSet", "daemonsets", 1},
-    {"apps", "ReplicaSet", "replicasets", 1},
-    {"batch", "Job", "jobs", 1},
-    {"batch", "CronJob", "cronjobs", 1},
-    {"networking.k8s.io", "Ingress", "ingresses", 1},
-    {"networking.k8s.io", "NetworkPolicy", "networkpolicies", 1},
-    {"autoscaling", "HorizontalPodAutoscaler", "horizontalpodautoscalers", 1},
-    {"policy", "PodDisruptionBudget", "poddisruptionbudgets", 1},
-    {"rbac.authorization.k8s.io", "Role", "roles", 1},
-    {"rbac.authorization.k8s.io", "RoleBinding", "rolebindings", 1},
-    {"rbac.authorization.k8s.io", "ClusterRole", "clusterroles", 0},
-    {"rbac.authorization.k8s.io", "ClusterRoleBinding", "clusterrolebindings", 0},
-};
-
-static const struct kube_kind *kind_lookup(const char *api_version, const char *kind)
-{
-    const char *slash = strchr(api_version, '/');
-    size_t glen = slash ? (size_t)(slash - api_version) : 0;
-    for (size_t i = 0; i < ARRAY_LEN(kube_kinds); i++) {
-        const struct kube_kind *k = &kube_kinds[i];
-        if (strcmp(k->kind, kind) == 0 && strlen(k->group) == glen &&
-            strncmp(k->group, api_version, glen) == 0)
-            return k;
-    }
-    return NULL;
-}
-
-int kube_kind_namespaced(const char *api_version, const char *kind)
-{
-    const struct kube_kind *k = api_version && kind ? kind_lookup(api_version, kind) : NULL;
-    return k ? k->namespaced : -1;
-}
-
-/* Object names as they may appear in a path segment: no '/', '?', '%', '#', spaces. */
-static int path_safe_name(const char *s)
-{
-    if (!*s || strlen(s) > 253 || !strcmp(s, ".") || !strcmp(s, ".."))
-        return 0;
-    for (; *s; s++) {
-        char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '.' || c == '_' || c == ':'))
-            return 0;
-    }
-    return 1;
-}
-
-int kube_resource_path(const kube_ref *ref, char *buf, size_t buflen, char *err,
-                       size_t errlen)
-{
-    if (!ref->api_version || !*ref->api_version)
-        return err_set(err, errlen, "apiVersion is missing");
-    if (!ref->kind || !*ref->kind)
-        return err_set(err, errlen, "kind is missing");
-    const struct kube_kind *k = kind_lookup(ref->api_version, ref->kind);
-    if (!k)
-        return err_set(err, errlen, "kind \"%s\" of apiVersion \"%s\" is not supported",
-                       ref->kind, ref->api_version);
-    const char *version = strchr(ref->api_version, '/');
-    version = version ? version + 1 : ref->api_version;
-    if (!*version || strchr(version, '/') || !path_safe_name(version))
-        return err_set(err, errlen, "apiVersion \"%s\" is malformed", ref->api_version);
-    if (ref->name && !path_safe_name(ref->name))
-        return err_set(err, errlen, "%s name \"%s\" is not a valid object name", ref->kind,
-                       ref->name);
-    if (k->namespaced && ref->namespace && !is_dns1123_label(ref->namespace))
-        return err_set(err, errlen, "namespace \"%s\" is not a valid namespace name",
-                       ref->namespace);
-    int n;
-    const char *prefix = *k->group ? "/apis/" : "/api";
-    const char *group = k->group;
-    if (k->namespaced && ref->namespace)
-        n = snprintf(buf, buflen, "%s%s/%s/namespaces/%s/%s%s%s", prefix, group, version,
-                     ref->namespace, k->resource, ref->name ? "/" : "",
-                     ref->name ? ref->name : "");
-    else
-        n = snprintf(buf, buflen, "%s%s/%s/%s%s%s", prefix, group, version, k->resource,
-                     ref->name ? "/" : "", ref->name ? ref->name : "");
-    if (n < 0 || (size_t)n >= buflen)
-        return err_set(err, errlen, "resource path too long");
-    return 0;
-}
-
-int kube_ref_from_obj(const json_t *obj, kube_ref *ref, char *err, size_t errlen)
-{
-    memset(ref, 0, sizeof(*ref));
-    if (!json_is_object(obj))
-        return err_set(err, errlen, "the manifest is not a JSON object");
-    const json_t *md = json_object_get(obj, "metadata");
-    ref->api_version = json_string_value(json_object_get(obj, "apiVersion"));
-    ref->kind = json_string_value(json_object_get(obj, "kind"));
-    ref->name = json_string_value(json_object_get(md, "name"));
-    ref->namespace = json_string_value(json_object_get(md, "namespace"));
-    if (!ref->api_version)
-        return err_set(err, errlen, "the manifest has no apiVersion");
-    if (!ref->kind)
-        return err_set(err, errlen, "the manifest has no kind");
-    if (!ref->name || !*ref->name)
-        return err_set(err, errlen, "%s has no metadata.name", ref->kind);
-    if (ref->namespace && !*ref->namespace)
-        ref->namespace = NULL;
-    return 0;
-}
 
 /* ---- structures ------------------------------------------------------------------------- */
 
@@ -223,6 +102,15 @@ const char *kube_status_name(kube_status s)
     static const char *names[] = {"ok",      "api",       "connect", "tls",
                                   "timeout", "transport", "invalid", "cancelled"};
     return (unsigned)s < ARRAY_LEN(names) ? names[s] : "unknown";
+}
+
+json_t *kube_result_parse(const kube_result *r)
+{
+    if (r->obj)
+        return json_incref(r->obj);
+    if (!r->body || r->body_len == 0)
+        return NULL;
+    return json_loadb(r->body, r->body_len, 0, NULL);
 }
 
 void kube_client_opts_init(kube_client_opts *o)
@@ -445,7 +333,7 @@ kube_client *kube_client_new(const kube_client_opts *opts, char *err, size_t err
         kube_client_free(kc);
         return NULL;
     }
-    if (!path_safe_name(kc->field_manager)) {
+    if (!kube_resource_name_ok(kc->field_manager)) {
         err_set(err, errlen, "field manager \"%s\" is not a valid name", kc->field_manager);
         kube_client_free(kc);
         return NULL;
@@ -455,7 +343,7 @@ kube_client *kube_client_new(const kube_client_opts *opts, char *err, size_t err
     return kc;
 }
 
-/* A request leaves the wire: the counts req_start and submit raised go down. */
+/* A request leaves the wire: the counts req_start and kube_client_submit raised go down. */
 static void req_uncount(kube_req *r)
 {
     if (r->on_event) {
@@ -491,9 +379,61 @@ static void cancel_req(kube_req *r)
         r->cb(&res, r->opaque);
 }
 
-/* Cancels the cluster's requests; the cluster stays allocated. */
-static void deliver_failed(kube_client *kc, kube_cluster *only, kube_status status);
+/* Runs the callback and frees the request (already unlinked and not counted). */
+static void finish_req(kube_req *r, kube_result *res, char *msg, size_t msglen)
+{
+    (void)msglen;
+    res->message = msg ? msg : "";
+    if (!res->reason)
+        res->reason = "";
+    if (!res->body) {
+        res->body = r->resp.data ? r->resp.data : "";
+        res->body_len = r->resp.len;
+    }
+    res->cluster = r->cl->name;
+    res->method = r->method;
+    res->path = r->path;
+    if (r->cb)
+        r->cb(res, r->opaque);
+    req_free(r);
+}
 
+/* Runs the callbacks of requests that could not start (all, or only those of cl). */
+static void deliver_failed(kube_client *kc, kube_cluster *only, kube_status status)
+{
+    /* Split first: callbacks may queue requests that fail and join kc's list meanwhile. */
+    kube_req *r = kc->failed_head, *next, *deliver = NULL, **dtail = &deliver;
+    kc->failed_head = kc->failed_tail = NULL;
+    for (; r; r = next) {
+        next = r->next;
+        r->next = NULL;
+        if (only && r->cl != only) {
+            if (kc->failed_tail)
+                kc->failed_tail->next = r;
+            else
+                kc->failed_head = r;
+            kc->failed_tail = r;
+        } else {
+            *dtail = r;
+            dtail = &r->next;
+        }
+    }
+    for (r = deliver; r; r = next) {
+        next = r->next;
+        kc->total--;
+        kube_result res = {0};
+        char msg[256];
+        res.status = status;
+        if (status == KUBE_ERR_CANCELLED)
+            snprintf(msg, sizeof(msg), "request cancelled");
+        else
+            snprintf(msg, sizeof(msg), "cannot start a request to %s: out of memory or a "
+                     "libcurl setup failure", r->cl->conf->creds.server);
+        finish_req(r, &res, msg, sizeof(msg));
+    }
+}
+
+/* Cancels the cluster's requests; the cluster stays allocated. */
 static void cluster_cancel_all(kube_cluster *cl)
 {
     kube_client *kc = cl->kc;
@@ -636,6 +576,16 @@ int kube_cluster_queued(const kube_cluster *cl)
     return cl->queued;
 }
 
+kube_client *kube_cluster_client(const kube_cluster *cl)
+{
+    return cl->kc;
+}
+
+const char *kube_client_field_manager(const kube_client *kc)
+{
+    return kc->field_manager;
+}
+
 int kube_client_inflight(const kube_client *kc)
 {
     return kc->total;
@@ -702,8 +652,6 @@ static int req_start(kube_cluster *cl, kube_req *r)
     return 0;
 }
 
-static void finish_req(kube_req *r, kube_result *res, char *msg, size_t msglen);
-
 /* Starts queued requests while the cluster has room on the wire. */
 static void pump(kube_cluster *cl)
 {
@@ -730,15 +678,27 @@ static void pump(kube_cluster *cl)
     }
 }
 
-static int submit(kube_cluster *cl, const char *method, char *path, char *body, size_t body_len,
-                  int hdr, struct curl_slist *extra_hdr, kube_cb cb, void *opaque, char *err,
-                  size_t errlen)
+int kube_client_submit(kube_cluster *cl, const char *method, char *path, char *body,
+                       size_t body_len, const char *content_type, kube_cb cb, void *opaque,
+                       char *err, size_t errlen)
 {
-    /* path, body and extra_hdr are handed over: freed here on failure. */
     kube_client *kc = cl->kc;
     kube_req *r = NULL;
+    struct curl_slist *extra_hdr = NULL;
+    int hdr = body ? HDR_JSON : HDR_NONE;
     if (kc->closing || cl->removing) {
         err_set(err, errlen, "cluster \"%s\" is being removed", cl->name);
+        goto fail;
+    }
+    /* The usual content types have their header lists made once per credentials set. */
+    if (!content_type || !strcmp(content_type, "application/json")) {
+        hdr = content_type ? HDR_JSON : hdr;
+    } else if (!strcmp(content_type, "application/apply-patch+yaml")) {
+        hdr = HDR_APPLY;
+    } else if (!strcmp(content_type, "application/merge-patch+json")) {
+        hdr = HDR_MERGE;
+    } else if (!(extra_hdr = base_headers(&cl->conf->creds, content_type))) {
+        err_set(err, errlen, "out of memory");
         goto fail;
     }
     r = calloc(1, sizeof(*r));
@@ -773,58 +733,34 @@ fail:
     return -1;
 }
 
-/* Runs the callback and frees the request (already unlinked and not counted). */
-static void finish_req(kube_req *r, kube_result *res, char *msg, size_t msglen)
+int kube_client_watch(kube_cluster *cl, char *path, kube_watch_cb on_event, kube_cb on_end,
+                      void *opaque, char *err, size_t errlen)
 {
-    (void)msglen;
-    res->message = msg ? msg : "";
-    if (!res->reason)
-        res->reason = "";
-    if (!res->body) {
-        res->body = r->resp.data ? r->resp.data : "";
-        res->body_len = r->resp.len;
+    kube_client *kc = cl->kc;
+    if (!path)
+        return err_set(err, errlen, "out of memory");
+    if (kc->closing || cl->removing) {
+        free(path);
+        return err_set(err, errlen, "cluster \"%s\" is being removed", cl->name);
     }
-    res->cluster = r->cl->name;
-    res->method = r->method;
-    res->path = r->path;
-    if (r->cb)
-        r->cb(res, r->opaque);
-    req_free(r);
-}
-
-/* Runs the callbacks of requests that could not start (all, or only those of cl). */
-static void deliver_failed(kube_client *kc, kube_cluster *only, kube_status status)
-{
-    /* Split first: callbacks may queue requests that fail and join kc's list meanwhile. */
-    kube_req *r = kc->failed_head, *next, *deliver = NULL, **dtail = &deliver;
-    kc->failed_head = kc->failed_tail = NULL;
-    for (; r; r = next) {
-        next = r->next;
-        r->next = NULL;
-        if (only && r->cl != only) {
-            if (kc->failed_tail)
-                kc->failed_tail->next = r;
-            else
-                kc->failed_head = r;
-            kc->failed_tail = r;
-        } else {
-            *dtail = r;
-            dtail = &r->next;
-        }
+    kube_req *w = calloc(1, sizeof(*w));
+    if (!w) {
+        free(path);
+        return err_set(err, errlen, "out of memory");
     }
-    for (r = deliver; r; r = next) {
-        next = r->next;
-        kc->total--;
-        kube_result res = {0};
-        char msg[256];
-        res.status = status;
-        if (status == KUBE_ERR_CANCELLED)
-            snprintf(msg, sizeof(msg), "request cancelled");
-        else
-            snprintf(msg, sizeof(msg), "cannot start a request to %s: out of memory or a "
-                     "libcurl setup failure", r->cl->conf->creds.server);
-        finish_req(r, &res, msg, sizeof(msg));
+    snprintf(w->method, sizeof(w->method), "GET");
+    w->cl = cl;
+    w->path = path;
+    w->hdr = HDR_NONE;
+    w->cb = on_end;
+    w->on_event = on_event;
+    w->opaque = opaque;
+    /* Started at once, beside the cluster's queue: a watch lasts and holds no slot. */
+    if (req_start(cl, w) < 0) {
+        req_free(w);
+        return err_set(err, errlen, "cannot start a watch on %s", cl->name);
     }
+    return 0;
 }
 
 static kube_status classify(CURLcode rc)
@@ -1016,358 +952,4 @@ int kube_client_run(kube_client *kc, long timeout_ms)
         curl_multi_poll(kc->multi, NULL, 0, (int)wait, NULL);
     }
     return kc->total;
-}
-
-/* ---- request builders ---------------------------------------------------------------------- */
-
-static char *path_dup(const kube_ref *ref, const char *query, char *err, size_t errlen)
-{
-    char buf[1024];
-    char *out = NULL;
-    if (kube_resource_path(ref, buf, sizeof(buf), err, errlen) < 0)
-        return NULL;
-    if (asprintf(&out, "%s%s", buf, query ? query : "") < 0) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
-    return out;
-}
-
-static void url_escape(strbuf *sb, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            strbuf_add(sb, s, 1);
-        } else {
-            char h[3] = {'%', hex[c >> 4], hex[c & 15]};
-            strbuf_add(sb, h, 3);
-        }
-    }
-}
-
-int kube_apply_async(kube_cluster *cl, const json_t *obj, kube_cb cb, void *opaque, char *err,
-                     size_t errlen)
-{
-    kube_ref ref;
-    char query[256];
-    if (kube_ref_from_obj(obj, &ref, err, errlen) < 0)
-        return -1;
-    if (!ref.namespace && kube_kind_namespaced(ref.api_version, ref.kind) == 1)
-        ref.namespace = "default";
-    snprintf(query, sizeof(query), "?fieldManager=%s&force=true", cl->kc->field_manager);
-    char *path = path_dup(&ref, query, err, errlen);
-    if (!path)
-        return -1;
-    char *body = vela_json_dumps(obj, JSON_COMPACT); /* one pass */
-    if (!body) {
-        free(path);
-        return err_set(err, errlen, "cannot serialise the %s \"%s\"", ref.kind, ref.name);
-    }
-    return submit(cl, "PATCH", path, body, strlen(body), HDR_APPLY, NULL, cb, opaque, err,
-                  errlen);
-}
-
-/* One object's path (malloc'd); namespaced kinds default to "default". NULL with a message
- * naming verb when ref has no name or its path cannot be built. */
-static char *object_path(const kube_ref *ref, const char *verb, char *err, size_t errlen)
-{
-    kube_ref r = *ref;
-    if (!r.name || !*r.name) {
-        err_set(err, errlen, "%s: the %s has no name", verb, r.kind ? r.kind : "object");
-        return NULL;
-    }
-    if (!r.namespace && kube_kind_namespaced(r.api_version, r.kind) == 1)
-        r.namespace = "default";
-    return path_dup(&r, NULL, err, errlen);
-}
-
-int kube_get_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaque, char *err,
-                   size_t errlen)
-{
-    char *path = object_path(ref, "get", err, errlen);
-    if (!path)
-        return -1;
-    return submit(cl, "GET", path, NULL, 0, HDR_NONE, NULL, cb, opaque, err, errlen);
-}
-
-/* The collection of ref's kind, with an optional first parameter ("watch=1") and label
- * selector: "/apis/apps/v1/deployments?watch=1&labelSelector=a%3Db" (malloc'd). */
-static char *collection_path(const kube_ref *ref, const char *param, const char *label_selector,
-                             char *err, size_t errlen)
-{
-    kube_ref r = *ref;
-    strbuf q;
-    r.name = NULL;
-    strbuf_init(&q, 0);
-    if (param)
-        strbuf_addf(&q, "?%s", param);
-    if (label_selector && *label_selector) {
-        strbuf_adds(&q, param ? "&labelSelector=" : "?labelSelector=");
-        url_escape(&q, label_selector);
-    }
-    char *path = path_dup(&r, q.data, err, errlen);
-    strbuf_release(&q);
-    return path;
-}
-
-int kube_watch_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
-                     kube_watch_cb on_event, kube_cb on_end, void *opaque, char *err,
-                     size_t errlen)
-{
-    kube_client *kc = cl->kc;
-    /* No resourceVersion: the server starts with the current state (ADDED events), then
-     * sends every change. */
-    char *path = collection_path(ref, "watch=1", label_selector, err, errlen);
-    if (!path)
-        return -1;
-    if (kc->closing || cl->removing) {
-        free(path);
-        return err_set(err, errlen, "cluster \"%s\" is being removed", cl->name);
-    }
-    kube_req *w = calloc(1, sizeof(*w));
-    if (!w) {
-        free(path);
-        return err_set(err, errlen, "out of memory");
-    }
-    snprintf(w->method, sizeof(w->method), "GET");
-    w->cl = cl;
-    w->path = path;
-    w->hdr = HDR_NONE;
-    w->cb = on_end;
-    w->on_event = on_event;
-    w->opaque = opaque;
-    /* Started at once, beside the cluster's queue: a watch lasts and holds no slot. */
-    if (req_start(cl, w) < 0) {
-        req_free(w);
-        return err_set(err, errlen, "cannot start a watch on %s", cl->name);
-    }
-    return 0;
-}
-
-int kube_list_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
-                    kube_cb cb, void *opaque, char *err, size_t errlen)
-{
-    char *path = collection_path(ref, NULL, label_selector, err, errlen);
-    if (!path)
-        return -1;
-    return submit(cl, "GET", path, NULL, 0, HDR_NONE, NULL, cb, opaque, err, errlen);
-}
-
-int kube_delete_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaque,
-                      char *err, size_t errlen)
-{
-    static const char body[] =
-        "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"Background\"}";
-    char *path = object_path(ref, "delete", err, errlen);
-    if (!path)
-        return -1;
-    return submit(cl, "DELETE", path, strdup(body), sizeof(body) - 1, HDR_JSON, NULL, cb,
-                  opaque, err, errlen);
-}
-
-int kube_create_namespace_async(kube_cluster *cl, const char *name, kube_cb cb, void *opaque,
-                                char *err, size_t errlen)
-{
-    char *body = NULL;
-    if (!name || !is_dns1123_label(name))
-        return err_set(err, errlen, "namespace \"%s\" is not a valid namespace name",
-                       name ? name : "");
-    int n = asprintf(&body, "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":"
-                            "{\"name\":\"%s\"}}", name);
-    if (n < 0)
-        return err_set(err, errlen, "out of memory");
-    return submit(cl, "POST", strdup("/api/v1/namespaces"), body, (size_t)n, HDR_JSON, NULL,
-                  cb, opaque, err, errlen);
-}
-
-int kube_version_async(kube_cluster *cl, kube_cb cb, void *opaque, char *err, size_t errlen)
-{
-    return submit(cl, "GET", strdup("/version"), NULL, 0, HDR_NONE, NULL, cb, opaque, err,
-                  errlen);
-}
-
-int kube_request_async(kube_cluster *cl, const char *method, const char *path,
-                       const char *body, const char *content_type, kube_cb cb, void *opaque,
-                       char *err, size_t errlen)
-{
-    static const char *methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
-    int known = 0;
-    for (size_t i = 0; i < ARRAY_LEN(methods); i++)
-        known |= strcmp(methods[i], method) == 0;
-    if (!known)
-        return err_set(err, errlen, "method \"%s\" is not supported", method);
-    if (!path || path[0] != '/' || strpbrk(path, " \r\n#"))
-        return err_set(err, errlen, "path \"%s\" must start with '/' and hold no spaces",
-                       path ? path : "");
-    int hdr = body ? HDR_JSON : HDR_NONE;
-    struct curl_slist *extra = NULL;
-    if (content_type && strcmp(content_type, "application/json") != 0) {
-        if (strpbrk(content_type, "\r\n"))
-            return err_set(err, errlen, "content type holds a line break");
-        if (!strcmp(content_type, "application/apply-patch+yaml"))
-            hdr = HDR_APPLY;
-        else if (!strcmp(content_type, "application/merge-patch+json"))
-            hdr = HDR_MERGE;
-        else if (!(extra = base_headers(&cl->conf->creds, content_type)))
-            return err_set(err, errlen, "out of memory");
-    }
-    char *b = body ? strdup(body) : NULL;
-    if (body && !b) {
-        curl_slist_free_all(extra);
-        return err_set(err, errlen, "out of memory");
-    }
-    return submit(cl, method, strdup(path), b, body ? strlen(body) : 0, hdr, extra, cb, opaque,
-                  err, errlen);
-}
-
-/* ---- blocking wrappers --------------------------------------------------------------------- */
-
-typedef struct sync_wait {
-    int want_obj;
-    int done;
-    kube_status status;
-    long code;
-    char msg[1024];
-    json_t *obj;
-} sync_wait;
-
-json_t *kube_result_parse(const kube_result *r)
-{
-    if (r->obj)
-        return json_incref(r->obj);
-    if (!r->body || r->body_len == 0)
-        return NULL;
-    return json_loadb(r->body, r->body_len, 0, NULL);
-}
-
-static void sync_cb(const kube_result *r, void *opaque)
-{
-    sync_wait *w = opaque;
-    w->done = 1;
-    w->status = r->status;
-    w->code = r->http_code;
-    snprintf(w->msg, sizeof(w->msg), "%s", r->message);
-    w->obj = w->want_obj ? kube_result_parse(r) : NULL;
-}
-
-static int sync_finish(kube_cluster *cl, sync_wait *w, json_t **out, long *http_code, char *err,
-                       size_t errlen)
-{
-    while (!w->done)
-        kube_client_run(cl->kc, 1000);
-    if (http_code)
-        *http_code = w->code;
-    if (out)
-        *out = w->obj;
-    else
-        json_decref(w->obj);
-    if (w->status != KUBE_OK)
-        return err_set(err, errlen, "%s", w->msg);
-    return 0;
-}
-
-#define SYNC_CALL(call, out)                                                                 \
-    do {                                                                                     \
-        sync_wait w = {0};                                                                   \
-        w.want_obj = (out) != NULL;                                                          \
-        if (out)                                                                             \
-            *(json_t **)(out) = NULL;                                                        \
-        if (http_code)                                                                       \
-            *http_code = 0;                                                                  \
-        if ((call) < 0)                                                                      \
-            return -1;                                                                       \
-        return sync_finish(cl, &w, out, http_code, err, errlen);                             \
-    } while (0)
-
-int kube_apply(kube_cluster *cl, const json_t *obj, json_t **out, long *http_code, char *err,
-               size_t errlen)
-{
-    SYNC_CALL(kube_apply_async(cl, obj, sync_cb, &w, err, errlen), out);
-}
-
-int kube_get(kube_cluster *cl, const kube_ref *ref, json_t **out, long *http_code, char *err,
-             size_t errlen)
-{
-    SYNC_CALL(kube_get_async(cl, ref, sync_cb, &w, err, errlen), out);
-}
-
-int kube_list(kube_cluster *cl, const kube_ref *ref, const char *label_selector, json_t **out,
-              long *http_code, char *err, size_t errlen)
-{
-    SYNC_CALL(kube_list_async(cl, ref, label_selector, sync_cb, &w, err, errlen), out);
-}
-
-int kube_delete(kube_cluster *cl, const kube_ref *ref, long *http_code, char *err,
-                size_t errlen)
-{
-    json_t **out = NULL;
-    SYNC_CALL(kube_delete_async(cl, ref, sync_cb, &w, err, errlen), out);
-}
-
-int kube_ensure_namespace(kube_cluster *cl, const char *name, char *err, size_t errlen)
-{
-    sync_wait w = {0};
-    if (kube_create_namespace_async(cl, name, sync_cb, &w, err, errlen) < 0)
-        return -1;
-    long code = 0;
-    int rc = sync_finish(cl, &w, NULL, &code, err, errlen);
-    if (rc < 0 && code == 409)
-        return 0;
-    return rc;
-}
-
-int kube_check_version(const kube_creds *c, long timeout_ms, char *version, size_t vlen,
-                       char *err, size_t errlen)
-{
-    kube_client_opts o;
-    sync_wait w = {0};
-    int rc = -1;
-    w.want_obj = 1;
-    kube_client_opts_init(&o);
-    if (timeout_ms > 0) {
-        o.request_timeout_ms = timeout_ms;
-        o.connect_timeout_ms = timeout_ms;
-    }
-    if (version && vlen)
-        version[0] = '\0';
-    kube_client *kc = kube_client_new(&o, err, errlen);
-    if (!kc)
-        return -1;
-    kube_cluster *cl = kube_client_cluster(kc, "check", c, err, errlen);
-    if (!cl || kube_version_async(cl, sync_cb, &w, err, errlen) < 0)
-        goto cleanup;
-    while (!w.done)
-        kube_client_run(kc, 1000);
-    if (w.status == KUBE_ERR_API) {
-        if (w.code == 401 || w.code == 403)
-            err_set(err, errlen, "%s refused the credentials (HTTP %ld): %s", c->server,
-                    w.code, w.msg);
-        else
-            err_set(err, errlen, "GET %s/version: HTTP %ld: %s", c->server, w.code, w.msg);
-        goto cleanup;
-    }
-    if (w.status == KUBE_ERR_TLS && strstr(w.msg, "certificate problem")) {
-        err_set(err, errlen, "%s; is certificate-authority(-data) the cluster's CA?", w.msg);
-        goto cleanup;
-    }
-    if (w.status != KUBE_OK) {
-        err_set(err, errlen, "%s", w.msg);
-        goto cleanup;
-    }
-    const char *gv = json_string_value(json_object_get(w.obj, "gitVersion"));
-    if (!gv) {
-        err_set(err, errlen, "%s/version answered without a gitVersion: is it a Kubernetes "
-                "API server?", c->server);
-        goto cleanup;
-    }
-    if (version && vlen)
-        snprintf(version, vlen, "%s", gv);
-    rc = 0;
-cleanup:
-    json_decref(w.obj);
-    kube_client_free(kc);
-    return rc;
 }

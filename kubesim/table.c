@@ -1,0 +1,163 @@
+/* meta.k8s.io/v1 Tables, as `kubectl get` asks for them (Accept: ...;as=Table): the columns
+ * kubectl prints per kind, one row per object with its cells and metadata. */
+#include "base/jpool.h"
+#include "table.h"
+#include "api.h"
+
+#include "base/clock.h"
+#include "base/strbuf.h"
+
+#include <stdio.h>
+
+static void age_of(const char *ts, char *out, size_t len)
+{
+    int64_t at = clock_parse_rfc3339(ts);
+    if (at < 0) {
+        snprintf(out, len, "<unknown>");
+        return;
+    }
+    long d = (long)((wall_ms() - at) / 1000);
+    if (d < 0)
+        d = 0;
+    if (d < 120)
+        snprintf(out, len, "%lds", d);
+    else if (d < 3600 * 3)
+        snprintf(out, len, "%ldm", d / 60);
+    else if (d < 86400 * 2)
+        snprintf(out, len, "%ldh", d / 3600);
+    else
+        snprintf(out, len, "%ldd", d / 86400);
+}
+
+static json_t *col(const char *name, const char *type, const char *format, int priority)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:i}", "name", name, "type", type, "format", format,
+                     "description", name, "priority", priority);
+}
+
+json_t *ks_table_build(enum ks_res r, json_t *items, const char *rv)
+{
+    json_t *cols = json_array();
+    json_array_append_new(cols, col("Name", "string", "name", 0));
+    switch (r) {
+    case RES_NAMESPACE:
+        json_array_append_new(cols, col("Status", "string", "", 0));
+        break;
+    case RES_DEPLOYMENT:
+        json_array_append_new(cols, col("Ready", "string", "", 0));
+        json_array_append_new(cols, col("Up-to-date", "integer", "", 0));
+        json_array_append_new(cols, col("Available", "integer", "", 0));
+        break;
+    case RES_SERVICE:
+        json_array_append_new(cols, col("Type", "string", "", 0));
+        json_array_append_new(cols, col("Cluster-IP", "string", "", 0));
+        json_array_append_new(cols, col("External-IP", "string", "", 0));
+        json_array_append_new(cols, col("Port(s)", "string", "", 0));
+        break;
+    case RES_JOB:
+        json_array_append_new(cols, col("Status", "string", "", 0));
+        json_array_append_new(cols, col("Completions", "string", "", 0));
+        break;
+    case RES_INGRESS:
+        json_array_append_new(cols, col("Class", "string", "", 0));
+        json_array_append_new(cols, col("Hosts", "string", "", 0));
+        json_array_append_new(cols, col("Address", "string", "", 0));
+        break;
+    case RES_CONFIGMAP:
+    case RES_SECRET:
+        if (r == RES_SECRET)
+            json_array_append_new(cols, col("Type", "string", "", 0));
+        json_array_append_new(cols, col("Data", "string", "", 0));
+        break;
+    default:
+        break;
+    }
+    json_array_append_new(cols, col("Age", "string", "", 0));
+    json_t *rows = json_array();
+    size_t i;
+    json_t *o;
+    json_array_foreach(items, i, o)
+    {
+        json_t *cells = json_array();
+        json_t *spec = json_object_get(o, "spec"), *st = json_object_get(o, "status");
+        char buf[512], age[32];
+        json_array_append_new(cells, json_string(ks_api_meta_str(o, "name")));
+        switch (r) {
+        case RES_NAMESPACE:
+            json_array_append_new(cells, json_string(json_string_value(json_object_get(st, "phase")) ?: ""));
+            break;
+        case RES_DEPLOYMENT:
+            snprintf(buf, sizeof(buf), "%ld/%ld", (long)json_integer_value(json_object_get(st, "readyReplicas")),
+                     (long)json_integer_value(json_object_get(spec, "replicas")));
+            json_array_append_new(cells, json_string(buf));
+            json_array_append_new(cells, json_integer(json_integer_value(json_object_get(st, "updatedReplicas"))));
+            json_array_append_new(cells, json_integer(json_integer_value(json_object_get(st, "availableReplicas"))));
+            break;
+        case RES_SERVICE: {
+            json_array_append_new(cells, json_string(json_string_value(json_object_get(spec, "type")) ?: ""));
+            json_array_append_new(cells, json_string(json_string_value(json_object_get(spec, "clusterIP")) ?: ""));
+            json_t *lbi = json_array_get(json_object_get(json_object_get(st, "loadBalancer"), "ingress"), 0);
+            json_array_append_new(cells, json_string(json_string_value(json_object_get(lbi, "ip")) ?: "<none>"));
+            strbuf sb;
+            strbuf_init(&sb, 400);
+            size_t j;
+            json_t *p;
+            json_array_foreach(json_object_get(spec, "ports"), j, p)
+            {
+                if (json_object_get(p, "nodePort"))
+                    strbuf_addf(&sb, "%s%ld:%ld/%s", j ? "," : "",
+                                (long)json_integer_value(json_object_get(p, "port")),
+                                (long)json_integer_value(json_object_get(p, "nodePort")),
+                                json_string_value(json_object_get(p, "protocol")) ?: "TCP");
+                else
+                    strbuf_addf(&sb, "%s%ld/%s", j ? "," : "",
+                                (long)json_integer_value(json_object_get(p, "port")),
+                                json_string_value(json_object_get(p, "protocol")) ?: "TCP");
+            }
+            json_array_append_new(cells, json_string(sb.data ? sb.data : "<none>"));
+            strbuf_release(&sb);
+            break;
+        }
+        case RES_JOB: {
+            long succ = (long)json_integer_value(json_object_get(st, "succeeded"));
+            long comp = (long)json_integer_value(json_object_get(spec, "completions"));
+            json_array_append_new(cells, json_string(succ >= comp ? "Complete" : "Running"));
+            snprintf(buf, sizeof(buf), "%ld/%ld", succ, comp);
+            json_array_append_new(cells, json_string(buf));
+            break;
+        }
+        case RES_INGRESS: {
+            json_array_append_new(cells, json_string(json_string_value(json_object_get(spec, "ingressClassName")) ?: "<none>"));
+            strbuf sb;
+            strbuf_init(&sb, 400);
+            size_t j;
+            json_t *rule;
+            json_array_foreach(json_object_get(spec, "rules"), j, rule)
+                strbuf_addf(&sb, "%s%s", j ? "," : "", json_string_value(json_object_get(rule, "host")) ?: "*");
+            json_array_append_new(cells, json_string(sb.data ? sb.data : "*"));
+            strbuf_release(&sb);
+            json_t *lbi = json_array_get(json_object_get(json_object_get(st, "loadBalancer"), "ingress"), 0);
+            json_array_append_new(cells, json_string(json_string_value(json_object_get(lbi, "ip")) ?: ""));
+            break;
+        }
+        case RES_CONFIGMAP:
+        case RES_SECRET:
+            if (r == RES_SECRET)
+                json_array_append_new(cells, json_string(json_string_value(json_object_get(o, "type")) ?: "Opaque"));
+            snprintf(buf, sizeof(buf), "%zu", json_object_size(json_object_get(o, "data")) +
+                                                  json_object_size(json_object_get(o, "binaryData")));
+            json_array_append_new(cells, json_string(buf));
+            break;
+        default:
+            break;
+        }
+        age_of(ks_api_meta_str(o, "creationTimestamp"), age, sizeof(age));
+        json_array_append_new(cells, json_string(age));
+        json_t *pom = json_pack("{s:s,s:s,s:O}", "kind", "PartialObjectMetadata", "apiVersion",
+                                "meta.k8s.io/v1", "metadata", json_object_get(o, "metadata"));
+        json_array_append_new(rows, json_pack("{s:o,s:o}", "cells", cells, "object", pom));
+    }
+    json_decref(items);
+    return json_pack("{s:s,s:s,s:{s:s},s:o,s:o}", "kind", "Table", "apiVersion", "meta.k8s.io/v1",
+                     "metadata", "resourceVersion", rv, "columnDefinitions", cols, "rows", rows);
+}
