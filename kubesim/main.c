@@ -5,6 +5,7 @@
 #include "sim.h"
 #include "api.h"
 
+#include "base/cmdline.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "base/clock.h"
@@ -12,7 +13,8 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/thread.h>
-#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,31 +26,54 @@
 #define KS_TICK_MS 20
 #define KS_MAX_CLUSTERS 20000
 
-static const char usage[] =
-    "usage: vela-kubesim (--clusters a,b,c | --count N [--name-prefix P]) --dir DIR\n"
-    "                    [--ready-delay-ms MS] [--base-port PORT] [--auth cert|token]\n"
-    "                    [--admin HOST:PORT] [--threads N] [--user NAME]\n"
-    "                    [--log-level LEVEL]\n"
-    "\n"
-    "Serves simulated Kubernetes API servers on 127.0.0.1, one HTTPS port per cluster, and\n"
-    "writes DIR/<cluster>.kubeconfig for each.\n"
-    "\n"
-    "  --clusters a,b,c     cluster names (DNS-1123 labels)\n"
-    "  --count N            N clusters named <prefix>1 .. <prefix>N\n"
-    "  --name-prefix P      prefix for --count (default \"cluster-\")\n"
-    "  --dir DIR            where the kubeconfigs go (created if missing)\n"
-    "  --ready-delay-ms MS  time until a Deployment is ready and a Job completes (default 1000;\n"
-    "                       0 = on the next controller tick)\n"
-    "  --base-port PORT     cluster i listens on PORT+i (default 0: any free port each)\n"
-    "  --auth cert|token    credentials in the kubeconfigs: client certificate (default) or\n"
-    "                       bearer token; the server accepts both\n"
-    "  --admin HOST:PORT    fault-injection endpoint (plain HTTP, loopback only; PORT 0 = any)\n"
-    "  --threads N          event-loop threads serving the clusters (default: CPUs, max 8)\n"
-    "  --user NAME          the client certificate's CN (default \"kubesim-admin\")\n"
-    "  --log-level LEVEL    debug, info, warn or error (default info; env VELA_LOG_LEVEL)\n"
-    "  -h, --help           this help\n"
-    "\n"
-    "Logs go to stderr. See docs/kubesim.md.\n";
+/* Options; values land in struct ks_args, then main checks what the table cannot. */
+struct ks_args {
+    const char *clusters, *prefix, *dir, *admin, *user, *auth;
+    int count, base_port, threads, ready_delay_ms;
+};
+
+static const char *const ks_auth_modes[] = {"cert", "token", NULL};
+
+static const cmdline_opt ks_opts[] = {
+    {.name = "clusters", .kind = CMDLINE_STRING, .arg = "a,b,c",
+     .offset = offsetof(struct ks_args, clusters), .help = "cluster names (DNS-1123 labels)"},
+    {.name = "count", .kind = CMDLINE_INT, .min = 1, .max = KS_MAX_CLUSTERS, .arg = "N",
+     .offset = offsetof(struct ks_args, count), .help = "N clusters named <prefix>1 .. <prefix>N"},
+    {.name = "name-prefix", .kind = CMDLINE_STRING, .arg = "P",
+     .offset = offsetof(struct ks_args, prefix),
+     .help = "prefix for --count (default \"cluster-\")"},
+    {.name = "dir", .kind = CMDLINE_STRING, .arg = "DIR", .flags = CMDLINE_REQUIRED,
+     .offset = offsetof(struct ks_args, dir),
+     .help = "where the kubeconfigs go (created if missing)"},
+    {.name = "ready-delay-ms", .kind = CMDLINE_INT, .min = 0, .max = 86400000, .arg = "MS",
+     .offset = offsetof(struct ks_args, ready_delay_ms),
+     .help = "time until a Deployment is ready and a Job completes (default 1000;\n"
+             "0 = on the next controller tick)"},
+    {.name = "base-port", .kind = CMDLINE_INT, .min = 0, .max = 65535, .arg = "PORT",
+     .offset = offsetof(struct ks_args, base_port),
+     .help = "cluster i listens on PORT+i (default 0: any free port each)"},
+    {.name = "auth", .kind = CMDLINE_ENUM, .choices = ks_auth_modes,
+     .offset = offsetof(struct ks_args, auth),
+     .help = "credentials in the kubeconfigs: client certificate (default) or\n"
+             "bearer token; the server accepts both"},
+    {.name = "admin", .kind = CMDLINE_STRING, .arg = "HOST:PORT",
+     .offset = offsetof(struct ks_args, admin),
+     .help = "fault-injection endpoint (plain HTTP, loopback only; PORT 0 = any)"},
+    {.name = "threads", .kind = CMDLINE_INT, .min = 1, .max = 64, .arg = "N",
+     .offset = offsetof(struct ks_args, threads),
+     .help = "event-loop threads serving the clusters (default: CPUs, max 8)"},
+    {.name = "user", .kind = CMDLINE_STRING, .arg = "NAME",
+     .offset = offsetof(struct ks_args, user),
+     .help = "the client certificate's CN (default \"kubesim-admin\")"},
+    {0},
+};
+
+static const cmdline_cmd ks_cmd = {
+    .name = "vela-kubesim",
+    .about = "Serves simulated Kubernetes API servers on 127.0.0.1, one HTTPS port per cluster,\n"
+             "and writes DIR/<cluster>.kubeconfig for each. Give one of --clusters or --count.\n",
+    .footer = "Logs go to stderr. See docs/kubesim.md.\n",
+};
 
 static struct ks_thread *threads;
 static int nthreads;
@@ -200,97 +225,32 @@ int main(int argc, char **argv)
     log_set_program("vela-kubesim");
     if (log_set_level(getenv("VELA_LOG_LEVEL")) != 0)
         log_warn("msg=\"unknown VELA_LOG_LEVEL; using info\"");
-    ks_cfg.ready_delay_ms = 1000;
     long n_threads = sysconf(_SC_NPROCESSORS_ONLN);
     if (n_threads < 1)
         n_threads = 1;
     if (n_threads > 8)
         n_threads = 8;
 
-    static const struct option longopts[] = {
-        {"clusters", required_argument, NULL, 'c'},
-        {"count", required_argument, NULL, 'n'},
-        {"name-prefix", required_argument, NULL, 'p'},
-        {"dir", required_argument, NULL, 'd'},
-        {"ready-delay-ms", required_argument, NULL, 'r'},
-        {"base-port", required_argument, NULL, 'b'},
-        {"auth", required_argument, NULL, 'a'},
-        {"admin", required_argument, NULL, 'A'},
-        {"threads", required_argument, NULL, 't'},
-        {"user", required_argument, NULL, 'u'},
-        {"log-level", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    char *end;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c': cluster_list = optarg; break;
-        case 'n':
-            count = strtol(optarg, &end, 10);
-            if (*end || count < 1 || count > KS_MAX_CLUSTERS) {
-                fprintf(stderr, "error: --count must be 1 to %d\n", KS_MAX_CLUSTERS);
-                goto usage_error;
-            }
-            break;
-        case 'p': prefix = optarg; break;
-        case 'd': dir = optarg; break;
-        case 'r':
-            ks_cfg.ready_delay_ms = (int)strtol(optarg, &end, 10);
-            if (*end || ks_cfg.ready_delay_ms < 0) {
-                fprintf(stderr, "error: --ready-delay-ms must be a number of milliseconds\n");
-                goto usage_error;
-            }
-            break;
-        case 'b':
-            base_port = strtol(optarg, &end, 10);
-            if (*end || base_port < 0 || base_port > 65535) {
-                fprintf(stderr, "error: --base-port must be 0 to 65535\n");
-                goto usage_error;
-            }
-            break;
-        case 'a':
-            if (strcmp(optarg, "cert") == 0)
-                ks_cfg.token_auth = false;
-            else if (strcmp(optarg, "token") == 0)
-                ks_cfg.token_auth = true;
-            else {
-                fprintf(stderr, "error: --auth must be cert or token\n");
-                goto usage_error;
-            }
-            break;
-        case 'A': admin = optarg; break;
-        case 't':
-            n_threads = strtol(optarg, &end, 10);
-            if (*end || n_threads < 1 || n_threads > 64) {
-                fprintf(stderr, "error: --threads must be 1 to 64\n");
-                goto usage_error;
-            }
-            break;
-        case 'u': user = optarg; break;
-        case 'l':
-            if (log_set_level(optarg) != 0) {
-                fprintf(stderr, "error: --log-level: \"%s\" is not debug, info, warn or error\n",
-                        optarg);
-                goto usage_error;
-            }
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            fprintf(stderr, "error: unknown or incomplete option \"%s\"\n", argv[optind - 1]);
-            goto usage_error;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "error: unexpected argument \"%s\"\n", argv[optind]);
-        goto usage_error;
-    }
-    if (!dir || (!cluster_list == !count)) {
-        fprintf(stderr, "error: give --dir and one of --clusters or --count\n");
+    struct ks_args a = {.prefix = "cluster-", .user = "kubesim-admin", .ready_delay_ms = 1000};
+    cmdline_group groups[] = {{"Options", ks_opts, &a}};
+    cmdline_args args;
+    int rc = cmdline_parse(&ks_cmd, groups, 1, argc, argv, &args);
+    if (rc != CMDLINE_CONTINUE)
+        return rc;
+    cmdline_args_release(&args);
+    cluster_list = a.clusters;
+    count = a.count;
+    prefix = a.prefix;
+    dir = a.dir;
+    admin = a.admin;
+    user = a.user;
+    base_port = a.base_port;
+    ks_cfg.ready_delay_ms = a.ready_delay_ms;
+    ks_cfg.token_auth = a.auth && strcmp(a.auth, "token") == 0;
+    if (a.threads)
+        n_threads = a.threads;
+    if (!cluster_list == !count) {
+        fprintf(stderr, "error: give one of --clusters or --count; see 'vela-kubesim --help'\n");
         goto usage_error;
     }
     if (cluster_list) {
@@ -391,6 +351,7 @@ int main(int argc, char **argv)
     if (admin) {
         char host[256];
         const char *colon = strrchr(admin, ':');
+        char *end = NULL;
         long aport = colon ? strtol(colon + 1, &end, 10) : -1;
         if (!colon || *end || aport < 0 || aport > 65535 || (size_t)(colon - admin) >= sizeof(host)) {
             fprintf(stderr, "error: --admin needs HOST:PORT, e.g. 127.0.0.1:7070\n");
@@ -469,7 +430,6 @@ cleanup:
     return exit_code;
 
 usage_error:
-    fputs(usage, stderr);
     exit_code = 2;
     goto cleanup;
 }

@@ -7,14 +7,6 @@
 #include "base/alloc.h"
 #include "base/util.h"
 
-const char opts_global_help[] =
-    "Kafka options:\n"
-    "  --bootstrap-servers HOST:PORT[,...]  Kafka brokers (env VELA_BOOTSTRAP_SERVERS,\n"
-    "                                       default 127.0.0.1:9092)\n"
-    "  -X key=value                         librdkafka property, repeatable\n"
-    "                                       (e.g. security.protocol=SSL)\n"
-    "  --topic-prefix PREFIX                topic name prefix (default \"vela.\")\n";
-
 void opts_init(vela_opts *o)
 {
     memset(o, 0, sizeof(*o));
@@ -63,9 +55,4 @@ const cmdline_opt opts_table[] = {
 cmdline_group opts_group(vela_opts *o)
 {
     return (cmdline_group){"Kafka options", opts_table, o};
-}
-
-int opts_parse_global(vela_opts *o, int *argc, char **argv, char *err, size_t errlen)
-{
-    return cmdline_strip(opts_table, o, argc, argv, err, errlen);
 }

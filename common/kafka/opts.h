@@ -28,12 +28,4 @@ void opts_release(vela_opts *o);
 extern const cmdline_opt opts_table[];
 cmdline_group opts_group(vela_opts *o);
 
-/* Legacy, for vela-kubesim until it parses with cmdline: removes the Kafka options from
- * anywhere in argv (up to a "--"), leaving the rest in order; *argc is updated. Returns 0,
- * or -1 with a message on a malformed option. */
-int opts_parse_global(vela_opts *o, int *argc, char **argv, char *err, size_t errlen);
-
-/* Legacy, with opts_parse_global: the help text for the Kafka options. */
-extern const char opts_global_help[];
-
 #endif
