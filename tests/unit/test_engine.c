@@ -828,7 +828,8 @@ static void engine_status_without_optional_fields_still_resumes(void **state)
     engine_app_load(f->e, "default/example-app", yaml, strlen(yaml), status, f->now);
     assert_string_equal(run_to_the_end(f), "running");
     assert_null(last_task(f, "beijing-1", 0, NULL)); /* the finished step is not redone */
-    assert_string_equal(json_string_value(json_object_get(status_of(f, "default/example-app"), "uid")),
+    const json_t *st = status_of(f, "default/example-app");
+    assert_string_equal(json_string_value(json_object_get(st, "uid")),
                         json_string_value(json_object_get(status, "uid")));
     json_decref(status);
     free(yaml);
