@@ -302,8 +302,11 @@ static int restore_resources(const json_t *list, const char *where, inv_resource
 {
     size_t i;
     json_t *r;
-    *out = calloc(json_array_size(list) + 1, sizeof(**out));
+    *out = NULL;
     *n = 0;
+    if (!json_array_size(list))
+        return 0;
+    *out = calloc(json_array_size(list), sizeof(**out));
     json_array_foreach(list, i, r) {
         if (inventory_resource_from_json(r, &(*out)[i]) < 0)
             return err_set(err, errlen,
