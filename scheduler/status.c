@@ -419,7 +419,7 @@ static int restore_step(const json_t *j, const char *where, step_record *r, char
         return err_set(err, errlen, "field \"%s.phase\" is \"%s\", not a step phase", where,
                        phase);
     r->name = strdup(name);
-    s->phase = (enum step_phase)ph;
+    s->phase = (enum step_phase)ph; /* a record: workflow_restore applies it (step_set_phase) */
     if (id)
         snprintf(s->id, sizeof(s->id), "%s", id);
     s->failures = (int)failures;
