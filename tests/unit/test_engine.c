@@ -640,6 +640,201 @@ static void engine_forced_delete_gives_up_on_an_unreachable_cluster(void **state
     assert_true(json_is_null(status_of(f, "default/example-app")));
 }
 
+/* ---- status records a restarted scheduler cannot use ---- */
+
+/* Sets (value non-NULL, JSON text) or removes (value NULL) the field at path ("a.0.b":
+ * numbers index arrays) of doc; returns -1 when the path does not lead anywhere. */
+static int json_path_edit(json_t *doc, const char *path, const char *value)
+{
+    char buf[256], *save = NULL;
+    snprintf(buf, sizeof(buf), "%s", path);
+    json_t *parent = NULL, *at = doc;
+    char *last = NULL;
+    for (char *tok = strtok_r(buf, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) {
+        if (!at)
+            return -1;
+        parent = at;
+        last = tok;
+        at = json_is_array(parent) ? json_array_get(parent, strtoul(tok, NULL, 10))
+                                   : json_object_get(parent, tok);
+    }
+    if (!parent || (!at && (!value || json_is_array(parent))))
+        return -1; /* a field may be added to an object, not removed when absent */
+    json_t *v = value ? json_loads(value, JSON_DECODE_ANY, NULL) : NULL;
+    if (value && !v)
+        return -1;
+    if (json_is_array(parent))
+        return v ? json_array_set_new(parent, strtoul(last, NULL, 10), v)
+                 : json_array_remove(parent, strtoul(last, NULL, 10));
+    return v ? json_object_set_new(parent, last, v) : json_object_del(parent, last);
+}
+
+/* advanced.yaml half done: deploy-beijing succeeded (inventory, services), deploy-aws out. */
+static json_t *status_half_done(struct fixture *f, const char *yaml)
+{
+    submit(f, "default/example-app", yaml);
+    tick(f, 10);
+    reply_all(f, 0, "healthy");
+    tick(f, 10);
+    return json_deep_copy(status_of(f, "default/example-app"));
+}
+
+/* Replies healthy to every task until nothing new is sent; returns the phase. */
+static const char *run_to_the_end(struct fixture *f)
+{
+    size_t from = 0;
+    tick(f, 10);
+    for (int round = 0; round < 5; round++) {
+        size_t n = json_array_size(f->sink.tasks);
+        reply_all(f, from, "healthy");
+        from = n;
+        tick(f, 10);
+    }
+    return phase_of(f, "default/example-app");
+}
+
+static void engine_malformed_status_is_reported_and_the_app_starts_from_its_spec(void **state)
+{
+    static const struct {
+        const char *path;
+        const char *value; /* JSON text; NULL: the field is removed */
+    } cases[] = {
+        {"workflow.steps.0.name", NULL},
+        {"workflow.steps.1.name", "42"},
+        {"workflow.steps.0.placements.0.cluster", NULL},
+        {"workflow.steps.1.placements.0.cluster", "null"},
+        {"workflow.steps.1.placements.0.namespace", NULL},
+        {"workflow.steps.0.placements.1.state", "\"exploded\""},
+        {"workflow.steps.1.placements.0.state", NULL},
+        {"workflow.steps.0.phase", "\"bogus\""},
+        {"workflow.steps.1.phase", NULL},
+        {"workflow.steps.0.phase", "3"},
+        {"workflow.steps.0.id", "12"},
+        {"workflow.steps.0.failures", "\"2\""},
+        {"workflow.steps.0.startedAt", "5"},
+        {"workflow.steps.1.resumed", "\"yes\""},
+        {"workflow.steps.0.message", "[]"},
+        {"workflow.steps.0.placements", "{}"},
+        {"workflow.steps.0.placements.0", "\"beijing-1\""},
+        {"workflow.steps.1.placements.0.attempt", "\"1\""},
+        {"workflow.steps.0", "null"},
+        {"workflow.steps", "\"none\""},
+        {"workflow.terminated", "\"no\""},
+        {"workflow", "[]"},
+        {"uid", "7"},
+        {"revision", "\"1\""},
+        {"generation", "1.5"},
+        {"specHash", "{}"},
+        {"createdAt", "false"},
+        {"resumeToken", "1"},
+        {"restartToken", "[]"},
+        {"services", "\"x\""},
+        {"services.0", "3"},
+        {"inventory", "{}"},
+        {"inventory.0", "\"x\""},
+        {"inventory.0.cluster", NULL},
+        {"inventory.1.namespace", "null"},
+        {"inventory.0.generation", "\"1\""},
+        {"inventory.0.resources", "\"all\""},
+        {"inventory.0.resources.0.kind", "3"},
+        {"inventory.0.resources.1", "[]"},
+        {"inventory.0.deleteResources", "7"},
+        {"inventory.0.deleteAttempt", "\"1\""},
+        {"inventory.0.deleteTaskId", "1"},
+        {"inventory.0.retryAt", "true"},
+        {"inventory.0.drop", "\"yes\""},
+    };
+    struct fixture *f = *state;
+    char *yaml = read_example("advanced.yaml");
+    json_t *good = status_half_done(f, yaml);
+    const char *uid = json_string_value(json_object_get(good, "uid"));
+    int failures = 0;
+    assert_int_equal(json_array_size(json_object_get(good, "inventory")), 2);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *bad = json_deep_copy(good);
+        if (json_path_edit(bad, cases[i].path, cases[i].value) < 0) {
+            print_error("case %s: no such field in the status\n", cases[i].path);
+            failures++;
+            json_decref(bad);
+            continue;
+        }
+        restart_engine(f);
+        engine_app_load(f->e, "default/example-app", yaml, strlen(yaml), bad, f->now);
+        json_decref(bad);
+        const char *phase = run_to_the_end(f);
+        const json_t *st = status_of(f, "default/example-app");
+        const char *now_uid = json_string_value(json_object_get(st, "uid"));
+        size_t n;
+        if (!phase || strcmp(phase, "running") != 0) {
+            print_error("case %s=%s: phase %s, want running\n", cases[i].path,
+                        cases[i].value ? cases[i].value : "(removed)", phase ? phase : "none");
+            failures++;
+        } else if (!now_uid || strcmp(now_uid, uid) == 0 ||
+                   json_integer_value(json_object_get(st, "revision")) != 1) {
+            print_error("case %s: the status was used, want a fresh start\n", cases[i].path);
+            failures++;
+        } else if (!last_task(f, "beijing-1", 0, &n) || n != 1 ||
+                   !last_task(f, "us-west-1", 0, &n) || n != 1) {
+            print_error("case %s: want one task per cluster from the first step\n",
+                        cases[i].path);
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+    json_decref(good);
+    free(yaml);
+}
+
+static void engine_status_that_is_not_an_object_is_reported(void **state)
+{
+    struct fixture *f = *state;
+    char *yaml = read_example("advanced.yaml");
+    json_t *list = json_array();
+    engine_app_load(f->e, "default/example-app", yaml, strlen(yaml), list, f->now);
+    assert_string_equal(run_to_the_end(f), "running");
+    json_decref(list);
+    free(yaml);
+}
+
+static void engine_malformed_status_of_a_deleted_app_is_tombstoned(void **state)
+{
+    struct fixture *f = *state;
+    char *yaml = read_example("advanced.yaml");
+    json_t *bad = status_half_done(f, yaml);
+    assert_int_equal(json_path_edit(bad, "workflow.steps.0.placements.0.cluster", NULL), 0);
+    restart_engine(f);
+    engine_app_load(f->e, "default/example-app", NULL, 0, bad, f->now);
+    tick(f, 10);
+    assert_true(json_is_null(status_of(f, "default/example-app")));
+    assert_int_equal(engine_app_count(f->e), 0);
+    assert_int_equal(json_array_size(f->sink.tasks), 0);
+    json_decref(bad);
+    free(yaml);
+}
+
+/* Fields a record of an older scheduler may lack are not reasons to start again. */
+static void engine_status_without_optional_fields_still_resumes(void **state)
+{
+    static const char *const absent[] = {"createdAt", "generation", "resumeToken",
+                                         "workflow.steps.0.startedAt", "workflow.steps.0.id",
+                                         "workflow.steps.0.failures",
+                                         "workflow.steps.0.placements.0.attempt"};
+    struct fixture *f = *state;
+    char *yaml = read_example("advanced.yaml");
+    json_t *status = status_half_done(f, yaml);
+    for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+        json_path_edit(status, absent[i], NULL);
+    restart_engine(f);
+    engine_app_load(f->e, "default/example-app", yaml, strlen(yaml), status, f->now);
+    assert_string_equal(run_to_the_end(f), "running");
+    assert_null(last_task(f, "beijing-1", 0, NULL)); /* the finished step is not redone */
+    const json_t *st = status_of(f, "default/example-app");
+    assert_string_equal(json_string_value(json_object_get(st, "uid")),
+                        json_string_value(json_object_get(status, "uid")));
+    json_decref(status);
+    free(yaml);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -661,6 +856,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(engine_forced_delete_gives_up_on_an_unreachable_cluster, setup, teardown),
         cmocka_unit_test_setup_teardown(engine_restart_keeps_the_services_of_placements_already_healthy, setup, teardown),
         cmocka_unit_test_setup_teardown(engine_resync_reapplies_and_shows_a_service_no_longer_healthy, setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_malformed_status_is_reported_and_the_app_starts_from_its_spec, setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_status_that_is_not_an_object_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_malformed_status_of_a_deleted_app_is_tombstoned, setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_status_without_optional_fields_still_resumes, setup, teardown),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
