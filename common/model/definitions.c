@@ -3,17 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/components/components.h"
 #include "model/definitions.h"
+#include "model/traits/traits.h"
 
-extern const component_def component_webservice;
-extern const component_def component_worker;
-extern const component_def component_task;
-
-extern const trait_def trait_scaler;
-extern const trait_def trait_gateway;
-extern const trait_def trait_labels;
-extern const trait_def trait_annotations;
-extern const trait_def trait_env;
 
 /* Kept in alphabetical order: the "known types" messages list them in this order. */
 static const component_def *const component_defs[] = {

@@ -2,6 +2,7 @@
  * parallelism, restartPolicy Never unless `restart` says OnFailure. */
 #include <stdio.h>
 
+#include "model/components/components.h"
 #include "model/definitions.h"
 #include "model/render_util.h"
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/components/components.h"
 #include "model/definitions.h"
 #include "model/render_util.h"
 

@@ -1,4 +1,5 @@
 /* worker: a long-running background process. A Deployment with no ports and no Service. */
+#include "model/components/components.h"
 #include "model/definitions.h"
 #include "model/render_util.h"
 

@@ -1,5 +1,6 @@
 /* annotations: merged into the workload's and its pod template's annotations. */
 #include "model/definitions.h"
+#include "model/traits/traits.h"
 #include "model/render_util.h"
 
 static const prop_spec annotations_props[] = {{NULL, 0, 0, NULL, NULL, 0, 0}};

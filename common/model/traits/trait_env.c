@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "model/definitions.h"
+#include "model/traits/traits.h"
 #include "model/render_util.h"
 
 static const prop_spec env_props[] = {

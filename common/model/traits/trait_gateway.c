@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/definitions.h"
+#include "model/traits/traits.h"
 #include "model/render_util.h"
 
 static const prop_spec gateway_props[] = {

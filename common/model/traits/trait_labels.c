@@ -1,5 +1,6 @@
 /* labels: merged into the workload's and its pod template's labels. */
 #include "model/definitions.h"
+#include "model/traits/traits.h"
 #include "model/render_util.h"
 
 static const prop_spec labels_props[] = {{NULL, 0, 0, NULL, NULL, 0, 0}};

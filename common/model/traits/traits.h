@@ -1,0 +1,14 @@
+/* The built-in traits, one file each in this folder; definitions.c lists them in its table.
+ * Adding a trait is adding a file, a line here and a table row. */
+#ifndef VELA_MODEL_TRAITS_H
+#define VELA_MODEL_TRAITS_H
+
+#include "model/definitions.h"
+
+extern const trait_def trait_annotations;
+extern const trait_def trait_env;
+extern const trait_def trait_gateway;
+extern const trait_def trait_labels;
+extern const trait_def trait_scaler;
+
+#endif
