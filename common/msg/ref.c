@@ -105,6 +105,24 @@ int msg_ref_objs_decode(const json_t *root, const char *key, unsigned flags, siz
     return 0;
 }
 
+/* kind and taskId in the order the scheduler (kind first) and the worker (taskId first)
+ * always wrote them, so that the bytes stay the same. */
+static int ref_put_kind_and_id(json_t *obj, const msg_ident *id, msg_ref_mode mode, char *err,
+                               size_t errlen)
+{
+    const char *kind = msg_ref_kind_name(id->kind);
+    unsigned f = MSG_REQUIRED | MSG_NONEMPTY;
+    if (mode == MSG_REF_TASK &&
+        msg_field_put_str(obj, "", "kind", kind, f, MSG_MAX_NAME_LEN, err, errlen) < 0)
+        return -1;
+    if (msg_field_put_str(obj, "", "taskId", id->task_id, f, MSG_MAX_ID_LEN, err, errlen) < 0)
+        return -1;
+    if (mode == MSG_REF_EVENT &&
+        msg_field_put_str(obj, "", "kind", kind, f, MSG_MAX_NAME_LEN, err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
 int msg_ref_ident_encode(json_t *obj, const msg_ident *id, msg_ref_mode mode, char *err,
                          size_t errlen)
 {
@@ -119,10 +137,7 @@ int msg_ref_ident_encode(json_t *obj, const msg_ident *id, msg_ref_mode mode, ch
     json_t *app = json_object();
     if (!app)
         return err_set(err, errlen, "out of memory");
-    if (msg_field_put_str(obj, "", "taskId", id->task_id, MSG_REQUIRED | MSG_NONEMPTY,
-                          MSG_MAX_ID_LEN, err, errlen) < 0 ||
-        msg_field_put_str(obj, "", "kind", msg_ref_kind_name(id->kind), MSG_REQUIRED, 16, err,
-                          errlen) < 0 ||
+    if (ref_put_kind_and_id(obj, id, mode, err, errlen) < 0 ||
         msg_field_put_str(app, "app", "name", id->app.name, MSG_REQUIRED | MSG_DNS1123, 63, err,
                           errlen) < 0 ||
         msg_field_put_str(app, "app", "namespace", id->app.namespace,
