@@ -106,7 +106,8 @@ static void decode_gives_every_field(void **state)
     assert_int_equal(msg_task_decode(engine_deploy, strlen(engine_deploy), &t, err, sizeof(err)),
                      0);
     assert_int_equal(t.id.kind, MSG_KIND_DEPLOY);
-    assert_string_equal(t.id.task_id, "jnjhd5oqup:1.1:deploy-beijing-clusters:beijing-1:default:1");
+    assert_string_equal(t.id.task_id,
+                        "jnjhd5oqup:1.1:deploy-beijing-clusters:beijing-1:default:1");
     assert_string_equal(t.id.app.name, "example-app");
     assert_string_equal(t.id.app.namespace, "default");
     assert_string_equal(t.id.app.uid, "jnjhd5oqup");
