@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each (under ASan+UBSan), seeded with the examples,
-# golden inputs and bad-input cases. Prints libFuzzer's final stats per target.
+# golden inputs and bad-input cases, plus a target's own fuzz/corpus/<target>/ folder. Prints libFuzzer's final stats per target.
 # Usage: fuzz/run.sh BIN_DIR [SECONDS]
 set -euo pipefail
 bin=$1
@@ -16,7 +16,11 @@ for target in "$bin"/fuzz_*; do
   [ -x "$target" ] || continue
   name=$(basename "$target")
   echo "== $name: ${secs}s"
-  if ! "$target" "$corpus" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 \
+  # a target's own seeds (fuzz/corpus/<target>/) and, for a message decoder, its bad records
+  seeds=()
+  [ -d "$here/fuzz/corpus/$name" ] && seeds+=("$here/fuzz/corpus/$name")
+  [ -d "$here/tests/bad-records/${name#fuzz_msg_}" ] && seeds+=("$here/tests/bad-records/${name#fuzz_msg_}")
+  if ! "$target" "$corpus" "${seeds[@]}" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 \
       -timeout=10 -print_final_stats=1 -artifact_prefix="$here/fuzz/" 2>"$corpus/../$name.log"; then
     status=1
     echo "$name FAILED; see fuzz/$name.log and the crash-* file in fuzz/"

@@ -23,6 +23,33 @@
 /* With watches, a GET now and then all the same, in case an event went astray. */
 #define JOB_WATCH_CHECK_MS 5000
 
+static const char *const job_state_names[] = {
+#define JOB_STATE_NAME(id, name) name,
+    JOB_STATES(JOB_STATE_NAME)
+#undef JOB_STATE_NAME
+};
+
+const char *job_state_name(job_state s)
+{
+    return (size_t)s < ARRAY_LEN(job_state_names) ? job_state_names[s] : "?";
+}
+
+/* The task's id for logs ("-" for a task too malformed to have one). */
+static const char *job_id(const job *j)
+{
+    return j->t.task_id ? j->t.task_id : "-";
+}
+
+/* Every state change goes through here, so the log tells a job's whole path. */
+static void job_set_state(job *j, job_state s)
+{
+    if (j->state == s)
+        return;
+    log_debug("event=job_state task=%s from=%s to=%s", job_id(j), job_state_name(j->state),
+              job_state_name(s));
+    j->state = s;
+}
+
 /* ---- clusters ----------------------------------------------------------------------------- */
 
 static bool job_resolved_has(worker *w, const char *name)
@@ -113,18 +140,22 @@ fail:
     return -1;
 }
 
-/* The task's id for logs ("-" for a task too malformed to have one). */
-static const char *job_id(const job *j)
-{
-    return j->t.task_id ? j->t.task_id : "-";
-}
-
 /* ---- events ------------------------------------------------------------------------------- */
 
-static void job_publish(job *j, const char *phase, const char *message, json_t *services)
+/* A non-final event; with_services: the services of the last task_judge. */
+static void job_publish(job *j, msg_event_phase phase, const char *message, bool with_services)
 {
-    json_t *ev = event_new(&j->t, phase, false, message, services, j->w->id, wall_ms());
-    worker_publish(j->w, &j->t, ev);
+    char err[512] = "";
+    char *json = task_event(&j->t, phase, false, message, with_services, j->w->id, wall_ms(),
+                            err, sizeof(err));
+    if (err[0])
+        log_warn("event=event_degraded task=%s error=\"%s\"", job_id(j), err);
+    if (!json) {
+        log_error("event=out_of_memory where=job_publish task=%s", job_id(j));
+        return;
+    }
+    worker_publish(j->w, &j->t, json);
+    free(json);
 }
 
 /* Queues the stored final event; when it cannot be queued now, job_tick tries again (the
@@ -140,18 +171,20 @@ static void job_send_final(job *j)
 }
 
 /* The final event: the job waits for its acknowledgement (job_delivered). */
-static void job_finish(job *j, const char *phase, const char *message, json_t *services)
+static void job_finish(job *j, msg_event_phase phase, const char *message, bool with_services)
 {
     worker *w = j->w;
-    if (strcmp(phase, "failed") == 0)
+    char err[512] = "";
+    if (phase == MSG_PHASE_FAILED)
         w->failed++;
     log_info("event=task_final task=%s cluster=%s phase=%s ms=%lld message=\"%s\"",
-             job_id(j), j->t.cluster ? j->t.cluster : "-", phase,
+             job_id(j), j->t.cluster ? j->t.cluster : "-", msg_event_phase_name(phase),
              (long long)(now_ms() - j->taken_ms), message ? message : "");
-    json_t *ev = event_new(&j->t, phase, true, message, services, w->id, wall_ms());
-    j->state = JOB_FINAL;
-    j->final_event = vela_json_dumps(ev, JSON_COMPACT);
-    json_decref(ev);
+    job_set_state(j, JOB_FINAL);
+    j->final_event = task_event(&j->t, phase, true, message, with_services, w->id, wall_ms(),
+                                err, sizeof(err));
+    if (err[0])
+        log_warn("event=event_degraded task=%s error=\"%s\"", job_id(j), err);
     if (!j->final_event) {
         log_error("event=out_of_memory where=job_finish task=%s", job_id(j));
         job_abandon(j);
@@ -162,7 +195,7 @@ static void job_finish(job *j, const char *phase, const char *message, json_t *s
 
 static void job_fail(job *j, const char *message)
 {
-    job_finish(j, "failed", message, NULL);
+    job_finish(j, MSG_PHASE_FAILED, message, false);
 }
 
 void job_delivered(job *j, rd_kafka_resp_err_t err)
@@ -177,7 +210,7 @@ void job_delivered(job *j, rd_kafka_resp_err_t err)
         job_send_final(j);
         return;
     }
-    j->state = JOB_DONE;
+    job_set_state(j, JOB_DONE);
     w->active--;
     w->finished++;
     if (offtrack_done(w->offs, j->partition, j->offset) < 0)
@@ -207,7 +240,6 @@ void job_free(job *j)
         return;
     task_release(&j->t);
     free(j->final_event);
-    free(j->last_services);
     free(j);
 }
 
@@ -248,7 +280,7 @@ static void job_apply_next(job *j)
 {
     size_t n = json_array_size(j->t.manifests);
     if (j->next_manifest >= n) {
-        j->state = JOB_WAIT;
+        job_set_state(j, JOB_WAIT);
         if (watch_covers(j)) { /* the applies' answers and the events so far */
             j->err[0] = '\0';
             job_judge(j);
@@ -335,7 +367,7 @@ static int job_get_one(job *j, const task_obj *o, json_t **slot)
 /* Reads every watched object; job_judge runs when the last answer is in. */
 static void job_poll(job *j)
 {
-    j->state = JOB_POLL;
+    job_set_state(j, JOB_POLL);
     j->err[0] = '\0';
     j->polls++;
     for (size_t i = 0; i < j->t.ncomps; i++) {
@@ -365,27 +397,21 @@ static void job_judge(job *j)
         j->poll_failures = 0;
         bool healthy;
         char summary[1024];
-        json_t *services = task_judge(&j->t, &healthy, summary, sizeof(summary));
+        bool changed = task_judge(&j->t, &healthy, summary, sizeof(summary));
         if (healthy) {
-            job_finish(j, "healthy", "", services);
+            job_finish(j, MSG_PHASE_HEALTHY, "", true);
             return;
         }
         if (wall_ms() >= j->deadline_wall) {
             char msg[1100];
             snprintf(msg, sizeof(msg), "timed out waiting for health: %s", summary);
-            job_finish(j, "failed", msg, services);
+            job_finish(j, MSG_PHASE_FAILED, msg, true);
             return;
         }
-        char *sig = vela_json_dumps(services, JSON_COMPACT);
-        if (sig && (!j->last_services || strcmp(sig, j->last_services) != 0)) {
-            free(j->last_services);
-            j->last_services = sig;
-            sig = NULL;
-            job_publish(j, "progressing", "", services);
-        } else {
-            json_decref(services);
-        }
-        free(sig);
+        /* Every judgement that is not final is published when it changed, so "changed since
+         * the last judgement" is "changed since the last progress event". */
+        if (changed)
+            job_publish(j, MSG_PHASE_PROGRESSING, "", true);
     }
     if (wall_ms() >= j->deadline_wall) {
         char msg[1200];
@@ -393,7 +419,7 @@ static void job_judge(job *j)
         job_fail(j, msg);
         return;
     }
-    j->state = JOB_WAIT;
+    job_set_state(j, JOB_WAIT);
     int64_t delay;
     if (watch_covers(j)) {
         delay = JOB_WATCH_CHECK_MS;
@@ -423,25 +449,21 @@ static void job_on_delete(const kube_result *r, void *opaque)
         snprintf(msg, sizeof(msg), "%s", j->err);
         job_fail(j, msg);
     } else {
-        job_finish(j, "deleted", "", NULL);
+        job_finish(j, MSG_PHASE_DELETED, "", false);
     }
 }
 
 static void job_delete(job *j)
 {
-    j->state = JOB_DELETE;
+    job_set_state(j, JOB_DELETE);
     j->err[0] = '\0';
-    size_t i;
-    json_t *r;
     /* pending is raised before the first request, so that no callback can finish the job
      * while requests are still being queued (callbacks only run inside kube_client_run, but
      * this keeps the rule local). */
     j->pending++;
-    json_array_foreach(j->t.resources, i, r) {
-        kube_ref ref = {json_string_value(json_object_get(r, "apiVersion")),
-                        json_string_value(json_object_get(r, "kind")),
-                        json_string_value(json_object_get(r, "namespace")),
-                        json_string_value(json_object_get(r, "name"))};
+    for (size_t i = 0; i < j->t.nresources; i++) {
+        const task_obj *r = &j->t.resources[i];
+        kube_ref ref = {r->api_version, r->kind, r->namespace, r->name};
         char err[512];
         if (kube_delete_async(j->cl, &ref, job_on_delete, j, err, sizeof(err)) < 0) {
             if (!j->err[0])
@@ -457,7 +479,7 @@ static void job_delete(job *j)
             snprintf(msg, sizeof(msg), "%s", j->err);
             job_fail(j, msg);
         } else {
-            job_finish(j, "deleted", "", NULL);
+            job_finish(j, MSG_PHASE_DELETED, "", false);
         }
     }
 }
@@ -467,10 +489,10 @@ static void job_delete(job *j)
 /* The cluster is known: go. */
 static void job_go(job *j)
 {
-    if (j->t.kind == TASK_DELETE) {
+    if (j->t.kind == MSG_KIND_DELETE) {
         job_delete(j);
     } else {
-        j->state = JOB_APPLY;
+        job_set_state(j, JOB_APPLY);
         watch_need(j, now_ms());
         job_apply_next(j);
     }
@@ -508,7 +530,7 @@ static void job_try_cluster(job *j, int64_t now)
         if (job_blocked(j)) {
             log_debug("event=task_held task=%s cluster=%s reason=earlier_task_applying",
                       job_id(j), j->t.cluster);
-            j->state = JOB_HOLD;
+            job_set_state(j, JOB_HOLD);
         } else
             job_go(j);
     } else if (rc < 0 || now >= j->cluster_until) {
@@ -526,16 +548,24 @@ job *job_begin(worker *w, const rd_kafka_message_t *m)
         return NULL;
     }
     j->w = w;
+    j->state = JOB_CLUSTER; /* where every job starts; changes go through job_set_state */
     j->partition = m->partition;
     j->offset = m->offset;
     j->taken_ms = now_ms();
     char err[512];
     int parsed = task_parse(m->payload, m->len, &j->t, err, sizeof(err));
     if (parsed < 0) {
-        log_error("event=invalid_task partition=%d offset=%lld error=\"%s\"", (int)m->partition,
-                  (long long)m->offset, err);
-        if (!j->t.key[0]) {
-            /* Nothing to report on: the offset is done with. */
+        /* Logged here once, counted, and skipped: a task that did not decode will not decode
+         * when redelivered. With its identity known, a failed event tells its Application
+         * why (the job ends once that is acknowledged); without it, no event could name the
+         * placement (nor pass the event schema), and the offset is done with now. */
+        bool reportable = task_reportable(&j->t);
+        w->invalid++;
+        log_error("event=invalid_task topic=%s partition=%d offset=%lld app=%s task=%s "
+                  "reported=%s error=\"%s\"", w->tasks_topic, (int)m->partition,
+                  (long long)m->offset, reportable ? j->t.key : "-", job_id(j),
+                  reportable ? "yes" : "no", err);
+        if (!reportable) {
             offtrack_done(w->offs, m->partition, m->offset);
             job_free(j);
             return NULL;
@@ -558,8 +588,7 @@ job *job_begin(worker *w, const rd_kafka_message_t *m)
     j->cluster_until = j->taken_ms + w->cfg.cluster_wait_ms;
     log_debug("event=task_taken task=%s cluster=%s partition=%d offset=%lld", j->t.task_id,
               j->t.cluster, (int)j->partition, (long long)j->offset);
-    job_publish(j, "applying", "", NULL);
-    j->state = JOB_CLUSTER;
+    job_publish(j, MSG_PHASE_APPLYING, "", false);
     job_try_cluster(j, j->taken_ms);
     return j;
 }

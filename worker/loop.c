@@ -38,17 +38,9 @@ int worker_produce_raw(worker *w, const char *key, const char *json, job *final_
     return 0;
 }
 
-int worker_publish(worker *w, const task *t, json_t *ev)
+int worker_publish(worker *w, const task *t, const char *json)
 {
-    char *json = vela_json_dumps(ev, JSON_COMPACT);
-    json_decref(ev);
-    if (!json) {
-        log_error("event=out_of_memory where=worker_publish");
-        return -1;
-    }
-    int rc = worker_produce_raw(w, t->key, json, NULL);
-    free(json);
-    return rc;
+    return worker_produce_raw(w, t->key, json, NULL);
 }
 
 static void loop_on_delivery(const rd_kafka_message_t *m, void *msg_opaque, void *ctx)
@@ -360,11 +352,11 @@ static int64_t loop_tick(worker *w, int64_t now, int64_t cap)
 static void loop_stats(worker *w, const char *what)
 {
     log_info("event=%s taken=%llu finished=%llu failed=%llu abandoned=%llu duplicates=%llu "
-             "events=%llu running=%d queued=%zu kube_inflight=%d",
+             "events=%llu running=%d queued=%zu kube_inflight=%d invalid=%llu",
              what, (unsigned long long)w->taken, (unsigned long long)w->finished,
              (unsigned long long)w->failed, (unsigned long long)w->abandoned_count,
              (unsigned long long)w->duplicates, (unsigned long long)w->events, w->active,
-             w->nbacklog, kube_client_inflight(w->kc));
+             w->nbacklog, kube_client_inflight(w->kc), (unsigned long long)w->invalid);
 }
 
 /* One turn: registry, backlog, Kafka, jobs, Kubernetes, delivery reports. consume: whether
@@ -425,9 +417,9 @@ int worker_run(worker *w, volatile sig_atomic_t *stop)
         }
         if (now - last_stats >= LOOP_STATS_EVERY_MS) {
             /* Only when something happened, so an idle worker's log stays quiet. */
-            if (w->taken + w->finished + w->events != last_count)
+            if (w->taken + w->finished + w->events + w->invalid != last_count)
                 loop_stats(w, "stats");
-            last_count = w->taken + w->finished + w->events;
+            last_count = w->taken + w->finished + w->events + w->invalid;
             last_stats = now;
         }
         if (kq_consumer_fatal(w->consumer, err, sizeof(err)) ||

@@ -1,117 +1,103 @@
-/* Tasks as the worker reads them, the events it writes, and the health judgement of live
- * objects through the component and trait definitions. See task.h and docs/pipeline.md. */
+/* The worker's view of a task: the message through msg_task_decode, the objects it judges
+ * with their namespaces, health through the component and trait definitions, and events
+ * through msg_event_encode. See task.h and docs/pipeline.md. */
 #include "task.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "model/definitions.h"
-#include "kube/resource.h"
-#include "base/util.h"
 #include "base/clock.h"
+#include "base/util.h"
+#include "kube/resource.h"
 
-/* ---- parsing ------------------------------------------------------------------------------ */
+/* ---- the runtime view --------------------------------------------------------------------- */
 
-static const char *task_str(const json_t *obj, const char *key)
+/* o with the task's namespace for a namespaced (or unknown) kind given without one. */
+static task_obj task_obj_in(const task *t, const msg_objref *o)
 {
-    const char *s = json_string_value(json_object_get(obj, key));
-    return s && *s ? s : NULL;
+    task_obj r = *o;
+    if (!r.namespace && kube_kind_namespaced(r.api_version, r.kind) != 0)
+        r.namespace = t->namespace;
+    return r;
 }
 
-/* Reads {apiVersion, kind, name[, namespace]} at path into *o. */
-static int task_obj_parse(const json_t *j, const char *path, const char *default_ns,
-                          task_obj *o, char *err, size_t errlen)
+/* A workload or trait object is read with GET, so it needs its apiVersion and kind (the
+ * schema lets a scheduler that knows no workload for a type send ""). */
+static int task_obj_usable(const task_obj *o, const char *path, char *err, size_t errlen)
 {
-    if (!json_is_object(j))
-        return err_set(err, errlen, "%s: expected an object", path);
-    o->api_version = task_str(j, "apiVersion");
-    o->kind = task_str(j, "kind");
-    o->name = task_str(j, "name");
-    if (!o->api_version || !o->kind || !o->name)
-        return err_set(err, errlen, "%s: apiVersion, kind and name are required", path);
-    o->namespace = task_str(j, "namespace");
-    if (!o->namespace && kube_kind_namespaced(o->api_version, o->kind) != 0)
-        o->namespace = default_ns;
+    if (!*o->api_version || !*o->kind)
+        return err_set(err, errlen, "%s: apiVersion and kind are required to judge health",
+                       path);
     return 0;
 }
 
-static json_t *task_obj_json(const task_obj *o)
+static int task_view_components(task *t, char *err, size_t errlen)
 {
-    json_t *j = json_pack("{s:s,s:s}", "apiVersion", o->api_version, "kind", o->kind);
-    if (o->namespace)
-        json_object_set_new(j, "namespace", json_string(o->namespace));
-    json_object_set_new(j, "name", json_string(o->name));
-    return j;
-}
-
-static int task_parse_components(task *t, const json_t *comps, char *err, size_t errlen)
-{
-    if (!comps)
-        return 0;
-    if (!json_is_array(comps))
-        return err_set(err, errlen, "components: expected an array");
-    t->comps = calloc(json_array_size(comps) + 1, sizeof(*t->comps));
-    if (!t->comps)
+    size_t ntraits = 0;
+    t->comps = calloc(t->m.ncomps + 1, sizeof(*t->comps));
+    t->services = calloc(t->m.ncomps + 1, sizeof(*t->services));
+    for (size_t i = 0; i < t->m.ncomps; i++)
+        ntraits += t->m.comps[i].ntraits;
+    t->service_traits = calloc(ntraits + 1, sizeof(*t->service_traits));
+    if (!t->comps || !t->services || !t->service_traits)
         return err_set(err, errlen, "out of memory");
-    size_t i;
-    json_t *c;
-    json_array_foreach(comps, i, c) {
-        task_comp *tc = &t->comps[t->ncomps++];
+    msg_event_trait *et = t->service_traits;
+    for (size_t i = 0; i < t->m.ncomps; i++) {
+        const msg_task_comp *mc = &t->m.comps[i];
+        task_comp *c = &t->comps[t->ncomps++];
         char path[128];
-        tc->name = task_str(c, "name");
-        tc->type = task_str(c, "type");
-        if (!tc->name || !tc->type)
-            return err_set(err, errlen, "components[%zu]: name and type are required", i);
+        c->name = mc->name;
+        c->type = mc->type;
+        c->workload = task_obj_in(t, &mc->workload);
         snprintf(path, sizeof(path), "components[%zu].workload", i);
-        if (task_obj_parse(json_object_get(c, "workload"), path, t->namespace, &tc->workload,
-                           err, errlen) < 0)
+        if (task_obj_usable(&c->workload, path, err, errlen) < 0)
             return -1;
-        json_t *traits = json_object_get(c, "traits");
-        if (!traits)
-            continue;
-        if (!json_is_array(traits))
-            return err_set(err, errlen, "components[%zu].traits: expected an array", i);
-        tc->traits = calloc(json_array_size(traits) + 1, sizeof(*tc->traits));
-        if (!tc->traits)
+        c->traits = calloc(mc->ntraits + 1, sizeof(*c->traits));
+        if (!c->traits)
             return err_set(err, errlen, "out of memory");
-        size_t k;
-        json_t *tr;
-        json_array_foreach(traits, k, tr) {
-            task_trait *tt = &tc->traits[tc->ntraits++];
-            tt->type = task_str(tr, "type");
-            if (!tt->type)
-                return err_set(err, errlen, "components[%zu].traits[%zu].type is required", i,
-                               k);
-            tt->props = json_object_get(tr, "properties");
-            json_t *obj = json_object_get(tr, "object");
-            if (obj && !json_is_null(obj)) {
-                snprintf(path, sizeof(path), "components[%zu].traits[%zu].object", i, k);
-                if (task_obj_parse(obj, path, t->namespace, &tt->object, err, errlen) < 0)
-                    return -1;
-                tt->has_object = true;
-            }
+        t->services[i].traits = et;
+        t->services[i].has_traits = true;
+        t->services[i].ntraits = mc->ntraits;
+        et += mc->ntraits;
+        for (size_t k = 0; k < mc->ntraits; k++) {
+            task_trait *tt = &c->traits[c->ntraits++];
+            tt->type = mc->traits[k].type;
+            tt->props = mc->traits[k].properties;
+            tt->has_object = mc->traits[k].has_object;
+            if (!tt->has_object)
+                continue;
+            tt->object = task_obj_in(t, &mc->traits[k].object);
+            snprintf(path, sizeof(path), "components[%zu].traits[%zu].object", i, k);
+            if (task_obj_usable(&tt->object, path, err, errlen) < 0)
+                return -1;
         }
     }
     return 0;
 }
 
-/* The resources of a deploy task: its manifests' identities, in order. */
-static int task_resources_from_manifests(task *t, char *err, size_t errlen)
+/* The resources of the task: a deploy task's manifests' identities in order, or a delete
+ * task's resources, namespaces filled in. */
+static int task_view_resources(task *t, char *err, size_t errlen)
 {
-    size_t i;
-    json_t *m;
-    json_array_foreach(t->manifests, i, m) {
-        json_t *meta = json_object_get(m, "metadata");
-        task_obj o = {task_str(m, "apiVersion"), task_str(m, "kind"), task_str(meta, "namespace"),
-                      task_str(meta, "name")};
-        if (!json_is_object(m) || !o.api_version || !o.kind || !o.name)
-            return err_set(err, errlen,
-                           "manifests[%zu]: apiVersion, kind and metadata.name are required", i);
-        if (!o.namespace && kube_kind_namespaced(o.api_version, o.kind) != 0)
-            o.namespace = t->namespace;
-        json_array_append_new(t->resources, task_obj_json(&o));
+    size_t n = t->kind == MSG_KIND_DELETE ? t->m.nresources : json_array_size(t->manifests);
+    t->resources = calloc(n + 1, sizeof(*t->resources));
+    if (!t->resources)
+        return err_set(err, errlen, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        msg_objref o;
+        if (t->kind == MSG_KIND_DELETE) {
+            o = t->m.resources[i];
+        } else {
+            /* msg_task_decode checked the types: apiVersion, kind, metadata.name strings */
+            const json_t *m = json_array_get(t->manifests, i);
+            const json_t *meta = json_object_get(m, "metadata");
+            o.api_version = json_string_value(json_object_get(m, "apiVersion"));
+            o.kind = json_string_value(json_object_get(m, "kind"));
+            o.namespace = json_string_value(json_object_get(meta, "namespace"));
+            o.name = json_string_value(json_object_get(meta, "name"));
+        }
+        t->resources[t->nresources++] = task_obj_in(t, &o);
     }
     return 0;
 }
@@ -119,66 +105,27 @@ static int task_resources_from_manifests(task *t, char *err, size_t errlen)
 int task_parse(const char *buf, size_t len, task *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof(*t));
-    json_error_t je;
-    t->doc = json_loadb(buf, len, 0, &je);
-    if (!t->doc)
-        return err_set(err, errlen, "not valid JSON: line %d column %d: %s", je.line, je.column,
-                       je.text);
-    if (!json_is_object(t->doc))
-        return err_set(err, errlen, "expected a JSON object");
-    json_t *app = json_object_get(t->doc, "app");
-    t->app_name = task_str(app, "name");
-    t->app_namespace = task_str(app, "namespace");
-    if (!t->app_name || !t->app_namespace)
-        return err_set(err, errlen, "app.name and app.namespace are required");
-    snprintf(t->key, sizeof(t->key), "%s/%s", t->app_namespace, t->app_name);
-
-    json_t *sv = json_object_get(t->doc, "schemaVersion");
-    if (!json_is_integer(sv) || json_integer_value(sv) != TASK_SCHEMA_VERSION)
-        return err_set(err, errlen, "schemaVersion: expected %d", TASK_SCHEMA_VERSION);
-    const char *kind = task_str(t->doc, "kind");
-    if (kind && strcmp(kind, "deploy") == 0)
-        t->kind = TASK_DEPLOY;
-    else if (kind && strcmp(kind, "delete") == 0)
-        t->kind = TASK_DELETE;
-    else
-        return err_set(err, errlen, "kind: expected \"deploy\" or \"delete\"");
-    t->task_id = task_str(t->doc, "taskId");
-    t->cluster = task_str(t->doc, "cluster");
-    t->namespace = task_str(t->doc, "namespace");
-    if (!t->task_id || !t->cluster || !t->namespace)
-        return err_set(err, errlen, "taskId, cluster and namespace are required");
-    const char *deadline = task_str(t->doc, "deadline");
-    if (deadline) {
-        t->deadline_ms = clock_parse_rfc3339(deadline);
-        if (t->deadline_ms < 0)
-            return err_set(err, errlen, "deadline: \"%s\" is not an RFC 3339 time", deadline);
+    int rc = msg_task_decode(buf, len, &t->m, err, errlen);
+    if (t->m.identified) {
+        const msg_ident *id = &t->m.id;
+        t->kind = id->kind;
+        t->task_id = id->task_id;
+        t->cluster = id->cluster;
+        t->namespace = id->namespace;
+        snprintf(t->key, sizeof(t->key), "%s/%s", id->app.namespace, id->app.name);
     }
-
-    if (t->kind == TASK_DELETE) {
-        json_t *res = json_object_get(t->doc, "resources");
-        if (!json_is_array(res))
-            return err_set(err, errlen, "resources: expected an array");
-        t->resources = json_array();
-        size_t i;
-        json_t *r;
-        json_array_foreach(res, i, r) {
-            task_obj o;
-            char path[64];
-            snprintf(path, sizeof(path), "resources[%zu]", i);
-            if (task_obj_parse(r, path, t->namespace, &o, err, errlen) < 0)
-                return -1;
-            json_array_append_new(t->resources, task_obj_json(&o));
-        }
-        return 0;
-    }
-    t->manifests = json_object_get(t->doc, "manifests");
-    if (!json_is_array(t->manifests))
-        return err_set(err, errlen, "manifests: expected an array");
-    t->resources = json_array();
-    if (task_resources_from_manifests(t, err, errlen) < 0)
+    if (rc < 0)
         return -1;
-    return task_parse_components(t, json_object_get(t->doc, "components"), err, errlen);
+    t->deadline_ms = t->m.deadline_ms;
+    t->manifests = t->m.manifests;
+    if (task_view_resources(t, err, errlen) < 0)
+        return -1;
+    return task_view_components(t, err, errlen);
+}
+
+bool task_reportable(const task *t)
+{
+    return t->m.identified;
 }
 
 void task_release(task *t)
@@ -190,8 +137,10 @@ void task_release(task *t)
         free(t->comps[i].traits);
     }
     free(t->comps);
-    json_decref(t->resources);
-    json_decref(t->doc);
+    free(t->resources);
+    free(t->services);
+    free(t->service_traits);
+    msg_task_release(&t->m);
     memset(t, 0, sizeof(*t));
 }
 
@@ -208,14 +157,22 @@ static void task_summary_add(char *summary, size_t slen, const char *who, const 
              *msg ? msg : "not healthy");
 }
 
-json_t *task_judge(const task *t, bool *healthy, char *summary, size_t slen)
+/* *old = h; true when that changed it. */
+static bool task_health_set(health *old, const health *h)
 {
-    json_t *services = json_array();
-    bool all = true;
+    bool changed = old->healthy != h->healthy || strcmp(old->msg, h->msg) != 0;
+    *old = *h;
+    return changed;
+}
+
+bool task_judge(task *t, bool *healthy, char *summary, size_t slen)
+{
+    bool all = true, changed = !t->judged;
+    t->judged = true;
     if (summary && slen)
         summary[0] = '\0';
     for (size_t i = 0; i < t->ncomps; i++) {
-        const task_comp *c = &t->comps[i];
+        task_comp *c = &t->comps[i];
         const component_def *def = component_def_find(c->type);
         health h = {false, ""};
         if (def && def->health)
@@ -228,9 +185,9 @@ json_t *task_judge(const task *t, bool *healthy, char *summary, size_t slen)
             all = false;
             task_summary_add(summary, slen, c->name, h.msg);
         }
-        json_t *traits = json_array();
+        changed |= task_health_set(&c->h, &h);
         for (size_t k = 0; k < c->ntraits; k++) {
-            const task_trait *tt = &c->traits[k];
+            task_trait *tt = &c->traits[k];
             health th = {true, ""};
             if (tt->has_object) {
                 const trait_def *td = trait_def_find(tt->type);
@@ -239,55 +196,68 @@ json_t *task_judge(const task *t, bool *healthy, char *summary, size_t slen)
                     td->health(tt->props, tt->live, &th);
             }
             if (!th.healthy) {
-                char who[300];
+                char who[600];
                 snprintf(who, sizeof(who), "%s/%s", c->name, tt->type);
                 all = false;
                 task_summary_add(summary, slen, who, th.msg);
             }
-            json_array_append_new(traits, json_pack("{s:s,s:b,s:s}", "type", tt->type, "healthy",
-                                                    th.healthy, "message", th.msg));
+            changed |= task_health_set(&tt->h, &th);
         }
-        json_array_append_new(services,
-                              json_pack("{s:s,s:s,s:b,s:s,s:o}", "name", c->name, "type", c->type,
-                                        "healthy", h.healthy, "message", h.msg, "traits",
-                                        traits));
     }
     *healthy = all;
-    return services;
+    return changed;
 }
 
 /* ---- events ------------------------------------------------------------------------------- */
 
-/* Copies doc[key] into ev when present. */
-static void event_copy(json_t *ev, const json_t *doc, const char *key)
+/* The services view of the last judgement. */
+static void task_services_fill(const task *t)
 {
-    json_t *v = json_object_get(doc, key);
-    if (v)
-        json_object_set(ev, key, v);
+    for (size_t i = 0; i < t->ncomps; i++) {
+        const task_comp *c = &t->comps[i];
+        msg_event_service *s = &t->services[i];
+        s->name = c->name;
+        s->type = c->type;
+        s->healthy = c->h.healthy;
+        s->message = c->h.msg;
+        for (size_t k = 0; k < c->ntraits; k++) {
+            s->traits[k].type = c->traits[k].type;
+            s->traits[k].healthy = c->traits[k].h.healthy;
+            s->traits[k].message = c->traits[k].h.msg;
+        }
+    }
 }
 
-json_t *event_new(const task *t, const char *phase, bool final, const char *message,
-                  json_t *services, const char *worker, int64_t at_ms)
+char *task_event(const task *t, msg_event_phase phase, bool final, const char *message,
+                 bool with_services, const char *worker, int64_t at_ms, char *err,
+                 size_t errlen)
 {
-    char at[40];
+    char at[CLOCK_RFC3339_LEN];
     clock_rfc3339(at_ms, 1, at, sizeof(at));
-    json_t *ev = json_object();
-    json_object_set_new(ev, "schemaVersion", json_integer(EVENT_SCHEMA_VERSION));
-    event_copy(ev, t->doc, "taskId");
-    event_copy(ev, t->doc, "kind");
-    event_copy(ev, t->doc, "app");
-    event_copy(ev, t->doc, "step");
-    event_copy(ev, t->doc, "stepId");
-    event_copy(ev, t->doc, "attempt");
-    event_copy(ev, t->doc, "cluster");
-    event_copy(ev, t->doc, "namespace");
-    json_object_set_new(ev, "phase", json_string(phase));
-    json_object_set_new(ev, "final", json_boolean(final));
-    json_t *msg = json_string(message ? message : "");
-    json_object_set_new(ev, "message", msg ? msg : json_string("(message is not UTF-8)"));
-    json_object_set_new(ev, "services", services ? services : json_array());
-    json_object_set_new(ev, "resources", t->resources ? json_incref(t->resources) : json_array());
-    json_object_set_new(ev, "worker", json_string(worker ? worker : ""));
-    json_object_set_new(ev, "at", json_string(at));
-    return ev;
+    msg_event ev = {
+        .id = t->m.id,
+        .phase = phase,
+        .final = final,
+        .message = message ? message : "",
+        .has_services = true,
+        .nservices = with_services && t->services ? t->ncomps : 0,
+        .services = t->services,
+        .has_resources = true,
+        .nresources = t->nresources,
+        .resources = t->resources,
+        .worker = worker ? worker : "",
+        .at = at,
+    };
+    if (with_services && t->services)
+        task_services_fill(t);
+    char *json = msg_event_encode_bytes(&ev, NULL, err, errlen);
+    if (json)
+        return json;
+    /* A text cut inside a UTF-8 sequence, or an API's message in another encoding: the event
+     * still goes out (a final one must), with a note instead. */
+    char note[300];
+    snprintf(note, sizeof(note), "(the event could not be encoded: %s)", err);
+    ev.message = note;
+    ev.nservices = 0;
+    return msg_event_encode_bytes(&ev, NULL, NULL, 0);
 }

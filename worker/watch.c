@@ -92,7 +92,7 @@ static void watch_on_event(const char *type, json_t *obj, void *opaque)
         return;
     for (job *j = w->jobs; j; j = j->next) {
         if (j->abandoned || j->state == JOB_FINAL || j->state == JOB_DONE ||
-            j->t.kind != TASK_DEPLOY || !str_eq(j->t.cluster, ww->cluster))
+            j->t.kind != MSG_KIND_DEPLOY || !str_eq(j->t.cluster, ww->cluster))
             continue;
         for (size_t i = 0; i < j->t.ncomps; i++) {
             task_comp *c = &j->t.comps[i];

@@ -26,15 +26,22 @@ typedef struct worker_config {
     bool health_watch;     /* judge health from watches (watch.c); false: GET polls only */
 } worker_config;
 
+/* A job's states, in the order a task goes through them: one list for the enum and the
+ * names in the log (job_state_name). */
+#define JOB_STATES(X)                                                                          \
+    X(CLUSTER, "cluster") /* waiting for the cluster's record (the registry may lag) */      \
+    X(HOLD, "hold")       /* an earlier task of the app, cluster and namespace applies */   \
+    X(APPLY, "apply")     /* applying manifests, one at a time, in order */                 \
+    X(WAIT, "wait")       /* applied; waiting for the next health poll */                   \
+    X(POLL, "poll")       /* GETs of the watched objects in flight */                       \
+    X(DELETE, "delete")   /* DELETEs in flight */                                           \
+    X(FINAL, "final")     /* final event produced, waiting for the broker's ack */          \
+    X(DONE, "done")       /* final event acknowledged */
+
 typedef enum job_state {
-    JOB_CLUSTER, /* waiting for the cluster's record (the registry may lag behind a join) */
-    JOB_HOLD,    /* an earlier task of the same app, cluster and namespace is still applying */
-    JOB_APPLY,   /* applying manifests, one at a time, in order */
-    JOB_WAIT,    /* applied; waiting for the next health poll */
-    JOB_POLL,    /* GETs of the watched objects in flight */
-    JOB_DELETE,  /* DELETEs in flight */
-    JOB_FINAL,   /* final event produced, waiting for the broker's acknowledgement */
-    JOB_DONE,    /* final event acknowledged */
+#define JOB_STATE_ENUM(id, name) JOB_##id,
+    JOB_STATES(JOB_STATE_ENUM)
+#undef JOB_STATE_ENUM
 } job_state;
 
 typedef struct worker worker;
@@ -61,7 +68,6 @@ typedef struct job {
     int64_t next_poll;      /* monotonic */
     int polls;
     int poll_failures;      /* consecutive failed health polls */
-    char *last_services;    /* the services JSON of the last event published */
     char err[1024];         /* the first error of a round of requests */
 } job;
 
@@ -91,9 +97,12 @@ struct worker {
     int64_t last_commit;
     /* counters */
     uint64_t taken, finished, failed, events, duplicates, abandoned_count;
+    uint64_t invalid; /* tasks that did not decode (reported or not) */
 };
 
 /* job.c */
+/* "cluster", "hold", ... (JOB_STATES) */
+const char *job_state_name(job_state s);
 /* Takes the task in m (which the caller still owns and destroys): parses it, publishes
  * `applying`, and starts it. Returns the job, linked into w->jobs and holding a slot, or NULL
  * when the message is not a task that can be reported on (its offset is then done). */
@@ -128,9 +137,9 @@ void watch_forget_cluster(worker *w, const char *cluster);
 void watch_free_all(worker *w);
 
 /* loop.c */
-/* Publishes a non-final event (ev is stolen) on vela.events, keyed by the task's app. -1
- * when it cannot be queued (logged; progress events are not retried). */
-int worker_publish(worker *w, const task *t, json_t *ev);
+/* Publishes a non-final event's JSON on vela.events, keyed by the task's app. -1 when it
+ * cannot be queued (logged; progress events are not retried). */
+int worker_publish(worker *w, const task *t, const char *json);
 /* Produces an event's JSON; a final event carries its job as the delivery opaque, so that
  * the delivery report reaches job_delivered. -1 when it cannot be queued. */
 int worker_produce_raw(worker *w, const char *key, const char *json, job *final_of);

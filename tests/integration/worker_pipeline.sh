@@ -78,14 +78,23 @@ w_task delete beijing-1 default 3 | w_send beijing-1
 wait_for 20 w_has_final "$T6" || fail "no final event for the second delete task"
 check "deleting what is gone: deleted" test "$(jq -r .phase <<<"$(w_final "$T6")")" = deleted
 
-# Malformed tasks: one naming its app is reported, one that does not is skipped.
+# Malformed tasks: one whose identity is complete is reported to its app; one without
+# (no app uid) and one that is not JSON are logged, counted and skipped.
 echo 'this is not JSON' | w_send beijing-1
-echo '{"schemaVersion":1,"kind":"deploy","taskId":"bad-1","cluster":"beijing-1","namespace":"default","app":{"name":"example-app","namespace":"default"}}' |
+echo '{"schemaVersion":1,"kind":"deploy","taskId":"bad-2","cluster":"beijing-1","namespace":"default","app":{"name":"example-app","namespace":"default"}}' |
   w_send beijing-1
+w_task deploy beijing-1 default 1 | jq -c '.taskId = "bad-1" | del(.manifests)' | w_send beijing-1
 wait_for 20 w_has_final bad-1 || fail "no final event for the malformed task"
 check "a malformed task fails with the reason" \
   test "$(jq -r '.phase + " | " + .message' <<<"$(w_final bad-1)")" = \
-  'failed | invalid task: manifests: expected an array'
+  'failed | invalid task: manifests: missing (required array)'
+check "a malformed task without its identity is logged with where it is and why" \
+  grep -q 'event=invalid_task topic=vela.tasks.cn partition=[0-9]* offset=[0-9]* app=- task=- reported=no error="app.uid: missing (required string)"' \
+  "$T_DIR/worker.log"
+check "a record that is not JSON is logged with the reason" \
+  grep -q 'event=invalid_task .*reported=no error="not valid JSON' "$T_DIR/worker.log"
+check "no event is sent for a task without its identity" \
+  test -z "$(w_events | jq -c 'select(.taskId == "bad-2")')"
 
 # Two revisions of one app for one cluster, back to back: applied in their order.
 {
@@ -106,6 +115,8 @@ wait "$PID_worker"
 check "SIGTERM: the worker exits 0" test $? = 0
 check "SIGTERM: the worker says it stopped" \
   grep -q 'event=stopped taken=9 finished=9' "$T_DIR/worker.log"
+check "SIGTERM: the three malformed tasks are counted" \
+  grep -q 'event=stopped .* invalid=3' "$T_DIR/worker.log"
 start worker2 vela-worker --region cn
 T7=u1:1:deploy-beijing-clusters:beijing-2:default:7
 w_task deploy beijing-2 default 7 | w_send beijing-2

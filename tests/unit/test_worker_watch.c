@@ -17,6 +17,7 @@ static const char task_json[] =
     "{\"schemaVersion\":1,\"taskId\":\"u1:2:deploy:c1:ns1:1\","
     "\"app\":{\"name\":\"app\",\"namespace\":\"default\",\"uid\":\"u1\",\"revision\":2},"
     "\"step\":\"deploy\",\"stepId\":\"s1\",\"attempt\":1,\"cluster\":\"c1\",\"namespace\":\"ns1\","
+    "\"createdAt\":\"2026-11-26T02:00:00Z\","
     "\"kind\":\"deploy\",\"components\":[{\"name\":\"web\",\"type\":\"webservice\","
     "\"workload\":{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"web\"},"
     "\"traits\":[{\"type\":\"gateway\",\"properties\":{\"domain\":\"a.example.com\","

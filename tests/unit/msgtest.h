@@ -1,0 +1,181 @@
+/* Helpers shared by the message codec tests (test_msg_task, test_msg_event): the bad-record
+ * corpus walker (tests/bad-records/<message>/<case>.json must fail to decode with an error
+ * containing <case>.err) and generated records too big to commit. */
+#ifndef VELA_MSGTEST_H
+#define VELA_MSGTEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "base/util.h"
+#include "msg/schema.h"
+
+/* Decodes buf; 0 accepted, -1 refused with err. */
+typedef int (*msgtest_decode_fn)(const char *buf, size_t len, char *err, size_t errlen);
+
+static int msgtest_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int msgtest_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *msgtest_slurp(const char *path, size_t *len)
+{
+    char *buf = NULL, err[256];
+    if (read_file(path, 16u << 20, &buf, len, err, sizeof(err)) < 0)
+        fail_msg("%s", err);
+    return buf;
+}
+
+/* Runs every case of tests/bad-records/<sub>; returns the failures (each printed) and the
+ * number of cases in *count. A case without .err, accepted, or failing with another error
+ * is a failure. */
+static int msgtest_corpus(const char *sub, msgtest_decode_fn decode, size_t *count)
+{
+    char dir[512];
+    snprintf(dir, sizeof(dir), "%s/tests/bad-records/%s", VELA_SOURCE_DIR, sub);
+    DIR *d = opendir(dir);
+    if (!d)
+        fail_msg("cannot open %s", dir);
+    char *names[256];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0]))
+        if (msgtest_suffix(de->d_name, ".json"))
+            names[n++] = strdup(de->d_name);
+    closedir(d);
+    qsort(names, n, sizeof(names[0]), msgtest_cmp);
+    int failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[1024], errpath[1024], err[1024] = "";
+        size_t len, elen;
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        snprintf(errpath, sizeof(errpath), "%.*s.err", (int)(strlen(path) - 5), path);
+        char *buf = msgtest_slurp(path, &len);
+        /* an exact-size copy, so that ASan sees a read past the end */
+        char *copy = malloc(len ? len : 1);
+        memcpy(copy, buf, len);
+        int rc = decode(copy, len, err, sizeof(err));
+        if (stat(errpath, &st) < 0) {
+            print_error("%s/%s: no .err file; the error is: %s\n", sub, names[i], err);
+            failures++;
+        } else {
+            char *want = msgtest_slurp(errpath, &elen);
+            while (elen && (want[elen - 1] == '\n' || want[elen - 1] == '\r'))
+                want[--elen] = '\0';
+            if (rc == 0) {
+                print_error("%s/%s: accepted, expected: %s\n", sub, names[i], want);
+                failures++;
+            } else if (elen == 0 || !strstr(err, want)) {
+                print_error("%s/%s:\n  want: %s\n  got:  %s\n", sub, names[i], want, err);
+                failures++;
+            }
+            free(want);
+        }
+        free(copy);
+        free(buf);
+        free(names[i]);
+    }
+    *count = n;
+    print_message("%zu bad records in tests/bad-records/%s, %d failed\n", n, sub, failures);
+    return failures;
+}
+
+/* {"schemaVersion":1,"<key>":"xxx...x"} with a string of n bytes (malloc'd, *len set). */
+static char *msgtest_big_string_record(const char *key, size_t n, size_t *len)
+{
+    char head[128];
+    int h = snprintf(head, sizeof(head), "{\"schemaVersion\":1,\"%s\":\"", key);
+    char *buf = malloc((size_t)h + n + 3);
+    memcpy(buf, head, (size_t)h);
+    memset(buf + h, 'x', n);
+    memcpy(buf + h + n, "\"}", 3);
+    *len = (size_t)h + n + 2;
+    return buf;
+}
+
+/* n nested arrays: [[[...]]] */
+static char *msgtest_nested(size_t n, size_t *len)
+{
+    char *buf = malloc(2 * n + 1);
+    for (size_t i = 0; i < n; i++) {
+        buf[i] = '[';
+        buf[2 * n - 1 - i] = ']';
+    }
+    buf[2 * n] = '\0';
+    *len = 2 * n;
+    return buf;
+}
+
+/* The object holding the field at path ("components[0].traits[1].type") and the field's
+ * key in *key (a static buffer); fails the test when the path is not in root. */
+static json_t *msgtest_parent(json_t *root, const char *path, const char **key)
+{
+    static char last[128];
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", path);
+    json_t *cur = root;
+    char *save = NULL;
+    char *tok = strtok_r(buf, ".", &save);
+    while (tok) {
+        char *next = strtok_r(NULL, ".", &save);
+        char *br = strchr(tok, '[');
+        if (br)
+            *br = '\0';
+        if (!next && !br) {
+            snprintf(last, sizeof(last), "%s", tok);
+            *key = last;
+            return cur;
+        }
+        cur = json_object_get(cur, tok);
+        while (br) {
+            cur = json_array_get(cur, strtoul(br + 1, NULL, 10));
+            br = strchr(br + 1, '[');
+        }
+        if (!cur)
+            fail_msg("%s: not in the test's record", path);
+        if (!next)
+            fail_msg("%s: ends in an index", path);
+        tok = next;
+    }
+    fail_msg("%s: empty path", path);
+    return NULL;
+}
+
+/* The record with the field at path removed (value NULL) or replaced (value stolen), as
+ * compact JSON (malloc'd). */
+static char *msgtest_edit(const char *record, const char *path, json_t *value)
+{
+    json_error_t je;
+    json_t *root = json_loads(record, 0, &je);
+    if (!root)
+        fail_msg("test record: %s", je.text);
+    const char *key;
+    json_t *parent = msgtest_parent(root, path, &key);
+    if (value)
+        json_object_set_new(parent, key, value);
+    else if (json_object_del(parent, key) < 0)
+        fail_msg("%s: not in the test's record", path);
+    char *out = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    return out;
+}
+
+#endif
