@@ -5,57 +5,81 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "inventory.h"
 #include "model/definitions.h"
 #include "model/render.h"
 
-/* The task's "app": whose task it is. */
-static json_t *dispatch_app(const sapp *a)
+/* The task's "app": whose task it is (strings borrowed from a, the namespace copied into
+ * ns, which holds DISPATCH_NS_LEN bytes). */
+#define DISPATCH_NS_LEN 256
+static msg_appref dispatch_app(const sapp *a, char *ns)
 {
-    const char *name = strchr(a->key, '/') + 1;
-    return json_pack("{s:s,s:s#,s:s,s:i}", "name", name, "namespace", a->key,
-                     (int)(name - a->key - 1), "uid", a->uid, "revision", a->revision);
+    const char *slash = strchr(a->key, '/');
+    snprintf(ns, DISPATCH_NS_LEN, "%.*s", (int)(slash - a->key), a->key);
+    return (msg_appref){.name = slash + 1, .namespace = ns, .uid = a->uid,
+                        .revision = a->revision};
 }
 
-static json_t *dispatch_traits(const char *component, const json_t *traits)
+msg_task_comp *dispatch_components(const json_t *components, size_t *n)
 {
-    json_t *out = json_array();
-    size_t j;
-    json_t *t;
-    json_array_foreach(traits, j, t) {
-        const trait_def *td = trait_def_find(json_string_value(json_object_get(t, "type")));
-        json_t *props = json_object_get(t, "properties");
-        json_t *tr = json_pack("{s:O,s:o}", "type", json_object_get(t, "type"), "properties",
-                               json_is_object(props) ? json_deep_copy(props) : json_object());
-        if (td && td->health_kind)
-            json_object_set_new(tr, "object",
-                                json_pack("{s:s,s:s,s:s}", "apiVersion", td->health_api_version,
-                                          "kind", td->health_kind, "name", component));
-        json_array_append_new(out, tr);
-    }
-    return out;
-}
-
-json_t *dispatch_components(const json_t *components)
-{
-    json_t *out = json_array();
     json_t *ordered = render_order(components);
-    size_t i;
-    json_t *c;
+    size_t i, j;
+    json_t *c, *t;
+    *n = json_array_size(ordered);
+    msg_task_comp *out = xcalloc(*n ? *n : 1, sizeof(*out));
     json_array_foreach(ordered, i, c) {
-        const char *name = json_string_value(json_object_get(c, "name"));
+        msg_task_comp *mc = &out[i];
         const component_def *def =
             component_def_find(json_string_value(json_object_get(c, "type")));
-        json_array_append_new(
-            out, json_pack("{s:s,s:O,s:{s:s,s:s,s:s},s:o}", "name", name, "type",
-                           json_object_get(c, "type"), "workload", "apiVersion",
-                           def ? def->workload_api_version : "", "kind",
-                           def ? def->workload_kind : "", "name", name, "traits",
-                           dispatch_traits(name, json_object_get(c, "traits"))));
+        mc->name = json_string_value(json_object_get(c, "name"));
+        mc->type = json_string_value(json_object_get(c, "type"));
+        mc->workload = (msg_objref){.api_version = def ? def->workload_api_version : "",
+                                    .kind = def ? def->workload_kind : "",
+                                    .name = mc->name};
+        json_t *traits = json_object_get(c, "traits");
+        mc->ntraits = json_array_size(traits);
+        mc->traits = xcalloc(mc->ntraits ? mc->ntraits : 1, sizeof(*mc->traits));
+        json_array_foreach(traits, j, t) {
+            msg_task_trait *tr = &mc->traits[j];
+            const json_t *props = json_object_get(t, "properties");
+            tr->type = json_string_value(json_object_get(t, "type"));
+            tr->properties = json_is_object(props) ? props : NULL;
+            const trait_def *td = trait_def_find(tr->type);
+            if (td && td->health_kind) {
+                tr->has_object = true;
+                tr->object = (msg_objref){.api_version = td->health_api_version,
+                                          .kind = td->health_kind, .name = mc->name};
+            }
+        }
     }
-    json_decref(ordered);
+    json_decref(ordered); /* the strings belong to components, which the caller keeps */
     return out;
+}
+
+void dispatch_components_free(msg_task_comp *comps, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(comps[i].traits);
+    free(comps);
+}
+
+/* Encodes t and hands it to engine_io; a task the codec refuses is a bug in the engine,
+ * logged and not sent (the placement then times out with the reason in the log). */
+static int dispatch_send(engine *e, const char *cluster, const char *region, const msg_task *t)
+{
+    char err[512];
+    json_t *task = msg_task_encode(t, err, sizeof(err));
+    if (!task) {
+        log_error("event=task-unencodable task=%s reason=\"%s\"", t->id.task_id, err);
+        return DISPATCH_NOT_QUEUED;
+    }
+    int rc = e->io.send_task(e->io.ctx, cluster, region, task) < 0 ? DISPATCH_NOT_QUEUED
+                                                                   : DISPATCH_SENT;
+    json_decref(task);
+    return rc;
 }
 
 void dispatch_deploy_task_id(const sapp *a, size_t si, const placement *p, char *out,
@@ -70,22 +94,22 @@ int dispatch_deploy(engine *e, const sapp *a, size_t si, const placement *p, int
 {
     const step_rt *s = &a->steps[si];
     const engine_cluster *c = engine_cluster_find(e, p->cluster);
-    char ts[32], deadline[32];
+    char ts[CLOCK_RFC3339_LEN], deadline[CLOCK_RFC3339_LEN], ns[DISPATCH_NS_LEN];
     if (!c)
         return DISPATCH_NO_CLUSTER;
     clock_rfc3339(now_ms, 0, ts, sizeof(ts));
     clock_rfc3339(deadline_ms, 0, deadline, sizeof(deadline));
-    json_t *task = json_pack("{s:i,s:s,s:s,s:o,s:s,s:s,s:i,s:s,s:s,s:s,s:O,s:O,s:s}",
-                             "schemaVersion", 1, "kind", "deploy", "taskId", p->task_id, "app",
-                             dispatch_app(a), "step", a->a->steps[si].name, "stepId", s->id,
-                             "attempt", p->attempt, "cluster", p->cluster, "namespace", p->ns,
-                             "deadline", deadline, "components", s->tasks_components,
-                             "manifests", json_object_get(s->manifests_by_ns, p->ns),
-                             "createdAt", ts);
-    int rc = e->io.send_task(e->io.ctx, p->cluster, c->region, task) < 0 ? DISPATCH_NOT_QUEUED
-                                                                         : DISPATCH_SENT;
-    json_decref(task);
-    return rc;
+    msg_task t = {
+        .id = {.task_id = p->task_id, .kind = MSG_KIND_DEPLOY, .app = dispatch_app(a, ns),
+               .step = a->a->steps[si].name, .step_id = s->id, .attempt = p->attempt,
+               .has_attempt = true, .cluster = p->cluster, .namespace = p->ns},
+        .deadline = deadline,
+        .created_at = ts,
+        .ncomps = s->ncomps,
+        .comps = s->comps,
+        .manifests = json_object_get(s->manifests_by_ns, p->ns),
+    };
+    return dispatch_send(e, p->cluster, c->region, &t);
 }
 
 void dispatch_delete_task_id(const sapp *a, const inv_entry *en, int attempt, char *out,
@@ -98,19 +122,23 @@ void dispatch_delete_task_id(const sapp *a, const inv_entry *en, int attempt, ch
 int dispatch_delete(engine *e, const sapp *a, const inv_entry *en, int64_t now_ms)
 {
     const engine_cluster *c = engine_cluster_find(e, en->cluster);
-    char ts[32];
+    char ts[CLOCK_RFC3339_LEN], ns[DISPATCH_NS_LEN];
     if (!c)
         return DISPATCH_NO_CLUSTER;
     clock_rfc3339(now_ms, 0, ts, sizeof(ts));
-    json_t *task = json_pack("{s:i,s:s,s:s,s:o,s:s,s:s,s:i,s:s,s:s,s:o,s:s}", "schemaVersion",
-                             1, "kind", "delete", "taskId", en->delete_task_id, "app",
-                             dispatch_app(a), "step", "garbage-collect", "stepId", "gc",
-                             "attempt", en->delete_attempt, "cluster", en->cluster,
-                             "namespace", en->ns, "resources",
-                             inventory_resources_json(en->del, en->ndel), "createdAt", ts);
-    int rc = e->io.send_task(e->io.ctx, en->cluster, c->region, task) < 0
-                 ? DISPATCH_NOT_QUEUED
-                 : DISPATCH_SENT;
-    json_decref(task);
+    msg_objref *res = xcalloc(en->ndel ? en->ndel : 1, sizeof(*res));
+    for (size_t i = 0; i < en->ndel; i++)
+        res[i] = (msg_objref){.api_version = en->del[i].api_version, .kind = en->del[i].kind,
+                              .namespace = en->del[i].ns, .name = en->del[i].name};
+    msg_task t = {
+        .id = {.task_id = en->delete_task_id, .kind = MSG_KIND_DELETE, .app = dispatch_app(a, ns),
+               .step = "garbage-collect", .step_id = "gc", .attempt = en->delete_attempt,
+               .has_attempt = true, .cluster = en->cluster, .namespace = en->ns},
+        .created_at = ts,
+        .nresources = en->ndel,
+        .resources = res,
+    };
+    int rc = dispatch_send(e, en->cluster, c->region, &t);
+    free(res);
     return rc;
 }

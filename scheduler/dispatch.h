@@ -12,9 +12,11 @@ enum {
     DISPATCH_NO_CLUSTER = -2, /* the cluster is not joined: nothing was sent */
 };
 
-/* The components of a resolved step as tasks carry them: type, traits with properties, the
- * objects whose health the worker judges. A new array. */
-json_t *dispatch_components(const json_t *components);
+/* The components of a resolved step as tasks carry them, in dependsOn order: type, traits
+ * with properties, the objects whose health the worker judges. A new array of *n (free it
+ * with dispatch_components_free); its strings point into components, which must outlive it. */
+msg_task_comp *dispatch_components(const json_t *components, size_t *n);
+void dispatch_components_free(msg_task_comp *comps, size_t n);
 
 /* The task id of p's current attempt of step si ("uid:revision.generation:step:cluster:
  * namespace:attempt"). */

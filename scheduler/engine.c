@@ -282,24 +282,25 @@ void engine_app_load(engine *e, const char *key, const char *value, size_t len,
     revision_apply(a, value, len, false);
 }
 
-void engine_event(engine *e, const char *key, const json_t *event, int64_t now_ms)
+void engine_event(engine *e, const char *key, const msg_event *ev, int64_t now_ms)
 {
     sapp *a = sapp_get(e, key);
-    const char *task_id = json_string_value(json_object_get(event, "taskId"));
-    const char *phase = json_string_value(json_object_get(event, "phase"));
-    const char *message = json_string_value(json_object_get(event, "message"));
-    const char *kind = json_string_value(json_object_get(event, "kind"));
-    bool final = json_is_true(json_object_get(event, "final"));
-    if (!a || !task_id || !phase)
+    const char *task_id = ev->id.task_id;
+    const char *phase = msg_event_phase_name(ev->phase);
+    const char *message = ev->message;
+    bool final = ev->final;
+    if (!a)
         return;
     a->quiet = false;
-    if (kind && strcmp(kind, "delete") == 0) {
+    if (ev->id.kind == MSG_KIND_DELETE) {
         if (final)
             inventory_delete_event(e, a, task_id, phase, message, now_ms);
         return;
     }
-    workflow_event(e, a, task_id, phase, message, final, json_object_get(event, "services"),
-                   json_object_get(event, "resources"), now_ms);
+    /* services and resources as the decoder checked them in the event's document */
+    workflow_event(e, a, task_id, phase, message, final,
+                   ev->has_services ? json_object_get(ev->doc, "services") : NULL,
+                   ev->has_resources ? json_object_get(ev->doc, "resources") : NULL, now_ms);
 }
 
 void engine_set_clusters(engine *e, const engine_cluster *clusters, size_t n, int64_t now_ms)

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "msg/event.h"
+
 typedef struct engine_io {
     /* Sends a task (kind deploy or delete) to the tasks topic of cluster's region. The task
      * is borrowed for the call. Returns 0, or -1 when it could not be queued. */
@@ -57,7 +59,7 @@ void engine_app_record(engine *e, const char *key, const char *value, size_t len
                        int64_t now_ms);
 
 /* An event of vela.events. Events of another uid, revision or attempt are ignored. */
-void engine_event(engine *e, const char *key, const json_t *event, int64_t now_ms);
+void engine_event(engine *e, const char *key, const msg_event *ev, int64_t now_ms);
 
 /* Forgets an Application (its partition was revoked); nothing is sent. */
 void engine_app_forget(engine *e, const char *key);

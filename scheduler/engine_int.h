@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "model/application.h"
 #include "model/policy.h"
+#include "msg/task.h"
 
 /* ---- state machines: one list of names per machine ---- */
 
@@ -92,7 +93,9 @@ typedef struct step_rt {
     int64_t retry_at; /* resolution retry */
     bool resumed;
     bool resolved;
-    json_t *tasks_components; /* components with workload/trait objects, for tasks */
+    json_t *components;   /* the resolved components (after overrides); comps point into it */
+    msg_task_comp *comps; /* as tasks carry them: type, traits, the objects judged */
+    size_t ncomps;
     json_t *manifests_by_ns;  /* namespace -> manifests */
     /* restored from a status: the placements it listed (state, attempt, failures), kept
      * until the step is resolved (rendered) again */

@@ -15,6 +15,7 @@
 #include "registry/cluster_registry.h"
 #include "engine.h"
 #include "kafka/kq.h"
+#include "kafka/kq_reject.h"
 #include "kafka/kq_table.h"
 #include "base/log.h"
 #include "kafka/opts.h"
@@ -265,23 +266,42 @@ static void sched_on_application(struct sched *s, rd_kafka_message_t *m)
     engine_app_record(s->eng, key, m->payload, m->payload ? m->len : 0, wall_ms());
 }
 
+/* An event of vela.events through its codec. One that does not decode, or whose key is
+ * not its app's, is refused (logged once and counted) and skipped. */
 static void sched_on_event(struct sched *s, rd_kafka_message_t *m)
 {
-    char key[512];
-    json_error_t je;
-    if (!m->key || m->key_len == 0 || m->key_len >= sizeof(key) || !m->payload)
+    char key[512], err[512];
+    msg_event ev;
+    if (!m->key || m->key_len == 0 || m->key_len >= sizeof(key)) {
+        kq_reject_report(s->topic_events, m->partition, m->offset, m->key, m->key_len,
+                         "the key must be <namespace>/<name>");
         return;
+    }
     memcpy(key, m->key, m->key_len);
     key[m->key_len] = '\0';
-    json_t *ev = json_loadb(m->payload, m->len, 0, &je);
-    if (!ev) {
-        log_warn("event=bad-event app=%s offset=%lld error=\"%s\"", key, (long long)m->offset,
-                 je.text);
+    if (!m->payload) {
+        kq_reject_report(s->topic_events, m->partition, m->offset, m->key, m->key_len,
+                         "an event cannot be a tombstone");
+        return;
+    }
+    if (msg_event_decode(m->payload, m->len, &ev, err, sizeof(err)) != 0) {
+        kq_reject_report(s->topic_events, m->partition, m->offset, m->key, m->key_len, err);
+        msg_event_release(&ev);
+        return;
+    }
+    const char *slash = strchr(key, '/');
+    if (!slash || strlen(ev.id.app.namespace) != (size_t)(slash - key) ||
+        strncmp(key, ev.id.app.namespace, (size_t)(slash - key)) != 0 ||
+        strcmp(slash + 1, ev.id.app.name) != 0) {
+        snprintf(err, sizeof(err), "the key is not the event's app \"%s/%s\"",
+                 ev.id.app.namespace, ev.id.app.name);
+        kq_reject_report(s->topic_events, m->partition, m->offset, m->key, m->key_len, err);
+        msg_event_release(&ev);
         return;
     }
     s->events_seen++;
-    engine_event(s->eng, key, ev, wall_ms());
-    json_decref(ev);
+    engine_event(s->eng, key, &ev, wall_ms());
+    msg_event_release(&ev);
 }
 
 /* ---- main ---- */

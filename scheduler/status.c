@@ -33,20 +33,17 @@ static json_t *status_placement_services(const step_rt *s, const placement *p)
         }
         return out;
     }
-    json_array_foreach(s->tasks_components, i, svc) {
+    for (i = 0; i < s->ncomps; i++) {
+        const msg_task_comp *c = &s->comps[i];
         json_t *traits = json_array();
-        size_t j;
-        json_t *t;
-        json_array_foreach(json_object_get(svc, "traits"), j, t) {
-            json_array_append_new(traits, json_pack("{s:O,s:b,s:s}", "type",
-                                                    json_object_get(t, "type"), "healthy", 0,
-                                                    "message", ""));
-        }
+        for (size_t j = 0; j < c->ntraits; j++)
+            json_array_append_new(traits, json_pack("{s:s,s:b,s:s}", "type", c->traits[j].type,
+                                                    "healthy", 0, "message", ""));
         json_array_append_new(
-            out, json_pack("{s:O,s:s,s:s,s:O,s:b,s:s,s:o}", "name", json_object_get(svc, "name"),
-                           "cluster", p->cluster, "namespace", p->ns, "type",
-                           json_object_get(svc, "type"), "healthy", 0, "message",
-                           placement_failing(p) ? p->message : "", "traits", traits));
+            out, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:o}", "name", c->name, "cluster",
+                           p->cluster, "namespace", p->ns, "type", c->type, "healthy", 0,
+                           "message", placement_failing(p) ? p->message : "", "traits",
+                           traits));
     }
     return out;
 }

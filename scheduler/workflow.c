@@ -76,7 +76,8 @@ void step_reset(step_rt *s)
         placement_release(&s->pl[i]);
     free(s->pl);
     free(s->message);
-    json_decref(s->tasks_components);
+    dispatch_components_free(s->comps, s->ncomps);
+    json_decref(s->components);
     json_decref(s->manifests_by_ns);
     step_forget_prior(s);
     memset(s, 0, sizeof(*s));
@@ -244,8 +245,8 @@ static int step_resolve(engine *e, sapp *a, size_t si, int64_t now_ms)
         return -1;
     }
     free(refs);
-    s->tasks_components = dispatch_components(components);
-    json_decref(components);
+    s->components = components; /* now owned by the step; comps point into it */
+    s->comps = dispatch_components(components, &s->ncomps);
     s->manifests_by_ns = json_object();
     s->npl = json_array_size(placements);
     s->pl = calloc(s->npl ? s->npl : 1, sizeof(placement));

@@ -10,6 +10,7 @@
 
 #include "base/jpool.h"
 #include "base/log.h"
+#include "kafka/kq_reject.h"
 #include "base/util.h"
 #include "kube/request.h"
 #include "kube/resource.h"
@@ -561,10 +562,10 @@ job *job_begin(worker *w, const rd_kafka_message_t *m)
          * placement (nor pass the event schema), and the offset is done with now. */
         bool reportable = task_reportable(&j->t);
         w->invalid++;
-        log_error("event=invalid_task topic=%s partition=%d offset=%lld app=%s task=%s "
-                  "reported=%s error=\"%s\"", w->tasks_topic, (int)m->partition,
-                  (long long)m->offset, reportable ? j->t.key : "-", job_id(j),
-                  reportable ? "yes" : "no", err);
+        char why[700];
+        snprintf(why, sizeof(why), "%s; %s", err,
+                 reportable ? "a failed event tells its Application" : "no Application to tell");
+        kq_reject_report(w->tasks_topic, m->partition, m->offset, m->key, m->key_len, why);
         if (!reportable) {
             offtrack_done(w->offs, m->partition, m->offset);
             job_free(j);

@@ -89,10 +89,10 @@ check "a malformed task fails with the reason" \
   test "$(jq -r '.phase + " | " + .message' <<<"$(w_final bad-1)")" = \
   'failed | invalid task: manifests: missing (required array)'
 check "a malformed task without its identity is logged with where it is and why" \
-  grep -q 'event=invalid_task topic=vela.tasks.cn partition=[0-9]* offset=[0-9]* app=- task=- reported=no error="app.uid: missing (required string)"' \
+  grep -q 'msg="record refused" topic=vela.tasks.cn partition=[0-9]* offset=[0-9]* key=[^ ]* reason="app.uid: missing (required string); no Application to tell"' \
   "$T_DIR/worker.log"
 check "a record that is not JSON is logged with the reason" \
-  grep -q 'event=invalid_task .*reported=no error="not valid JSON' "$T_DIR/worker.log"
+  grep -q 'msg="record refused" topic=vela.tasks.cn .*reason="not valid JSON' "$T_DIR/worker.log"
 check "no event is sent for a task without its identity" \
   test -z "$(w_events | jq -c 'select(.taskId == "bad-2")')"
 

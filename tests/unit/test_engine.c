@@ -181,15 +181,30 @@ static void reply(struct fixture *f, const json_t *task, const char *phase, cons
                                         json_object_get(json_object_get(c, "metadata"), "namespace"),
                                         "name", json_object_get(json_object_get(c, "metadata"), "name")));
     }
-    json_t *ev = json_pack("{s:i,s:O,s:O,s:O,s:s,s:b,s:s,s:o,s:o}", "schemaVersion", 1, "taskId",
-                           json_object_get(task, "taskId"), "kind", json_object_get(task, "kind"),
-                           "app", json_object_get(task, "app"), "phase", phase, "final", 1,
-                           "message", message, "services", services, "resources", resources);
+    json_t *ev = json_pack("{s:i,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:b,s:s,s:o,s:o,s:s}",
+                           "schemaVersion", 1, "taskId", json_object_get(task, "taskId"), "kind",
+                           json_object_get(task, "kind"), "app", json_object_get(task, "app"),
+                           "step", json_object_get(task, "step"), "stepId",
+                           json_object_get(task, "stepId"), "attempt",
+                           json_object_get(task, "attempt"), "cluster",
+                           json_object_get(task, "cluster"), "namespace",
+                           json_object_get(task, "namespace"), "phase", phase, "final", 1,
+                           "message", message, "services", services, "resources", resources,
+                           "at", "2026-01-01T00:00:00Z");
+    assert_non_null(ev);
     char key[256];
     json_t *app = json_object_get(task, "app");
     snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(app, "namespace")),
              json_string_value(json_object_get(app, "name")));
-    engine_event(f->e, key, ev, f->now);
+    /* through the codec, as the scheduler reads events */
+    char *raw = json_dumps(ev, JSON_COMPACT);
+    msg_event me;
+    char err[256];
+    if (msg_event_decode(raw, strlen(raw), &me, err, sizeof(err)) != 0)
+        fail_msg("event does not decode: %s: %s", err, raw);
+    engine_event(f->e, key, &me, f->now);
+    msg_event_release(&me);
+    free(raw);
     json_decref(ev);
 }
 
