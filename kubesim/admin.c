@@ -6,6 +6,7 @@
 #include "admin.h"
 
 #include "base/log.h"
+#include "base/alloc.h"
 #include "base/util.h"
 
 #include <event2/buffer.h>
@@ -165,11 +166,7 @@ struct ks_admin *ks_admin_new(struct event_base *base, const char *host, uint16_
                               struct ks_cluster *clusters, size_t n, const char *dir,
                               uint16_t *bound_port, char *err, size_t errlen)
 {
-    struct ks_admin *a = calloc(1, sizeof(*a));
-    if (!a) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
+    struct ks_admin *a = xcalloc(1, sizeof(*a));
     a->clusters = clusters;
     a->nclusters = n;
     a->dir = dir;

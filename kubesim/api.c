@@ -10,6 +10,7 @@
 #include "verbs.h"
 
 #include "base/log.h"
+#include "base/alloc.h"
 #include "base/util.h"
 #include "yaml/ydoc.h"
 
@@ -132,9 +133,7 @@ int ks_api_check_type(struct ks_req *k, enum ks_res r, json_t *obj)
 
 static bool split_path(struct ks_req *k, const char *path)
 {
-    k->pathbuf = strdup(path);
-    if (!k->pathbuf)
-        return false;
+    k->pathbuf = xstrdup(path);
     char *save = NULL;
     for (char *t = strtok_r(k->pathbuf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
         if (k->nsegs == KS_MAX_SEGS)

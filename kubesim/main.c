@@ -7,6 +7,7 @@
 
 #include "base/cmdline.h"
 #include "base/log.h"
+#include "base/alloc.h"
 #include "base/util.h"
 #include "base/clock.h"
 
@@ -160,14 +161,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 static int parse_names(const char *list, char ***names, size_t *n, char *err, size_t errlen)
 {
-    char *copy = strdup(list);
+    char *copy = xstrdup(list);
     size_t cap = 8;
-    *names = calloc(cap, sizeof(char *));
+    *names = xcalloc(cap, sizeof(char *));
     *n = 0;
-    if (!copy || !*names) {
-        free(copy);
-        return err_set(err, errlen, "out of memory");
-    }
     for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (!is_dns1123_label(t)) {
             err_set(err, errlen, "invalid cluster name \"%s\": use lowercase letters, digits and '-'", t);
@@ -182,14 +179,9 @@ static int parse_names(const char *list, char ***names, size_t *n, char *err, si
             }
         if (*n == cap) {
             cap *= 2;
-            char **p = realloc(*names, cap * sizeof(char *));
-            if (!p) {
-                free(copy);
-                return err_set(err, errlen, "out of memory");
-            }
-            *names = p;
+            *names = xrealloc(*names, cap * sizeof(char *));
         }
-        (*names)[(*n)++] = strdup(t);
+        (*names)[(*n)++] = xstrdup(t);
     }
     free(copy);
     if (*n == 0)
@@ -259,9 +251,7 @@ int main(int argc, char **argv)
             goto usage_error;
         }
     } else {
-        names = calloc((size_t)count, sizeof(char *));
-        if (!names)
-            goto cleanup;
+        names = xcalloc((size_t)count, sizeof(char *));
         for (long i = 0; i < count; i++) {
             char buf[128];
             snprintf(buf, sizeof(buf), "%s%ld", prefix, i + 1);
@@ -269,7 +259,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "error: cluster name \"%s\" from --name-prefix is not a DNS-1123 label\n", buf);
                 goto usage_error;
             }
-            names[nnames++] = strdup(buf);
+            names[nnames++] = xstrdup(buf);
         }
     }
     if (base_port > 0 && base_port + (long)nnames - 1 > 65535) {
@@ -291,10 +281,10 @@ int main(int argc, char **argv)
     }
     int64_t t0 = now_ms();
     nthreads = (int)n_threads;
-    threads = calloc((size_t)nthreads, sizeof(*threads));
-    clusters = calloc(nnames, sizeof(*clusters));
+    threads = xcalloc((size_t)nthreads, sizeof(*threads));
+    clusters = xcalloc(nnames, sizeof(*clusters));
     main_base = event_base_new();
-    if (!threads || !clusters || !main_base)
+    if (!main_base)
         goto cleanup;
     /* epoll changelist: a connection's write interest, added for a reply and dropped once it
      * is written within the same loop pass, costs no epoll_ctl at all. Precise timers: by
@@ -308,8 +298,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < nthreads; i++) {
         threads[i].index = i;
         threads[i].base = ecfg ? event_base_new_with_config(ecfg) : event_base_new();
-        threads[i].clusters = calloc(nnames / (size_t)nthreads + 1, sizeof(struct ks_cluster *));
-        if (!threads[i].base || !threads[i].clusters)
+        threads[i].clusters = xcalloc(nnames / (size_t)nthreads + 1, sizeof(struct ks_cluster *));
+        if (!threads[i].base)
             goto cleanup;
         threads[i].tick = event_new(threads[i].base, -1, EV_PERSIST, tick, &threads[i]);
 
@@ -328,10 +318,10 @@ int main(int argc, char **argv)
         cl->thr = t;
         t->clusters[t->nclusters++] = cl;
     }
-    pkis = calloc(nnames, sizeof(*pkis));
+    pkis = xcalloc(nnames, sizeof(*pkis));
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    if (!pkis || make_pkis(clusters, pkis, nnames, ncpu > 1 ? (int)ncpu : 1, err, sizeof(err)) != 0) {
-        fprintf(stderr, "error: %s\n", pkis ? err : "out of memory");
+    if (make_pkis(clusters, pkis, nnames, ncpu > 1 ? (int)ncpu : 1, err, sizeof(err)) != 0) {
+        fprintf(stderr, "error: %s\n", err);
         goto cleanup;
     }
     for (size_t i = 0; i < nnames; i++) {

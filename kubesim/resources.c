@@ -3,6 +3,7 @@
  * the validation that turns a bad object into a 422 with field causes. */
 #include "sim.h"
 
+#include "base/alloc.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -250,9 +251,7 @@ static void default_secret(json_t *obj)
             if (!s)
                 continue;
             size_t n = strlen(s);
-            char *out = malloc(4 * ((n + 2) / 3) + 1);
-            if (!out)
-                continue;
+            char *out = xmalloc(4 * ((n + 2) / 3) + 1);
             EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
             json_object_set_new(data, k, json_string(out));
             free(out);

@@ -8,6 +8,7 @@
 #include "reply.h"
 #include "table.h"
 
+#include "base/alloc.h"
 #include "base/util.h"
 #include "base/strbuf.h"
 
@@ -329,18 +330,15 @@ static int cmp_str(const void *a, const void *b)
 static char *b64enc(const char *s)
 {
     size_t n = strlen(s);
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-    if (out)
-        EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
     return out;
 }
 
 static char *b64dec(const char *s)
 {
     size_t n = strlen(s);
-    char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
+    char *out = xmalloc(n + 1);
     int m = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
     if (m < 0) {
         free(out);
@@ -394,7 +392,7 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
     }
 
     size_t n = json_object_size(cl->store[r]), m = 0;
-    const char **keys = calloc(n ? n : 1, sizeof(*keys));
+    const char **keys = xcalloc(n ? n : 1, sizeof(*keys));
     const char *key;
     json_t *obj;
     json_object_foreach(cl->store[r], key, obj)
@@ -437,8 +435,7 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
     json_t *lmeta = json_pack("{s:s}", "resourceVersion", rv);
     if (end < m) {
         char *tok = b64enc(keys[end - 1]);
-        if (tok)
-            json_object_set_new(lmeta, "continue", json_string(tok));
+        json_object_set_new(lmeta, "continue", json_string(tok));
         free(tok);
         json_object_set_new(lmeta, "remainingItemCount", json_integer((json_int_t)(m - end)));
     }
