@@ -68,7 +68,8 @@ static void apply_down_cb(evutil_socket_t fd, short what, void *arg)
     ks_server_apply_down(arg);
 }
 
-static int act(struct ks_cluster *cl, const char *action, struct evkeyvalq *q, char *err, size_t errlen)
+static int act(struct ks_cluster *cl, const char *action, struct evkeyvalq *q, char *err,
+               size_t errlen)
 {
     if (strcmp(action, "down") == 0 || strcmp(action, "up") == 0) {
         atomic_store(&cl->down, action[0] == 'd');
@@ -171,7 +172,8 @@ struct ks_admin *ks_admin_new(struct event_base *base, const char *host, uint16_
     a->nclusters = n;
     a->dir = dir;
     a->http = evhttp_new(base);
-    struct evhttp_bound_socket *bs = a->http ? evhttp_bind_socket_with_handle(a->http, host, port) : NULL;
+    struct evhttp_bound_socket *bs = a->http ? evhttp_bind_socket_with_handle(a->http, host, port)
+                                             : NULL;
     if (!bs) {
         err_set(err, errlen, "admin endpoint: cannot listen on %s:%u", host, (unsigned)port);
         ks_admin_free(a);

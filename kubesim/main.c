@@ -167,7 +167,8 @@ static int parse_names(const char *list, char ***names, size_t *n, char *err, si
     *n = 0;
     for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (!is_dns1123_label(t)) {
-            err_set(err, errlen, "invalid cluster name \"%s\": use lowercase letters, digits and '-'", t);
+            err_set(err, errlen,
+                    "invalid cluster name \"%s\": use lowercase letters, digits and '-'", t);
             free(copy);
             return -1;
         }
@@ -256,14 +257,17 @@ int main(int argc, char **argv)
             char buf[128];
             snprintf(buf, sizeof(buf), "%s%ld", prefix, i + 1);
             if (!is_dns1123_label(buf)) {
-                fprintf(stderr, "error: cluster name \"%s\" from --name-prefix is not a DNS-1123 label\n", buf);
+                fprintf(stderr,
+                        "error: cluster name \"%s\" from --name-prefix is not a DNS-1123 label\n",
+                        buf);
                 goto usage_error;
             }
             names[nnames++] = xstrdup(buf);
         }
     }
     if (base_port > 0 && base_port + (long)nnames - 1 > 65535) {
-        fprintf(stderr, "error: --base-port %ld leaves no room for %zu clusters\n", base_port, nnames);
+        fprintf(stderr, "error: --base-port %ld leaves no room for %zu clusters\n", base_port,
+                nnames);
         goto usage_error;
     }
     if ((long)nnames < n_threads)
@@ -335,7 +339,8 @@ int main(int argc, char **argv)
         }
         ks_pki_free(pkis[i]);
         pkis[i] = NULL;
-        log_debug("cluster=%s msg=\"serving\" server=https://127.0.0.1:%u", cl->name, (unsigned)cl->port);
+        log_debug("cluster=%s msg=\"serving\" server=https://127.0.0.1:%u", cl->name,
+                  (unsigned)cl->port);
     }
 
     if (admin) {
@@ -343,19 +348,22 @@ int main(int argc, char **argv)
         const char *colon = strrchr(admin, ':');
         char *end = NULL;
         long aport = colon ? strtol(colon + 1, &end, 10) : -1;
-        if (!colon || *end || aport < 0 || aport > 65535 || (size_t)(colon - admin) >= sizeof(host)) {
+        if (!colon || *end || aport < 0 || aport > 65535 ||
+            (size_t)(colon - admin) >= sizeof(host)) {
             fprintf(stderr, "error: --admin needs HOST:PORT, e.g. 127.0.0.1:7070\n");
             exit_code = 2;
             goto cleanup;
         }
         snprintf(host, sizeof(host), "%.*s", (int)(colon - admin), admin);
-        if (strcmp(host, "127.0.0.1") != 0 && strcmp(host, "localhost") != 0 && strcmp(host, "::1") != 0) {
+        if (strcmp(host, "127.0.0.1") != 0 && strcmp(host, "localhost") != 0 &&
+            strcmp(host, "::1") != 0) {
             fprintf(stderr, "error: --admin must listen on loopback (127.0.0.1)\n");
             exit_code = 2;
             goto cleanup;
         }
         uint16_t bound = 0;
-        adm = ks_admin_new(main_base, host, (uint16_t)aport, clusters, nnames, dir, &bound, err, sizeof(err));
+        adm = ks_admin_new(main_base, host, (uint16_t)aport, clusters, nnames, dir, &bound, err,
+                           sizeof(err));
         if (!adm) {
             fprintf(stderr, "error: %s\n", err);
             goto cleanup;
@@ -374,7 +382,8 @@ int main(int argc, char **argv)
         }
         started_threads++;
     }
-    log_info("msg=\"ready\" clusters=%zu threads=%d dir=%s first=https://127.0.0.1:%u startup_ms=%lld",
+    log_info("msg=\"ready\" clusters=%zu threads=%d dir=%s first=https://127.0.0.1:%u "
+             "startup_ms=%lld",
              nnames, nthreads, dir, (unsigned)clusters[0].port, (long long)(now_ms() - t0));
     event_base_dispatch(main_base);
     exit_code = 0;

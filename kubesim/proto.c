@@ -100,8 +100,9 @@ static int pb_map_entry(const unsigned char *s, size_t n, json_t *obj, int value
     if (rc < 0 || !key)
         return -1;
     char *k = xstrndup((const char *)key, klen);
-    json_object_set_new(obj, k, value_bytes ? pb_base64(val ? val : (const unsigned char *)"", vlen)
-                                            : pb_string(val ? val : (const unsigned char *)"", vlen));
+    json_object_set_new(obj, k,
+                        value_bytes ? pb_base64(val ? val : (const unsigned char *)"", vlen)
+                                    : pb_string(val ? val : (const unsigned char *)"", vlen));
     free(k);
     return 0;
 }

@@ -32,7 +32,8 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
     SSL *ssl = SSL_new(cl->ssl_ctx);
     if (!ssl)
         return NULL;
-    struct bufferevent *bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+    struct bufferevent *bev = bufferevent_openssl_socket_new(base, -1, ssl,
+                                                             BUFFEREVENT_SSL_ACCEPTING,
                                                              BEV_OPT_CLOSE_ON_FREE);
     if (bev)
         bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
@@ -109,7 +110,8 @@ static int authenticate(struct ks_cluster *cl, struct evhttp_request *req)
 static void close_reply(struct evhttp_request *req)
 {
     evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
-    ks_reply_status(req, 503, "ServiceUnavailable", "the server is currently unable to handle the request", NULL);
+    ks_reply_status(req, 503, "ServiceUnavailable",
+                    "the server is currently unable to handle the request", NULL);
 }
 
 static void process(struct ks_cluster *cl, struct evhttp_request *req)

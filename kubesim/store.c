@@ -83,7 +83,8 @@ json_t *ks_store_get(struct ks_cluster *cl, enum ks_res r, const char *key)
 
 static const char *meta_rv(const json_t *obj)
 {
-    const char *rv = json_string_value(json_object_get(json_object_get(obj, "metadata"), "resourceVersion"));
+    const char *rv = json_string_value(
+        json_object_get(json_object_get(obj, "metadata"), "resourceVersion"));
     return rv ? rv : "";
 }
 

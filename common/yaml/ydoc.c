@@ -288,8 +288,9 @@ static json_t *yp_scalar(struct yp *p, const yaml_event_t *ev)
             return v;
         if (strcmp(tag, YAML_FLOAT_TAG) == 0 && is_float_syntax(s, len))
             return json_real(strtod(s, NULL));
-        yp_fail_mark(p, ev->start_mark, "tag %s does not fit the value \"%.*s\" or is not supported",
-                     tag, (int)(len > 40 ? 40 : len), s);
+        yp_fail_mark(p, ev->start_mark,
+                     "tag %s does not fit the value \"%.*s\" or is not supported", tag,
+                     (int)(len > 40 ? 40 : len), s);
         return NULL;
     }
     if (!plain || tag)
@@ -404,7 +405,8 @@ static int yp_mapping(struct yp *p, yaml_event_t *start, int depth, const char *
         yaml_event_t key_ev = ev;
         const char *key = (const char *)key_ev.data.scalar.value;
         yaml_mark_t key_mark = key_ev.start_mark;
-        int is_merge = key_ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(key, "<<") == 0;
+        int is_merge = key_ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                       strcmp(key, "<<") == 0;
         if (memchr(key, '\0', key_ev.data.scalar.length)) {
             yaml_event_delete(&key_ev);
             yp_fail_mark(p, key_mark, "a NUL character is not allowed in a key");
