@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "base/alloc.h"
 #include "base/jpool.h"
 #include "model/application.h"
 #include "model/render.h"
@@ -133,10 +134,10 @@ int main(int argc, char **argv)
     /* (b) */
     char *big = bench_big_app(ncomp);
     json_t *labels = json_pack("{s:s}", "env", "prod");
-    cluster_ref *refs = calloc((size_t)nclusters, sizeof(*refs));
-    char **names = calloc((size_t)nclusters, sizeof(char *));
+    cluster_ref *refs = xcalloc((size_t)nclusters, sizeof(*refs));
+    char **names = xcalloc((size_t)nclusters, sizeof(char *));
     for (int i = 0; i < nclusters; i++) {
-        names[i] = malloc(32);
+        names[i] = xmalloc(32);
         snprintf(names[i], 32, "cluster-%04d", i);
         refs[i].name = names[i];
         refs[i].labels = labels;

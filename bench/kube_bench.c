@@ -7,6 +7,7 @@
 #include "kube/blocking.h"
 #include "kube/client.h"
 #include "kube/request.h"
+#include "base/alloc.h"
 #include "base/util.h"
 #include "base/clock.h"
 
@@ -79,7 +80,7 @@ static int load_targets(const char *dir, int want, char *err, size_t errlen)
     int n = scandir(dir, &list, is_kubeconfig, alphasort);
     if (n < 0)
         return err_set(err, errlen, "cannot read %s: %s", dir, strerror(errno));
-    targets = calloc((size_t)(n ? n : 1), sizeof(*targets));
+    targets = xcalloc((size_t)(n ? n : 1), sizeof(*targets));
     ntargets = 0;
     for (int i = 0; i < n; i++) {
         char path[1024];
@@ -209,7 +210,7 @@ static void raw_init(int inflight)
 {
     raw_multi = curl_multi_init();
     raw_nh = ntargets * inflight;
-    raw_hs = calloc((size_t)raw_nh, sizeof(*raw_hs));
+    raw_hs = xcalloc((size_t)raw_nh, sizeof(*raw_hs));
     curl_multi_setopt(raw_multi, CURLMOPT_MAXCONNECTS, (long)raw_nh);
     for (int i = 0; i < raw_nh; i++) {
         raw_handle *h = &raw_hs[i];
@@ -387,9 +388,11 @@ int main(int argc, char **argv)
     kube_client_opts_init(&o);
     o.max_inflight_per_cluster = inflight;
     kc = kube_client_new(&o, err, sizeof(err));
-    cls = calloc((size_t)ntargets, sizeof(*cls));
-    if (!kc || !cls)
+    cls = xcalloc((size_t)ntargets, sizeof(*cls));
+    if (!kc) {
+        fprintf(stderr, "kube_bench: %s\n", err);
         goto cleanup;
+    }
     for (int i = 0; i < ntargets; i++)
         if (!(cls[i] = kube_client_cluster(kc, targets[i].name, &targets[i].creds, err,
                                            sizeof(err)))) {

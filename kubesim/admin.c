@@ -6,6 +6,7 @@
 #include "admin.h"
 
 #include "base/log.h"
+#include "base/alloc.h"
 #include "base/util.h"
 
 #include <event2/buffer.h>
@@ -67,7 +68,8 @@ static void apply_down_cb(evutil_socket_t fd, short what, void *arg)
     ks_server_apply_down(arg);
 }
 
-static int act(struct ks_cluster *cl, const char *action, struct evkeyvalq *q, char *err, size_t errlen)
+static int act(struct ks_cluster *cl, const char *action, struct evkeyvalq *q, char *err,
+               size_t errlen)
 {
     if (strcmp(action, "down") == 0 || strcmp(action, "up") == 0) {
         atomic_store(&cl->down, action[0] == 'd');
@@ -165,16 +167,13 @@ struct ks_admin *ks_admin_new(struct event_base *base, const char *host, uint16_
                               struct ks_cluster *clusters, size_t n, const char *dir,
                               uint16_t *bound_port, char *err, size_t errlen)
 {
-    struct ks_admin *a = calloc(1, sizeof(*a));
-    if (!a) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
+    struct ks_admin *a = xcalloc(1, sizeof(*a));
     a->clusters = clusters;
     a->nclusters = n;
     a->dir = dir;
     a->http = evhttp_new(base);
-    struct evhttp_bound_socket *bs = a->http ? evhttp_bind_socket_with_handle(a->http, host, port) : NULL;
+    struct evhttp_bound_socket *bs = a->http ? evhttp_bind_socket_with_handle(a->http, host, port)
+                                             : NULL;
     if (!bs) {
         err_set(err, errlen, "admin endpoint: cannot listen on %s:%u", host, (unsigned)port);
         ks_admin_free(a);

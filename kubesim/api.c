@@ -10,6 +10,7 @@
 #include "verbs.h"
 
 #include "base/log.h"
+#include "base/alloc.h"
 #include "base/util.h"
 #include "yaml/ydoc.h"
 
@@ -107,8 +108,9 @@ int ks_api_check_type(struct ks_req *k, enum ks_res r, json_t *obj)
         return -1;
     }
     if (kind && strcmp(kind, res->kind) != 0) {
-        snprintf(msg, sizeof(msg), "the kind in the data (%s) does not match the expected kind (%s)",
-                 kind, res->kind);
+        snprintf(msg, sizeof(msg),
+                 "the kind in the data (%s) does not match the expected kind (%s)", kind,
+                 res->kind);
         ks_reply_bad_request(k->req, msg);
         return -1;
     }
@@ -132,9 +134,7 @@ int ks_api_check_type(struct ks_req *k, enum ks_res r, json_t *obj)
 
 static bool split_path(struct ks_req *k, const char *path)
 {
-    k->pathbuf = strdup(path);
-    if (!k->pathbuf)
-        return false;
+    k->pathbuf = xstrdup(path);
     char *save = NULL;
     for (char *t = strtok_r(k->pathbuf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
         if (k->nsegs == KS_MAX_SEGS)
@@ -162,7 +162,8 @@ static void handle_resource(struct ks_req *k)
         rest = s + 3;
         nrest = n - 3;
     } else {
-        ks_reply_status(k->req, 404, "NotFound", "the server could not find the requested resource", NULL);
+        ks_reply_status(k->req, 404, "NotFound", "the server could not find the requested resource",
+                        NULL);
         return;
     }
     const char *ns = NULL, *plural, *name = NULL, *sub = NULL;
@@ -234,7 +235,8 @@ static void handle_resource(struct ks_req *k)
                     "the server does not allow this method on the requested resource", NULL);
     return;
 notfound:
-    ks_reply_status(k->req, 404, "NotFound", "the server could not find the requested resource", NULL);
+    ks_reply_status(k->req, 404, "NotFound", "the server could not find the requested resource",
+                    NULL);
 }
 
 void ks_api_handle(struct ks_cluster *cl, struct evhttp_request *req, struct ks_conn *conn)
@@ -254,7 +256,8 @@ void ks_api_handle(struct ks_cluster *cl, struct evhttp_request *req, struct ks_
     const char *accept = ks_api_header(&k, "Accept");
     k.want_table = accept && strstr(accept, "as=Table") && k.method == EVHTTP_REQ_GET;
     if (!split_path(&k, path)) {
-        ks_reply_status(req, 404, "NotFound", "the server could not find the requested resource", NULL);
+        ks_reply_status(req, 404, "NotFound", "the server could not find the requested resource",
+                        NULL);
         goto cleanup;
     }
     log_debug("cluster=%s method=%d path=%s", cl->name, (int)k.method, path);

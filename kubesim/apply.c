@@ -159,7 +159,8 @@ void ks_apply_patch(struct ks_req *k, enum ks_res r, const char *ns, const char 
         if (bname && strcmp(bname, name) != 0) {
             char msg[600];
             snprintf(msg, sizeof(msg),
-                     "the name of the object (%s) does not match the name on the URL (%s)", bname, name);
+                     "the name of the object (%s) does not match the name on the URL (%s)", bname,
+                     name);
             json_decref(patch);
             ks_reply_bad_request(k->req, msg);
             return;
@@ -181,7 +182,8 @@ void ks_apply_patch(struct ks_req *k, enum ks_res r, const char *ns, const char 
         if ((av && strcmp(json_string_value(av) ?: "", ks_res_api_version(r)) != 0) ||
             (kd && strcmp(json_string_value(kd) ?: "", ks_resources[r].kind) != 0)) {
             json_decref(patch);
-            ks_reply_bad_request(k->req, "the apiVersion or kind of the patch does not match the resource");
+            ks_reply_bad_request(k->req,
+                                 "the apiVersion or kind of the patch does not match the resource");
             return;
         }
     } else if (!old) {
@@ -199,6 +201,6 @@ void ks_apply_patch(struct ks_req *k, enum ks_res r, const char *ns, const char 
     }
     ks_apply_merge(merged, patch, strategic || apply);
     json_decref(patch);
-    ks_verb_update(k, r, key, old, merged, status_only, manager ? manager : (apply ? NULL : "kubectl"),
-              apply ? "Apply" : "Update");
+    ks_verb_update(k, r, key, old, merged, status_only,
+                   manager ? manager : (apply ? NULL : "kubectl"), apply ? "Apply" : "Update");
 }

@@ -83,7 +83,8 @@ static json_t *condition(json_t *old_status, const char *type, const char *statu
 /* The ReplicaSet name the controller would use: name-<hash of the pod template>. */
 static void rs_name(json_t *obj, char *out, size_t len)
 {
-    char *s = vela_json_dumps(json_object_get(json_object_get(obj, "spec"), "template"), JSON_COMPACT);
+    char *s = vela_json_dumps(json_object_get(json_object_get(obj, "spec"), "template"),
+                              JSON_COMPACT);
     uint32_t h = 2166136261u;
     for (const char *p = s ? s : ""; *p; p++)
         h = (h ^ (uint8_t)*p) * 16777619u;
@@ -142,16 +143,19 @@ static void deployment_status(struct ks_cluster *cl, const char *key, json_t *ob
     json_int_t min_avail = n - n / 4;
     bool available = avail >= min_avail;
     json_t *conds = json_array();
-    json_array_append_new(conds, condition(old, "Available", available ? "True" : "False",
-                                           available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-                                           available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
-                                           now, true));
+    json_array_append_new(
+        conds, condition(old, "Available", available ? "True" : "False",
+                         available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                         available ? "Deployment has minimum availability."
+                                   : "Deployment does not have minimum availability.",
+                         now, true));
     if (ready)
         snprintf(msg, sizeof(msg), "ReplicaSet \"%s\" has successfully progressed.", rs);
     else
         snprintf(msg, sizeof(msg), "ReplicaSet \"%s\" is progressing.", rs);
     json_array_append_new(conds, condition(old, "Progressing", "True",
-                                           ready ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", msg, now, true));
+                                           ready ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+                                           msg, now, true));
     json_object_set_new(st, "conditions", conds);
     write_status(cl, RES_DEPLOYMENT, key, obj, st);
 }
@@ -177,10 +181,12 @@ static void job_status(struct ks_cluster *cl, const char *key, json_t *obj, bool
     const char *start = json_string_value(json_object_get(old, "startTime"));
     if (done) {
         json_t *conds = json_array();
-        json_array_append_new(conds, condition(old, "SuccessCriteriaMet", "True", "CompletionsReached",
-                                               "Reached expected number of succeeded pods", now, false));
-        json_array_append_new(conds, condition(old, "Complete", "True", "CompletionsReached",
-                                               "Reached expected number of succeeded pods", now, false));
+        json_array_append_new(conds,
+                              condition(old, "SuccessCriteriaMet", "True", "CompletionsReached",
+                                        "Reached expected number of succeeded pods", now, false));
+        json_array_append_new(conds,
+                              condition(old, "Complete", "True", "CompletionsReached",
+                                        "Reached expected number of succeeded pods", now, false));
         json_object_set_new(st, "conditions", conds);
     }
     json_object_set_new(st, "startTime", json_string(start ? start : now));
@@ -203,7 +209,8 @@ static bool job_done(json_t *obj)
 
 static void lb_status(struct ks_cluster *cl, enum ks_res r, const char *key, json_t *obj)
 {
-    json_t *ing = json_object_get(json_object_get(json_object_get(obj, "status"), "loadBalancer"), "ingress");
+    json_t *ing = json_object_get(json_object_get(json_object_get(obj, "status"), "loadBalancer"),
+                                  "ingress");
     if (json_array_size(ing) > 0)
         return;
     char ip[32];

@@ -26,7 +26,8 @@ static json_t *resource_list(const char *group, const char *version)
             json_t *sn = json_array();
             char tmp[64];
             snprintf(tmp, sizeof(tmp), "%s", res->short_names);
-            for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t;
+                 t = strtok_r(NULL, ",", &save))
                 json_array_append_new(sn, json_string(t));
             json_object_set_new(e, "shortNames", sn);
         }
@@ -34,10 +35,11 @@ static json_t *resource_list(const char *group, const char *version)
             json_object_set_new(e, "categories", json_pack("[s]", "all"));
         json_array_append_new(list, e);
         if (r == RES_DEPLOYMENT)
-            json_array_append_new(list, json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:[s,s,s]}", "name",
-                                                  "deployments/scale", "singularName", "", "namespaced",
-                                                  true, "group", "autoscaling", "version", "v1", "kind",
-                                                  "Scale", "verbs", "get", "patch", "update"));
+            json_array_append_new(list,
+                                  json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:[s,s,s]}", "name",
+                                            "deployments/scale", "singularName", "", "namespaced",
+                                            true, "group", "autoscaling", "version", "v1", "kind",
+                                            "Scale", "verbs", "get", "patch", "update"));
         if (res->has_status) {
             char sub[96];
             snprintf(sub, sizeof(sub), "%s/status", res->plural);
@@ -128,10 +130,10 @@ static json_t *openapi_op(enum ks_res r, const char *action)
     json_t *params = json_array();
     static const char *const names[] = {"fieldValidation", "fieldManager", "dryRun", "force"};
     for (size_t i = 0; i < ARRAY_LEN(names); i++)
-        json_array_append_new(params, json_pack("{s:s,s:s,s:{s:s},s:b}", "name", names[i], "in",
-                                                "query", "schema", "type",
-                                                strcmp(names[i], "force") == 0 ? "boolean" : "string",
-                                                "uniqueItems", 1));
+        json_array_append_new(
+            params,
+            json_pack("{s:s,s:s,s:{s:s},s:b}", "name", names[i], "in", "query", "schema", "type",
+                      strcmp(names[i], "force") == 0 ? "boolean" : "string", "uniqueItems", 1));
     return json_pack("{s:s,s:o,s:{s:{s:s}},s:s,s:{s:s,s:s,s:s}}", "operationId", action,
                      "parameters", params, "responses", "200", "description", "OK",
                      "x-kubernetes-action", action, "x-kubernetes-group-version-kind", "group",
@@ -154,7 +156,9 @@ static void openapi(struct ks_req *k)
     }
     if (n == 2 && strcmp(s[1], "v3") == 0) {
         json_t *paths = json_object();
-        json_object_set_new(paths, "api/v1", json_pack("{s:s}", "serverRelativeURL", "/openapi/v3/api/v1?hash=kubesim"));
+        json_object_set_new(paths, "api/v1",
+                            json_pack("{s:s}", "serverRelativeURL",
+                                      "/openapi/v3/api/v1?hash=kubesim"));
         for (size_t i = 0; i < ARRAY_LEN(api_groups); i++) {
             char key[96], url[160];
             snprintf(key, sizeof(key), "apis/%s/v1", api_groups[i]);
@@ -167,10 +171,12 @@ static void openapi(struct ks_req *k)
     const char *group = NULL;
     if (n == 4 && strcmp(s[1], "v3") == 0 && strcmp(s[2], "api") == 0 && strcmp(s[3], "v1") == 0)
         group = "";
-    else if (n == 5 && strcmp(s[1], "v3") == 0 && strcmp(s[2], "apis") == 0 && strcmp(s[4], "v1") == 0)
+    else if (n == 5 && strcmp(s[1], "v3") == 0 && strcmp(s[2], "apis") == 0 &&
+             strcmp(s[4], "v1") == 0)
         group = s[3];
     if (!group) {
-        ks_reply_status(k->req, 404, "NotFound", "the server could not find the requested resource", NULL);
+        ks_reply_status(k->req, 404, "NotFound", "the server could not find the requested resource",
+                        NULL);
         return;
     }
     json_t *paths = json_object();
@@ -183,21 +189,25 @@ static void openapi(struct ks_req *k)
             snprintf(base, sizeof(base), "/apis/%s/v1%s/%s", group,
                      res->namespaced ? "/namespaces/{namespace}" : "", res->plural);
         else
-            snprintf(base, sizeof(base), "/api/v1%s/%s", res->namespaced ? "/namespaces/{namespace}" : "",
-                     res->plural);
+            snprintf(base, sizeof(base), "/api/v1%s/%s",
+                     res->namespaced ? "/namespaces/{namespace}" : "", res->plural);
         snprintf(item, sizeof(item), "%s/{name}", base);
-        json_object_set_new(paths, base, json_pack("{s:o}", "post", openapi_op((enum ks_res)r, "post")));
-        json_object_set_new(paths, item, json_pack("{s:o,s:o}", "put", openapi_op((enum ks_res)r, "put"),
-                                                   "patch", openapi_op((enum ks_res)r, "patch")));
+        json_object_set_new(paths, base,
+                            json_pack("{s:o}", "post", openapi_op((enum ks_res)r, "post")));
+        json_object_set_new(paths, item,
+                            json_pack("{s:o,s:o}", "put", openapi_op((enum ks_res)r, "put"),
+                                      "patch", openapi_op((enum ks_res)r, "patch")));
     }
     if (json_object_size(paths) == 0) {
         json_decref(paths);
-        ks_reply_status(k->req, 404, "NotFound", "the server could not find the requested resource", NULL);
+        ks_reply_status(k->req, 404, "NotFound", "the server could not find the requested resource",
+                        NULL);
         return;
     }
     ks_reply_json(k->req, 200,
-              json_pack("{s:s,s:{s:s,s:s},s:o,s:{s:{}}}", "openapi", "3.0.0", "info", "title",
-                        "Kubernetes", "version", "v1.32.0", "paths", paths, "components", "schemas"));
+                  json_pack("{s:s,s:{s:s,s:s},s:o,s:{s:{}}}", "openapi", "3.0.0", "info", "title",
+                            "Kubernetes", "version", "v1.32.0", "paths", paths, "components",
+                            "schemas"));
 }
 
 bool ks_discovery_handle(struct ks_req *k)

@@ -7,6 +7,7 @@
 
 #include "base/cmdline.h"
 #include "base/log.h"
+#include "base/alloc.h"
 #include "base/util.h"
 #include "base/clock.h"
 
@@ -160,17 +161,14 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 static int parse_names(const char *list, char ***names, size_t *n, char *err, size_t errlen)
 {
-    char *copy = strdup(list);
+    char *copy = xstrdup(list);
     size_t cap = 8;
-    *names = calloc(cap, sizeof(char *));
+    *names = xcalloc(cap, sizeof(char *));
     *n = 0;
-    if (!copy || !*names) {
-        free(copy);
-        return err_set(err, errlen, "out of memory");
-    }
     for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (!is_dns1123_label(t)) {
-            err_set(err, errlen, "invalid cluster name \"%s\": use lowercase letters, digits and '-'", t);
+            err_set(err, errlen,
+                    "invalid cluster name \"%s\": use lowercase letters, digits and '-'", t);
             free(copy);
             return -1;
         }
@@ -182,14 +180,9 @@ static int parse_names(const char *list, char ***names, size_t *n, char *err, si
             }
         if (*n == cap) {
             cap *= 2;
-            char **p = realloc(*names, cap * sizeof(char *));
-            if (!p) {
-                free(copy);
-                return err_set(err, errlen, "out of memory");
-            }
-            *names = p;
+            *names = xrealloc(*names, cap * sizeof(char *));
         }
-        (*names)[(*n)++] = strdup(t);
+        (*names)[(*n)++] = xstrdup(t);
     }
     free(copy);
     if (*n == 0)
@@ -259,21 +252,22 @@ int main(int argc, char **argv)
             goto usage_error;
         }
     } else {
-        names = calloc((size_t)count, sizeof(char *));
-        if (!names)
-            goto cleanup;
+        names = xcalloc((size_t)count, sizeof(char *));
         for (long i = 0; i < count; i++) {
             char buf[128];
             snprintf(buf, sizeof(buf), "%s%ld", prefix, i + 1);
             if (!is_dns1123_label(buf)) {
-                fprintf(stderr, "error: cluster name \"%s\" from --name-prefix is not a DNS-1123 label\n", buf);
+                fprintf(stderr,
+                        "error: cluster name \"%s\" from --name-prefix is not a DNS-1123 label\n",
+                        buf);
                 goto usage_error;
             }
-            names[nnames++] = strdup(buf);
+            names[nnames++] = xstrdup(buf);
         }
     }
     if (base_port > 0 && base_port + (long)nnames - 1 > 65535) {
-        fprintf(stderr, "error: --base-port %ld leaves no room for %zu clusters\n", base_port, nnames);
+        fprintf(stderr, "error: --base-port %ld leaves no room for %zu clusters\n", base_port,
+                nnames);
         goto usage_error;
     }
     if ((long)nnames < n_threads)
@@ -291,10 +285,10 @@ int main(int argc, char **argv)
     }
     int64_t t0 = now_ms();
     nthreads = (int)n_threads;
-    threads = calloc((size_t)nthreads, sizeof(*threads));
-    clusters = calloc(nnames, sizeof(*clusters));
+    threads = xcalloc((size_t)nthreads, sizeof(*threads));
+    clusters = xcalloc(nnames, sizeof(*clusters));
     main_base = event_base_new();
-    if (!threads || !clusters || !main_base)
+    if (!main_base)
         goto cleanup;
     /* epoll changelist: a connection's write interest, added for a reply and dropped once it
      * is written within the same loop pass, costs no epoll_ctl at all. Precise timers: by
@@ -308,8 +302,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < nthreads; i++) {
         threads[i].index = i;
         threads[i].base = ecfg ? event_base_new_with_config(ecfg) : event_base_new();
-        threads[i].clusters = calloc(nnames / (size_t)nthreads + 1, sizeof(struct ks_cluster *));
-        if (!threads[i].base || !threads[i].clusters)
+        threads[i].clusters = xcalloc(nnames / (size_t)nthreads + 1, sizeof(struct ks_cluster *));
+        if (!threads[i].base)
             goto cleanup;
         threads[i].tick = event_new(threads[i].base, -1, EV_PERSIST, tick, &threads[i]);
 
@@ -328,10 +322,10 @@ int main(int argc, char **argv)
         cl->thr = t;
         t->clusters[t->nclusters++] = cl;
     }
-    pkis = calloc(nnames, sizeof(*pkis));
+    pkis = xcalloc(nnames, sizeof(*pkis));
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    if (!pkis || make_pkis(clusters, pkis, nnames, ncpu > 1 ? (int)ncpu : 1, err, sizeof(err)) != 0) {
-        fprintf(stderr, "error: %s\n", pkis ? err : "out of memory");
+    if (make_pkis(clusters, pkis, nnames, ncpu > 1 ? (int)ncpu : 1, err, sizeof(err)) != 0) {
+        fprintf(stderr, "error: %s\n", err);
         goto cleanup;
     }
     for (size_t i = 0; i < nnames; i++) {
@@ -345,7 +339,8 @@ int main(int argc, char **argv)
         }
         ks_pki_free(pkis[i]);
         pkis[i] = NULL;
-        log_debug("cluster=%s msg=\"serving\" server=https://127.0.0.1:%u", cl->name, (unsigned)cl->port);
+        log_debug("cluster=%s msg=\"serving\" server=https://127.0.0.1:%u", cl->name,
+                  (unsigned)cl->port);
     }
 
     if (admin) {
@@ -353,19 +348,22 @@ int main(int argc, char **argv)
         const char *colon = strrchr(admin, ':');
         char *end = NULL;
         long aport = colon ? strtol(colon + 1, &end, 10) : -1;
-        if (!colon || *end || aport < 0 || aport > 65535 || (size_t)(colon - admin) >= sizeof(host)) {
+        if (!colon || *end || aport < 0 || aport > 65535 ||
+            (size_t)(colon - admin) >= sizeof(host)) {
             fprintf(stderr, "error: --admin needs HOST:PORT, e.g. 127.0.0.1:7070\n");
             exit_code = 2;
             goto cleanup;
         }
         snprintf(host, sizeof(host), "%.*s", (int)(colon - admin), admin);
-        if (strcmp(host, "127.0.0.1") != 0 && strcmp(host, "localhost") != 0 && strcmp(host, "::1") != 0) {
+        if (strcmp(host, "127.0.0.1") != 0 && strcmp(host, "localhost") != 0 &&
+            strcmp(host, "::1") != 0) {
             fprintf(stderr, "error: --admin must listen on loopback (127.0.0.1)\n");
             exit_code = 2;
             goto cleanup;
         }
         uint16_t bound = 0;
-        adm = ks_admin_new(main_base, host, (uint16_t)aport, clusters, nnames, dir, &bound, err, sizeof(err));
+        adm = ks_admin_new(main_base, host, (uint16_t)aport, clusters, nnames, dir, &bound, err,
+                           sizeof(err));
         if (!adm) {
             fprintf(stderr, "error: %s\n", err);
             goto cleanup;
@@ -384,7 +382,8 @@ int main(int argc, char **argv)
         }
         started_threads++;
     }
-    log_info("msg=\"ready\" clusters=%zu threads=%d dir=%s first=https://127.0.0.1:%u startup_ms=%lld",
+    log_info("msg=\"ready\" clusters=%zu threads=%d dir=%s first=https://127.0.0.1:%u "
+             "startup_ms=%lld",
              nnames, nthreads, dir, (unsigned)clusters[0].port, (long long)(now_ms() - t0));
     event_base_dispatch(main_base);
     exit_code = 0;

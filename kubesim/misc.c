@@ -31,7 +31,7 @@ uint64_t ks_rand(struct ks_cluster *cl)
 void ks_new_uid(struct ks_cluster *cl, char *out, size_t len)
 {
     uint64_t a = ks_rand(cl), b = ks_rand(cl);
-    snprintf(out, len, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
-             (unsigned)a & 0xfff, (unsigned)((b >> 48) & 0x3fff) | 0x8000,
-             (unsigned long long)(b & 0xffffffffffffull));
+    snprintf(out, len, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+             (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
+             (unsigned)((b >> 48) & 0x3fff) | 0x8000, (unsigned long long)(b & 0xffffffffffffull));
 }

@@ -3,6 +3,7 @@
  * bearer token; the TLS context that checks client certificates against the cluster's own
  * CA; and the kubeconfig file handed to users. No key is ever logged. */
 #include "sim.h"
+#include "base/alloc.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -33,7 +34,7 @@ static char *pem_of_x509(X509 *x)
     if (b && PEM_write_bio_X509(b, x)) {
         char *p;
         long n = BIO_get_mem_data(b, &p);
-        out = strndup(p, (size_t)n);
+        out = xstrndup(p, (size_t)n);
     }
     BIO_free(b);
     return out;
@@ -46,7 +47,7 @@ static char *pem_of_key(EVP_PKEY *k)
     if (b && PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL)) {
         char *p;
         long n = BIO_get_mem_data(b, &p);
-        out = strndup(p, (size_t)n);
+        out = xstrndup(p, (size_t)n);
     }
     BIO_free(b);
     return out;
@@ -126,13 +127,11 @@ int ks_pki_create(struct ks_cluster *cl, struct ks_pki **out, char *err, size_t 
     EVP_PKEY *ca_key = NULL, *srv_key = NULL, *cli_key = NULL;
     X509 *ca = NULL, *srv = NULL, *cli = NULL;
     SSL_CTX *ctx = NULL;
-    struct ks_pki *pki = calloc(1, sizeof(*pki));
+    struct ks_pki *pki = xcalloc(1, sizeof(*pki));
     int ret = -1;
     char cn[128];
 
     *out = NULL;
-    if (!pki)
-        goto cleanup;
     ca_key = EVP_EC_gen("P-256");
     srv_key = EVP_EC_gen("P-256");
     cli_key = EVP_EC_gen("P-256");
@@ -220,9 +219,8 @@ void ks_pki_free(struct ks_pki *pki)
 static char *b64(const char *s)
 {
     size_t n = strlen(s);
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-    if (out)
-        EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
     return out;
 }
 
@@ -239,10 +237,6 @@ int ks_pki_write_kubeconfig(const struct ks_cluster *cl, const struct ks_pki *pk
     if (!ks_cfg.token_auth) {
         crt = b64(pki->client_cert_pem);
         key = b64(pki->client_key_pem);
-    }
-    if (!ca || (!ks_cfg.token_auth && (!crt || !key))) {
-        err_set(err, errlen, "out of memory");
-        goto cleanup;
     }
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || !(f = fdopen(fd, "w"))) {

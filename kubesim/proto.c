@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "base/alloc.h"
 #include "base/util.h"
 
 struct pb {
@@ -74,7 +75,7 @@ static json_t *pb_string(const unsigned char *s, size_t n)
 
 static json_t *pb_base64(const unsigned char *s, size_t n)
 {
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
     int len = EVP_EncodeBlock((unsigned char *)out, s, (int)n);
     json_t *v = json_stringn(out, (size_t)(len > 0 ? len : 0));
     free(out);
@@ -98,9 +99,10 @@ static int pb_map_entry(const unsigned char *s, size_t n, json_t *obj, int value
     }
     if (rc < 0 || !key)
         return -1;
-    char *k = strndup((const char *)key, klen);
-    json_object_set_new(obj, k, value_bytes ? pb_base64(val ? val : (const unsigned char *)"", vlen)
-                                            : pb_string(val ? val : (const unsigned char *)"", vlen));
+    char *k = xstrndup((const char *)key, klen);
+    json_object_set_new(obj, k,
+                        value_bytes ? pb_base64(val ? val : (const unsigned char *)"", vlen)
+                                    : pb_string(val ? val : (const unsigned char *)"", vlen));
     free(k);
     return 0;
 }

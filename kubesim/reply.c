@@ -117,7 +117,8 @@ void ks_reply_ns_not_found(struct evhttp_request *req, const char *ns)
 {
     char msg[320];
     snprintf(msg, sizeof(msg), "namespaces \"%s\" not found", ns);
-    ks_reply_status(req, 404, "NotFound", msg, json_pack("{s:s,s:s}", "name", ns, "kind", "namespaces"));
+    ks_reply_status(req, 404, "NotFound", msg,
+                    json_pack("{s:s,s:s}", "name", ns, "kind", "namespaces"));
 }
 
 void ks_reply_bad_request(struct evhttp_request *req, const char *msg)

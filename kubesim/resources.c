@@ -3,6 +3,7 @@
  * the validation that turns a bad object into a 422 with field causes. */
 #include "sim.h"
 
+#include "base/alloc.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -17,9 +18,11 @@ const struct ks_resource ks_resources[RES_COUNT] = {
     [RES_CONFIGMAP] = {"", "v1", "configmaps", "configmap", "ConfigMap", "cm", true, false, false},
     [RES_SECRET] = {"", "v1", "secrets", "secret", "Secret", "", true, false, false},
     [RES_SERVICE] = {"", "v1", "services", "service", "Service", "svc", true, false, true},
-    [RES_DEPLOYMENT] = {"apps", "v1", "deployments", "deployment", "Deployment", "deploy", true, true, true},
+    [RES_DEPLOYMENT] = {"apps", "v1", "deployments", "deployment", "Deployment", "deploy", true,
+                        true, true},
     [RES_JOB] = {"batch", "v1", "jobs", "job", "Job", "", true, true, true},
-    [RES_INGRESS] = {"networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", "ing", true, true, true},
+    [RES_INGRESS] = {"networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", "ing", true,
+                     true, true},
 };
 
 const char *ks_res_api_version(enum ks_res r)
@@ -123,7 +126,9 @@ static void default_service(struct ks_cluster *cl, json_t *obj, json_t *old)
     if (type && strcmp(type, "ExternalName") != 0 && !json_object_get(spec, "clusterIP")) {
         char ip[32];
         uint32_t n = cl->next_service_ip++;
-        bool kube = strcmp(json_string_value(json_object_get(json_object_get(obj, "metadata"), "name")) ?: "", "kubernetes") == 0 && !old;
+        json_t *meta = json_object_get(obj, "metadata");
+        const char *sname = json_string_value(json_object_get(meta, "name"));
+        bool kube = strcmp(sname ?: "", "kubernetes") == 0 && !old;
         if (kube) {
             snprintf(ip, sizeof(ip), "10.96.0.1");
             cl->next_service_ip--;
@@ -135,7 +140,8 @@ static void default_service(struct ks_cluster *cl, json_t *obj, json_t *old)
         json_object_set_new(spec, "clusterIPs", json_pack("[s]", ip));
     }
     if (json_is_string(json_object_get(spec, "clusterIP")) && !json_object_get(spec, "clusterIPs"))
-        json_object_set_new(spec, "clusterIPs", json_pack("[O]", json_object_get(spec, "clusterIP")));
+        json_object_set_new(spec, "clusterIPs",
+                            json_pack("[O]", json_object_get(spec, "clusterIP")));
     set_default(spec, "sessionAffinity", json_string("None"));
     if (type && strcmp(type, "ExternalName") != 0) {
         set_default(spec, "ipFamilies", json_pack("[s]", "IPv4"));
@@ -167,7 +173,8 @@ static void default_service(struct ks_cluster *cl, json_t *obj, json_t *old)
                 }
             }
             if (!json_object_get(p, "nodePort"))
-                json_object_set_new(p, "nodePort", json_integer(30000 + (cl->next_node_port++ % 2768)));
+                json_object_set_new(p, "nodePort",
+                                    json_integer(30000 + (cl->next_node_port++ % 2768)));
         }
     }
     if (!json_object_get(obj, "status"))
@@ -222,7 +229,8 @@ static void default_job(json_t *obj, json_t *old)
         json_t *ospec = json_object_get(old, "spec");
         if (json_object_get(ospec, "selector"))
             json_object_set(spec, "selector", json_object_get(ospec, "selector"));
-        json_t *olabels = json_object_get(json_object_get(json_object_get(ospec, "template"), "metadata"), "labels");
+        json_t *olabels = json_object_get(
+            json_object_get(json_object_get(ospec, "template"), "metadata"), "labels");
         const char *k;
         json_t *v;
         json_object_foreach(olabels, k, v)
@@ -250,9 +258,7 @@ static void default_secret(json_t *obj)
             if (!s)
                 continue;
             size_t n = strlen(s);
-            char *out = malloc(4 * ((n + 2) / 3) + 1);
-            if (!out)
-                continue;
+            char *out = xmalloc(4 * ((n + 2) / 3) + 1);
             EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
             json_object_set_new(data, k, json_string(out));
             free(out);
@@ -347,12 +353,14 @@ static void validate_labels(json_t *causes, json_t *labels, const char *field)
     json_object_foreach(labels, k, v)
     {
         if (!json_is_string(v)) {
-            cause(causes, "FieldValueInvalid", field, "Invalid value: non-string label value for \"%s\"", k);
+            cause(causes, "FieldValueInvalid", field,
+                  "Invalid value: non-string label value for \"%s\"", k);
             continue;
         }
         if (strlen(json_string_value(v)) > 63)
             cause(causes, "FieldValueInvalid", field,
-                  "Invalid value: \"%s\": must be no more than 63 characters", json_string_value(v));
+                  "Invalid value: \"%s\": must be no more than 63 characters",
+                  json_string_value(v));
     }
 }
 
@@ -405,13 +413,20 @@ json_t *ks_res_validate(enum ks_res r, json_t *obj)
     json_t *meta = json_object_get(obj, "metadata");
     const char *name = json_string_value(json_object_get(meta, "name"));
     if (!name || !*name) {
-        cause(causes, "FieldValueRequired", "metadata.name", "Required value: name or generateName is required");
+        cause(causes, "FieldValueRequired", "metadata.name",
+              "Required value: name or generateName is required");
     } else if (r == RES_NAMESPACE || r == RES_SERVICE) {
         if (!is_dns1123_label(name))
             cause(causes, "FieldValueInvalid", "metadata.name", "Invalid value: \"%s\": %s", name,
-                  r == RES_SERVICE ? "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')" : label_msg);
+                  r == RES_SERVICE
+                      ? "a DNS-1035 label must consist of lower case alphanumeric characters or "
+                        "'-', start with an alphabetic character, and end with an alphanumeric "
+                        "character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
+                        "'[a-z]([-a-z0-9]*[a-z0-9])?')"
+                      : label_msg);
     } else if (!is_subdomain(name)) {
-        cause(causes, "FieldValueInvalid", "metadata.name", "Invalid value: \"%s\": %s", name, subdomain_msg);
+        cause(causes, "FieldValueInvalid", "metadata.name", "Invalid value: \"%s\": %s", name,
+              subdomain_msg);
     }
     json_t *labels = json_object_get(meta, "labels");
     if (labels && !json_is_object(labels))
@@ -428,8 +443,9 @@ json_t *ks_res_validate(enum ks_res r, json_t *obj)
         json_t *sel = json_object_get(spec, "selector");
         json_t *tmpl = json_object_get(spec, "template");
         json_t *tlabels = json_object_get(json_object_get(tmpl, "metadata"), "labels");
-        if (!json_is_object(sel) || (json_object_size(json_object_get(sel, "matchLabels")) == 0 &&
-                                     json_array_size(json_object_get(sel, "matchExpressions")) == 0)) {
+        if (!json_is_object(sel) ||
+            (json_object_size(json_object_get(sel, "matchLabels")) == 0 &&
+             json_array_size(json_object_get(sel, "matchExpressions")) == 0)) {
             cause(causes, "FieldValueRequired", "spec.selector", "Required value");
         } else if (!selector_matches_labels(sel, tlabels)) {
             cause(causes, "FieldValueInvalid", "spec.template.metadata.labels",
@@ -449,7 +465,8 @@ json_t *ks_res_validate(enum ks_res r, json_t *obj)
         const char *rp = json_string_value(json_object_get(tspec, "restartPolicy"));
         if (!rp || (strcmp(rp, "Never") != 0 && strcmp(rp, "OnFailure") != 0))
             cause(causes, "FieldValueNotSupported", "spec.template.spec.restartPolicy",
-                  "Unsupported value: \"%s\": supported values: \"OnFailure\", \"Never\"", rp ? rp : "");
+                  "Unsupported value: \"%s\": supported values: \"OnFailure\", \"Never\"",
+                  rp ? rp : "");
         validate_containers(causes, tspec, "spec.template.spec");
         break;
     }
@@ -458,8 +475,11 @@ json_t *ks_res_validate(enum ks_res r, json_t *obj)
         if (type && strcmp(type, "ClusterIP") != 0 && strcmp(type, "NodePort") != 0 &&
             strcmp(type, "LoadBalancer") != 0 && strcmp(type, "ExternalName") != 0)
             cause(causes, "FieldValueNotSupported", "spec.type",
-                  "Unsupported value: \"%s\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\"", type);
-        if (type && strcmp(type, "ExternalName") != 0 && json_array_size(json_object_get(spec, "ports")) == 0) {
+                  "Unsupported value: \"%s\": supported values: \"ClusterIP\", \"ExternalName\", "
+                  "\"LoadBalancer\", \"NodePort\"",
+                  type);
+        if (type && strcmp(type, "ExternalName") != 0 &&
+            json_array_size(json_object_get(spec, "ports")) == 0) {
             const char *cip = json_string_value(json_object_get(spec, "clusterIP"));
             if (!cip || strcmp(cip, "None") != 0)
                 cause(causes, "FieldValueRequired", "spec.ports", "Required value");
@@ -473,7 +493,8 @@ json_t *ks_res_validate(enum ks_res r, json_t *obj)
                 char field[64];
                 snprintf(field, sizeof(field), "spec.ports[%zu].port", i);
                 cause(causes, "FieldValueInvalid", field,
-                      "Invalid value: %lld: must be between 1 and 65535, inclusive", (long long)port);
+                      "Invalid value: %lld: must be between 1 and 65535, inclusive",
+                      (long long)port);
             }
         }
         break;

@@ -107,7 +107,8 @@ json_t *ks_selector_parse(const char *s, char *err, size_t errlen)
     return sel;
 bad:
     json_decref(sel);
-    err_set(err, errlen, "unable to parse requirement: found '%s', expected: in, notin, =, ==, !=, gt, lt", p);
+    err_set(err, errlen,
+            "unable to parse requirement: found '%s', expected: in, notin, =, ==, !=, gt, lt", p);
     return NULL;
 }
 
@@ -125,7 +126,8 @@ static bool in_values(const json_t *values, const char *v)
 
 bool ks_selector_match(const json_t *sel, const json_t *obj)
 {
-    return ks_selector_match_labels(sel, json_object_get(json_object_get(obj, "metadata"), "labels"));
+    return ks_selector_match_labels(sel,
+                                    json_object_get(json_object_get(obj, "metadata"), "labels"));
 }
 
 bool ks_selector_match_labels(const json_t *sel, const json_t *labels)

@@ -7,6 +7,7 @@
 #include "reply.h"
 
 #include "base/log.h"
+#include "base/alloc.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -31,7 +32,8 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
     SSL *ssl = SSL_new(cl->ssl_ctx);
     if (!ssl)
         return NULL;
-    struct bufferevent *bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+    struct bufferevent *bev = bufferevent_openssl_socket_new(base, -1, ssl,
+                                                             BUFFEREVENT_SSL_ACCEPTING,
                                                              BEV_OPT_CLOSE_ON_FREE);
     if (bev)
         bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
@@ -61,9 +63,7 @@ static struct ks_conn *conn_of(struct ks_cluster *cl, struct evhttp_request *req
     for (struct ks_conn *c = cl->conns; c; c = c->next)
         if (c->evcon == evcon)
             return c;
-    struct ks_conn *c = calloc(1, sizeof(*c));
-    if (!c)
-        return NULL;
+    struct ks_conn *c = xcalloc(1, sizeof(*c));
     c->cl = cl;
     c->evcon = evcon;
     struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
@@ -110,7 +110,8 @@ static int authenticate(struct ks_cluster *cl, struct evhttp_request *req)
 static void close_reply(struct evhttp_request *req)
 {
     evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
-    ks_reply_status(req, 503, "ServiceUnavailable", "the server is currently unable to handle the request", NULL);
+    ks_reply_status(req, 503, "ServiceUnavailable",
+                    "the server is currently unable to handle the request", NULL);
 }
 
 static void process(struct ks_cluster *cl, struct evhttp_request *req)
@@ -173,25 +174,23 @@ static void on_request(struct evhttp_request *req, void *arg)
     }
     int ms = atomic_load(&cl->latency_ms);
     if (ms > 0) {
-        struct ks_delayed *d = calloc(1, sizeof(*d));
-        if (d) {
-            d->cl = cl;
-            d->req = req;
-            d->ev = event_new(cl->thr->base, -1, 0, delayed_fire, d);
-            if (d->ev) {
-                struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-                /* from now, not from the start of this loop pass (libevent's cached time):
-                 * the response leaves at least ms after the request arrived */
-                event_base_update_cache_time(cl->thr->base);
-                d->next = cl->delayed;
-                if (cl->delayed)
-                    cl->delayed->prev = d;
-                cl->delayed = d;
-                event_add(d->ev, &tv);
-                return;
-            }
-            free(d);
+        struct ks_delayed *d = xcalloc(1, sizeof(*d));
+        d->cl = cl;
+        d->req = req;
+        d->ev = event_new(cl->thr->base, -1, 0, delayed_fire, d);
+        if (d->ev) {
+            struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+            /* from now, not from the start of this loop pass (libevent's cached time):
+             * the response leaves at least ms after the request arrived */
+            event_base_update_cache_time(cl->thr->base);
+            d->next = cl->delayed;
+            if (cl->delayed)
+                cl->delayed->prev = d;
+            cl->delayed = d;
+            event_add(d->ev, &tv);
+            return;
         }
+        free(d); /* libevent could not make the timer: answer at once */
     }
     process(cl, req);
 }

@@ -7,6 +7,7 @@
 #include "table.h"
 
 #include "base/log.h"
+#include "base/alloc.h"
 #include "base/util.h"
 
 #include <event2/buffer.h>
@@ -82,7 +83,8 @@ json_t *ks_store_get(struct ks_cluster *cl, enum ks_res r, const char *key)
 
 static const char *meta_rv(const json_t *obj)
 {
-    const char *rv = json_string_value(json_object_get(json_object_get(obj, "metadata"), "resourceVersion"));
+    const char *rv = json_string_value(
+        json_object_get(json_object_get(obj, "metadata"), "resourceVersion"));
     return rv ? rv : "";
 }
 
@@ -158,16 +160,11 @@ static void watch_send(struct ks_watch *w, const char *type, json_t *obj)
     free(s);
 }
 
-/* Records the change and returns the event (NULL if it could not be kept). */
+/* Records the change and returns the event (NULL if obj could not be serialised). */
 static struct ks_event *record(struct ks_cluster *cl, int r, const char *type, json_t *obj)
 {
-    if (!cl->history) {
-        cl->history = calloc(KS_HISTORY, sizeof(*cl->history));
-        if (!cl->history) {
-            cl->hist_floor = cl->rv;
-            return NULL;
-        }
-    }
+    if (!cl->history)
+        cl->history = xcalloc(KS_HISTORY, sizeof(*cl->history));
     if (cl->hist_len == KS_HISTORY) {
         struct ks_event *old = &cl->history[cl->hist_head];
         cl->hist_floor = old->rv;
@@ -182,8 +179,8 @@ static struct ks_event *record(struct ks_cluster *cl, int r, const char *type, j
     e->rv = cl->rv;
     e->res = r;
     snprintf(e->type, sizeof(e->type), "%s", type);
-    e->ns = ns ? strdup(ns) : NULL;
-    e->name = name ? strdup(name) : NULL;
+    e->ns = ns ? xstrdup(ns) : NULL;
+    e->name = name ? xstrdup(name) : NULL;
     e->labels = json_incref(json_object_get(meta, "labels"));
     e->text = vela_json_dumps(obj, JSON_COMPACT);
     if (!e->text) {
@@ -236,7 +233,7 @@ json_t *ks_store_put(struct ks_cluster *cl, enum ks_res r, const char *key, json
     if (text)
         json_object_set_new(cl->text[r], key, json_stringn_nocheck(text, strlen(text)));
     else
-        json_object_del(cl->text[r], key); /* out of memory: answered from the object */
+        json_object_del(cl->text[r], key); /* not serialisable: answered from the object */
     free(own);
     return obj;
 }
@@ -312,18 +309,13 @@ void ks_watch_start(struct ks_cluster *cl, struct evhttp_request *req, struct ks
                     enum ks_res r, const char *ns, const char *name, json_t *selector,
                     const char *rv, int timeout_s, bool table)
 {
-    struct ks_watch *w = calloc(1, sizeof(*w));
-    if (!w) {
-        json_decref(selector);
-        evhttp_send_error(req, 500, NULL);
-        return;
-    }
+    struct ks_watch *w = xcalloc(1, sizeof(*w));
     w->cl = cl;
     w->req = req;
     w->conn = conn;
     w->res = (int)r;
-    w->ns = ns ? strdup(ns) : NULL;
-    w->name = name ? strdup(name) : NULL;
+    w->ns = ns ? xstrdup(ns) : NULL;
+    w->name = name ? xstrdup(name) : NULL;
     w->selector = selector; /* now owned by the watch */
     w->table = table;
 
@@ -391,16 +383,10 @@ void ks_pending_add(struct ks_cluster *cl, enum ks_res r, const char *key, int64
 {
     if (cl->npending == cl->apending) {
         size_t n = cl->apending ? cl->apending * 2 : 8;
-        struct ks_pending *p = realloc(cl->pending, n * sizeof(*p));
-        if (!p)
-            return;
-        cl->pending = p;
+        cl->pending = xrealloc(cl->pending, n * sizeof(*cl->pending));
         cl->apending = n;
     }
-    char *k = strdup(key);
-    if (!k)
-        return;
     struct ks_pending *p = &cl->pending[cl->npending++];
-    *p = (struct ks_pending){.res = (int)r, .key = k, .due_ms = due_ms, .gen = gen};
+    *p = (struct ks_pending){.res = (int)r, .key = xstrdup(key), .due_ms = due_ms, .gen = gen};
     snprintf(p->uid, sizeof(p->uid), "%s", uid ? uid : "");
 }

@@ -35,6 +35,19 @@ static json_t *col(const char *name, const char *type, const char *format, int p
                      "description", name, "priority", priority);
 }
 
+/* A text cell: obj[key] when it is a string, else dflt. */
+static json_t *cell_str(const json_t *obj, const char *key, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return json_string(s ? s : dflt);
+}
+
+/* A number cell: obj[key] (0 when absent). */
+static json_t *cell_int(const json_t *obj, const char *key)
+{
+    return json_integer(json_integer_value(json_object_get(obj, key)));
+}
+
 json_t *ks_table_build(enum ks_res r, json_t *items, const char *rv)
 {
     json_t *cols = json_array();
@@ -84,20 +97,22 @@ json_t *ks_table_build(enum ks_res r, json_t *items, const char *rv)
         json_array_append_new(cells, json_string(ks_api_meta_str(o, "name")));
         switch (r) {
         case RES_NAMESPACE:
-            json_array_append_new(cells, json_string(json_string_value(json_object_get(st, "phase")) ?: ""));
+            json_array_append_new(cells, cell_str(st, "phase", ""));
             break;
         case RES_DEPLOYMENT:
-            snprintf(buf, sizeof(buf), "%ld/%ld", (long)json_integer_value(json_object_get(st, "readyReplicas")),
+            snprintf(buf, sizeof(buf), "%ld/%ld",
+                     (long)json_integer_value(json_object_get(st, "readyReplicas")),
                      (long)json_integer_value(json_object_get(spec, "replicas")));
             json_array_append_new(cells, json_string(buf));
-            json_array_append_new(cells, json_integer(json_integer_value(json_object_get(st, "updatedReplicas"))));
-            json_array_append_new(cells, json_integer(json_integer_value(json_object_get(st, "availableReplicas"))));
+            json_array_append_new(cells, cell_int(st, "updatedReplicas"));
+            json_array_append_new(cells, cell_int(st, "availableReplicas"));
             break;
         case RES_SERVICE: {
-            json_array_append_new(cells, json_string(json_string_value(json_object_get(spec, "type")) ?: ""));
-            json_array_append_new(cells, json_string(json_string_value(json_object_get(spec, "clusterIP")) ?: ""));
-            json_t *lbi = json_array_get(json_object_get(json_object_get(st, "loadBalancer"), "ingress"), 0);
-            json_array_append_new(cells, json_string(json_string_value(json_object_get(lbi, "ip")) ?: "<none>"));
+            json_array_append_new(cells, cell_str(spec, "type", ""));
+            json_array_append_new(cells, cell_str(spec, "clusterIP", ""));
+            json_t *lb = json_object_get(st, "loadBalancer");
+            json_t *lbi = json_array_get(json_object_get(lb, "ingress"), 0);
+            json_array_append_new(cells, cell_str(lbi, "ip", "<none>"));
             strbuf sb;
             strbuf_init(&sb, 400);
             size_t j;
@@ -127,25 +142,28 @@ json_t *ks_table_build(enum ks_res r, json_t *items, const char *rv)
             break;
         }
         case RES_INGRESS: {
-            json_array_append_new(cells, json_string(json_string_value(json_object_get(spec, "ingressClassName")) ?: "<none>"));
+            json_array_append_new(cells, cell_str(spec, "ingressClassName", "<none>"));
             strbuf sb;
             strbuf_init(&sb, 400);
             size_t j;
             json_t *rule;
             json_array_foreach(json_object_get(spec, "rules"), j, rule)
-                strbuf_addf(&sb, "%s%s", j ? "," : "", json_string_value(json_object_get(rule, "host")) ?: "*");
+                strbuf_addf(&sb, "%s%s", j ? "," : "",
+                            json_string_value(json_object_get(rule, "host")) ?: "*");
             json_array_append_new(cells, json_string(sb.data ? sb.data : "*"));
             strbuf_release(&sb);
-            json_t *lbi = json_array_get(json_object_get(json_object_get(st, "loadBalancer"), "ingress"), 0);
-            json_array_append_new(cells, json_string(json_string_value(json_object_get(lbi, "ip")) ?: ""));
+            json_t *lb = json_object_get(st, "loadBalancer");
+            json_t *lbi = json_array_get(json_object_get(lb, "ingress"), 0);
+            json_array_append_new(cells, cell_str(lbi, "ip", ""));
             break;
         }
         case RES_CONFIGMAP:
         case RES_SECRET:
             if (r == RES_SECRET)
-                json_array_append_new(cells, json_string(json_string_value(json_object_get(o, "type")) ?: "Opaque"));
-            snprintf(buf, sizeof(buf), "%zu", json_object_size(json_object_get(o, "data")) +
-                                                  json_object_size(json_object_get(o, "binaryData")));
+                json_array_append_new(cells, cell_str(o, "type", "Opaque"));
+            snprintf(buf, sizeof(buf), "%zu",
+                     json_object_size(json_object_get(o, "data")) +
+                         json_object_size(json_object_get(o, "binaryData")));
             json_array_append_new(cells, json_string(buf));
             break;
         default:

@@ -8,6 +8,7 @@
 #include "reply.h"
 #include "table.h"
 
+#include "base/alloc.h"
 #include "base/util.h"
 #include "base/strbuf.h"
 
@@ -124,21 +125,24 @@ cleanup:
 static json_t *scale_of(json_t *dep)
 {
     json_t *meta = json_object_get(dep, "metadata");
+    json_t *spec = json_object_get(dep, "spec"), *status = json_object_get(dep, "status");
     strbuf sb;
     strbuf_init(&sb, 4096);
     const char *lk;
     json_t *lv;
-    json_object_foreach(json_object_get(json_object_get(json_object_get(dep, "spec"), "selector"), "matchLabels"), lk, lv)
+    json_object_foreach(json_object_get(json_object_get(spec, "selector"), "matchLabels"), lk, lv)
         strbuf_addf(&sb, "%s%s=%s", sb.len ? "," : "", lk, json_string_value(lv) ?: "");
     json_t *sc = json_pack("{s:s,s:s,s:{s:O*,s:O*,s:O*,s:O*,s:O*},s:{s:I},s:{s:I,s:s}}", "kind",
-                           "Scale", "apiVersion", "autoscaling/v1", "metadata", "name",
-                           json_object_get(meta, "name"), "namespace", json_object_get(meta, "namespace"),
-                           "uid", json_object_get(meta, "uid"), "resourceVersion",
-                           json_object_get(meta, "resourceVersion"), "creationTimestamp",
-                           json_object_get(meta, "creationTimestamp"), "spec", "replicas",
-                           json_integer_value(json_object_get(json_object_get(dep, "spec"), "replicas")),
+                           "Scale", "apiVersion", "autoscaling/v1", "metadata",
+                           "name", json_object_get(meta, "name"),
+                           "namespace", json_object_get(meta, "namespace"),
+                           "uid", json_object_get(meta, "uid"),
+                           "resourceVersion", json_object_get(meta, "resourceVersion"),
+                           "creationTimestamp", json_object_get(meta, "creationTimestamp"),
+                           "spec", "replicas",
+                           json_integer_value(json_object_get(spec, "replicas")),
                            "status", "replicas",
-                           json_integer_value(json_object_get(json_object_get(dep, "status"), "replicas")),
+                           json_integer_value(json_object_get(status, "replicas")),
                            "selector", sb.data ? sb.data : "");
     strbuf_release(&sb);
     return sc;
@@ -271,9 +275,10 @@ void ks_verb_update(struct ks_req *k, enum ks_res r, const char *key, json_t *ol
         bool bump = changed_field(obj, old, "spec");
         if (r == RES_DEPLOYMENT)
             bump = bump || changed_field(meta, ometa, "annotations");
-        if (bump)
-            json_object_set_new(meta, "generation",
-                                json_integer(json_integer_value(json_object_get(ometa, "generation")) + 1));
+        if (bump) {
+            json_int_t gen = json_integer_value(json_object_get(ometa, "generation"));
+            json_object_set_new(meta, "generation", json_integer(gen + 1));
+        }
     }
     if (ks_api_param(k, "dryRun")) {
         ks_reply_json(k->req, 200, obj);
@@ -329,18 +334,15 @@ static int cmp_str(const void *a, const void *b)
 static char *b64enc(const char *s)
 {
     size_t n = strlen(s);
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-    if (out)
-        EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
     return out;
 }
 
 static char *b64dec(const char *s)
 {
     size_t n = strlen(s);
-    char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
+    char *out = xmalloc(n + 1);
     int m = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
     if (m < 0) {
         free(out);
@@ -369,8 +371,8 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
         ks_reply_bad_request(k->req, err);
         return;
     }
-    if (fs && *fs &&
-        match_field_selector(fs, &name, &fns, &name_neg, err, sizeof(err), fsbuf, sizeof(fsbuf)) != 0) {
+    if (fs && *fs && match_field_selector(fs, &name, &fns, &name_neg, err, sizeof(err), fsbuf,
+                                          sizeof(fsbuf)) != 0) {
         json_decref(sel);
         ks_reply_bad_request(k->req, err);
         return;
@@ -385,7 +387,8 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
         const char *ts = ks_api_param(k, "timeoutSeconds");
         if (name_neg) {
             json_decref(sel);
-            ks_reply_bad_request(k->req, "field selector metadata.name!= is not supported for watch");
+            ks_reply_bad_request(k->req,
+                                 "field selector metadata.name!= is not supported for watch");
             return;
         }
         ks_watch_start(cl, k->req, k->conn, r, ns, name, sel, ks_api_param(k, "resourceVersion"),
@@ -394,7 +397,7 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
     }
 
     size_t n = json_object_size(cl->store[r]), m = 0;
-    const char **keys = calloc(n ? n : 1, sizeof(*keys));
+    const char **keys = xcalloc(n ? n : 1, sizeof(*keys));
     const char *key;
     json_t *obj;
     json_object_foreach(cl->store[r], key, obj)
@@ -437,8 +440,7 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
     json_t *lmeta = json_pack("{s:s}", "resourceVersion", rv);
     if (end < m) {
         char *tok = b64enc(keys[end - 1]);
-        if (tok)
-            json_object_set_new(lmeta, "continue", json_string(tok));
+        json_object_set_new(lmeta, "continue", json_string(tok));
         free(tok);
         json_object_set_new(lmeta, "remainingItemCount", json_integer((json_int_t)(m - end)));
     }
@@ -447,7 +449,8 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
     if (k->want_table) {
         json_t *t = ks_table_build(r, items, rv);
         if (json_object_get(lmeta, "continue"))
-            json_object_set(json_object_get(t, "metadata"), "continue", json_object_get(lmeta, "continue"));
+            json_object_set(json_object_get(t, "metadata"), "continue",
+                            json_object_get(lmeta, "continue"));
         json_decref(lmeta);
         ks_reply_json(k->req, 200, t);
         return;
@@ -471,7 +474,8 @@ void ks_verb_delete(struct ks_req *k, enum ks_res r, const char *ns, const char 
     }
     if (r == RES_NAMESPACE && (strcmp(name, "default") == 0 || strcmp(name, "kube-system") == 0 ||
                                strcmp(name, "kube-public") == 0)) {
-        snprintf(msg, sizeof(msg), "namespaces \"%s\" is forbidden: this namespace may not be deleted", name);
+        snprintf(msg, sizeof(msg),
+                 "namespaces \"%s\" is forbidden: this namespace may not be deleted", name);
         ks_reply_status(k->req, 403, "Forbidden", msg, ks_reply_details(r, name));
         return;
     }
@@ -506,7 +510,8 @@ void ks_verb_delete(struct ks_req *k, enum ks_res r, const char *ns, const char 
             json_object_set_new(st, "phase", json_string("Terminating"));
         char ts[40];
         ks_now_rfc3339(ts, sizeof(ts));
-        json_object_set_new(json_object_get(copy, "metadata"), "deletionTimestamp", json_string(ts));
+        json_object_set_new(json_object_get(copy, "metadata"), "deletionTimestamp",
+                            json_string(ts));
         json_decref(uid);
         ks_reply_json(k->req, 200, copy);
         return;
@@ -570,7 +575,8 @@ void ks_verb_put(struct ks_req *k, enum ks_res r, const char *ns, const char *na
     }
     const char *bname = ks_api_meta_str(obj, "name");
     if (!bname || strcmp(bname, name) != 0) {
-        snprintf(msg, sizeof(msg), "the name of the object (%s) does not match the name on the URL (%s)",
+        snprintf(msg, sizeof(msg),
+                 "the name of the object (%s) does not match the name on the URL (%s)",
                  bname ? bname : "", name);
         json_decref(obj);
         ks_reply_bad_request(k->req, msg);
@@ -630,8 +636,9 @@ void ks_verb_scale(struct ks_req *k, const char *ns, const char *name)
         if (brv && *brv && strcmp(brv, ks_api_meta_str(dep, "resourceVersion")) != 0) {
             char msg[600];
             snprintf(msg, sizeof(msg),
-                     "Operation cannot be fulfilled on deployments.apps \"%s\": the object has been "
-                     "modified; please apply your changes to the latest version and try again", name);
+                     "Operation cannot be fulfilled on deployments.apps \"%s\": the object has "
+                     "been modified; please apply your changes to the latest version and try "
+                     "again", name);
             json_decref(body);
             json_decref(cur);
             ks_reply_status(k->req, 409, "Conflict", msg, ks_reply_details(RES_DEPLOYMENT, name));
@@ -647,12 +654,14 @@ void ks_verb_scale(struct ks_req *k, const char *ns, const char *name)
     if (!json_is_integer(rep) || json_integer_value(rep) < 0) {
         json_decref(cur);
         ks_reply_invalid(k->req, RES_DEPLOYMENT, name,
-                     json_pack("[{s:s,s:s,s:s}]", "reason", "FieldValueInvalid", "message",
-                               "Invalid value: must be greater than or equal to 0", "field", "spec.replicas"));
+                         json_pack("[{s:s,s:s,s:s}]", "reason", "FieldValueInvalid", "message",
+                                   "Invalid value: must be greater than or equal to 0", "field",
+                                   "spec.replicas"));
         return;
     }
     json_t *next = json_deep_copy(dep);
     json_object_set(json_object_get(next, "spec"), "replicas", rep);
     json_decref(cur);
-    ks_verb_update(k, RES_DEPLOYMENT, key, dep, next, false, ks_api_param(k, "fieldManager"), "Update");
+    ks_verb_update(k, RES_DEPLOYMENT, key, dep, next, false, ks_api_param(k, "fieldManager"),
+                   "Update");
 }

@@ -14,6 +14,8 @@ void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 /* At most n bytes of s, always terminated. */
 char *xstrndup(const char *s, size_t n);
+/* A new string formatted as printf would (caller frees). */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints the fatal message for a failed allocation of size bytes and aborts. For code that
  * must call an allocator of its own (e.g. a pool) and shares the policy. */

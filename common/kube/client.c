@@ -6,6 +6,7 @@
 #include "kube/resource.h"
 #include "base/jpool.h"
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "base/strbuf.h"
@@ -159,9 +160,7 @@ static struct curl_slist *base_headers(const kube_creds *c, const char *content_
         l = t;
     }
     if (c->token) {
-        char *h = NULL;
-        if (asprintf(&h, "Authorization: Bearer %s", c->token) < 0)
-            goto fail;
+        char *h = xasprintf("Authorization: Bearer %s", c->token);
         t = curl_slist_append(l, h);
         OPENSSL_cleanse(h, strlen(h));
         free(h);
@@ -180,11 +179,10 @@ static kube_conf *conf_new(const kube_creds *c)
     static const char *ctypes[HDR_COUNT] = {NULL, "application/json",
                                             "application/apply-patch+yaml",
                                             "application/merge-patch+json"};
-    kube_conf *cf = calloc(1, sizeof(*cf));
-    if (!cf)
-        return NULL;
+    kube_conf *cf = xcalloc(1, sizeof(*cf));
     cf->refs = 1;
-    if (kube_creds_copy(&cf->creds, c) < 0 || !(cf->share = curl_share_init()))
+    kube_creds_copy(&cf->creds, c);
+    if (!(cf->share = curl_share_init()))
         goto fail;
     /* One TLS session cache per cluster (curl's holds 8 sessions): new connections to the
      * cluster resume a session instead of a full handshake with certificate checks. */
@@ -304,11 +302,7 @@ kube_client *kube_client_new(const kube_client_opts *opts, char *err, size_t err
         return NULL;
     }
     kube_client_opts_init(&defaults);
-    kc = calloc(1, sizeof(*kc));
-    if (!kc) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
+    kc = xcalloc(1, sizeof(*kc));
     kc->opts = opts ? *opts : defaults;
     if (kc->opts.connect_timeout_ms <= 0)
         kc->opts.connect_timeout_ms = defaults.connect_timeout_ms;
@@ -319,17 +313,16 @@ kube_client *kube_client_new(const kube_client_opts *opts, char *err, size_t err
     if (kc->opts.max_body_bytes == 0)
         kc->opts.max_body_bytes = defaults.max_body_bytes;
     kc->field_manager =
-        strdup(kc->opts.field_manager ? kc->opts.field_manager : defaults.field_manager);
-    kc->user_agent = strdup(kc->opts.user_agent ? kc->opts.user_agent : defaults.user_agent);
+        xstrdup(kc->opts.field_manager ? kc->opts.field_manager : defaults.field_manager);
+    kc->user_agent = xstrdup(kc->opts.user_agent ? kc->opts.user_agent : defaults.user_agent);
     kc->opts.field_manager = kc->field_manager;
     kc->opts.user_agent = kc->user_agent;
     kc->multi = curl_multi_init();
     const char *np = getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy");
-    if (asprintf(&kc->noproxy, "%s%slocalhost,127.0.0.1,::1", np && *np ? np : "",
-                 np && *np ? "," : "") < 0)
-        kc->noproxy = NULL;
-    if (!kc->field_manager || !kc->user_agent || !kc->multi || !kc->noproxy) {
-        err_set(err, errlen, "out of memory");
+    kc->noproxy = xasprintf("%s%slocalhost,127.0.0.1,::1", np && *np ? np : "",
+                            np && *np ? "," : "");
+    if (!kc->multi) {
+        err_set(err, errlen, "libcurl could not create a multi handle");
         kube_client_free(kc);
         return NULL;
     }
@@ -427,8 +420,8 @@ static void deliver_failed(kube_client *kc, kube_cluster *only, kube_status stat
         if (status == KUBE_ERR_CANCELLED)
             snprintf(msg, sizeof(msg), "request cancelled");
         else
-            snprintf(msg, sizeof(msg), "cannot start a request to %s: out of memory or a "
-                     "libcurl setup failure", r->cl->conf->creds.server);
+            snprintf(msg, sizeof(msg), "cannot start a request to %s: libcurl setup failed",
+                     r->cl->conf->creds.server);
         finish_req(r, &res, msg, sizeof(msg));
     }
 }
@@ -513,7 +506,7 @@ kube_cluster *kube_client_cluster(kube_client *kc, const char *name, const kube_
             return cl;
         kube_conf *cf = conf_new(creds);
         if (!cf) {
-            err_set(err, errlen, "out of memory");
+            err_set(err, errlen, "cluster \"%s\": libcurl could not set up its handles", name);
             return NULL;
         }
         conf_unref(cl->conf); /* in-flight requests keep their reference */
@@ -522,22 +515,17 @@ kube_cluster *kube_client_cluster(kube_client *kc, const char *name, const kube_
     }
     if (kc->nclusters == kc->clusters_alloc) {
         int n = kc->clusters_alloc ? kc->clusters_alloc * 2 : 16;
-        kube_cluster **p = realloc(kc->clusters, (size_t)n * sizeof(*p));
-        if (!p) {
-            err_set(err, errlen, "out of memory");
-            return NULL;
-        }
-        kc->clusters = p;
+        kc->clusters = xrealloc(kc->clusters, (size_t)n * sizeof(*kc->clusters));
         kc->clusters_alloc = n;
     }
-    cl = calloc(1, sizeof(*cl));
-    if (!cl || !(cl->name = strdup(name)) || !(cl->conf = conf_new(creds))) {
-        if (cl)
-            free(cl->name);
-        free(cl);
-        err_set(err, errlen, "out of memory");
+    kube_conf *cf = conf_new(creds);
+    if (!cf) {
+        err_set(err, errlen, "cluster \"%s\": libcurl could not set up its handles", name);
         return NULL;
     }
+    cl = xcalloc(1, sizeof(*cl));
+    cl->name = xstrdup(name);
+    cl->conf = cf;
     cl->kc = kc;
     kc->clusters[kc->nclusters++] = cl;
     /* Room in the connection pool for every cluster's full window of connections. */
@@ -604,15 +592,11 @@ static int req_start(kube_cluster *cl, kube_req *r)
     kube_client *kc = cl->kc;
     kube_conf *cf = cl->conf;
     CURL *e = cf->nidle > 0 ? cf->idle[--cf->nidle] : easy_new(kc, cf);
-    char *url = NULL;
     int bad = 0;
 
     if (!e)
         return -1;
-    if (asprintf(&url, "%s%s", cf->creds.server, r->path) < 0) {
-        curl_easy_cleanup(e);
-        return -1;
-    }
+    char *url = xasprintf("%s%s", cf->creds.server, r->path);
     strbuf_init(&r->resp, kc->opts.max_body_bytes);
     r->errbuf[0] = '\0';
     bad |= curl_easy_setopt(e, CURLOPT_URL, url);
@@ -683,7 +667,6 @@ int kube_client_submit(kube_cluster *cl, const char *method, char *path, char *b
                        char *err, size_t errlen)
 {
     kube_client *kc = cl->kc;
-    kube_req *r = NULL;
     struct curl_slist *extra_hdr = NULL;
     int hdr = body ? HDR_JSON : HDR_NONE;
     if (kc->closing || cl->removing) {
@@ -698,14 +681,11 @@ int kube_client_submit(kube_cluster *cl, const char *method, char *path, char *b
     } else if (!strcmp(content_type, "application/merge-patch+json")) {
         hdr = HDR_MERGE;
     } else if (!(extra_hdr = base_headers(&cl->conf->creds, content_type))) {
-        err_set(err, errlen, "out of memory");
+        err_set(err, errlen, "libcurl could not build the headers for a request to \"%s\"",
+                cl->name);
         goto fail;
     }
-    r = calloc(1, sizeof(*r));
-    if (!r || !path) {
-        err_set(err, errlen, "out of memory");
-        goto fail;
-    }
+    kube_req *r = xcalloc(1, sizeof(*r));
     snprintf(r->method, sizeof(r->method), "%s", method);
     r->cl = cl;
     r->path = path;
@@ -726,7 +706,6 @@ int kube_client_submit(kube_cluster *cl, const char *method, char *path, char *b
     pump(cl);
     return 0;
 fail:
-    free(r);
     free(path);
     free(body);
     curl_slist_free_all(extra_hdr);
@@ -737,17 +716,11 @@ int kube_client_watch(kube_cluster *cl, char *path, kube_watch_cb on_event, kube
                       void *opaque, char *err, size_t errlen)
 {
     kube_client *kc = cl->kc;
-    if (!path)
-        return err_set(err, errlen, "out of memory");
     if (kc->closing || cl->removing) {
         free(path);
         return err_set(err, errlen, "cluster \"%s\" is being removed", cl->name);
     }
-    kube_req *w = calloc(1, sizeof(*w));
-    if (!w) {
-        free(path);
-        return err_set(err, errlen, "out of memory");
-    }
+    kube_req *w = xcalloc(1, sizeof(*w));
     snprintf(w->method, sizeof(w->method), "GET");
     w->cl = cl;
     w->path = path;
@@ -877,16 +850,10 @@ static void complete(kube_client *kc, CURL *e, CURLcode rc)
     if (cf == cl->conf && !cl->removing && !r->on_event) {
         if (cf->nidle == cf->idle_alloc) {
             int n = cf->idle_alloc ? cf->idle_alloc * 2 : 4;
-            CURL **p = realloc(cf->idle, (size_t)n * sizeof(*p));
-            if (p) {
-                cf->idle = p;
-                cf->idle_alloc = n;
-            }
+            cf->idle = xrealloc(cf->idle, (size_t)n * sizeof(*cf->idle));
+            cf->idle_alloc = n;
         }
-        if (cf->nidle < cf->idle_alloc)
-            cf->idle[cf->nidle++] = e;
-        else
-            curl_easy_cleanup(e);
+        cf->idle[cf->nidle++] = e;
     } else {
         curl_easy_cleanup(e);
     }

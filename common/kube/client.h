@@ -124,10 +124,10 @@ void kube_client_wakeup(kube_client *kc);
 /* ---- for the request builders (kube/request.c) ------------------------------------------ */
 
 /* Queues a request: method, path (with query), body (NULL: none) of body_len bytes, and its
- * Content-Type (NULL: application/json when there is a body). path and body are malloc'd
- * and handed over, freed here on failure too (a NULL path counts as out of memory). 0 when
- * queued (cb then runs exactly once, from kube_client_run or a cancellation); -1 with a
- * message, and cb never runs, when the cluster is being removed or memory runs out. */
+ * Content-Type (NULL: application/json when there is a body). path (never NULL) and body
+ * are malloc'd and handed over, freed here on failure too. 0 when queued (cb then runs
+ * exactly once, from kube_client_run or a cancellation); -1 with a message, and cb never
+ * runs, when the cluster is being removed or libcurl cannot build a custom header list. */
 int kube_client_submit(kube_cluster *cl, const char *method, char *path, char *body,
                        size_t body_len, const char *content_type, kube_cb cb, void *opaque,
                        char *err, size_t errlen);

@@ -3,6 +3,7 @@
  * that a bad file is reported here, naming the field, rather than as a TLS failure later. */
 #include "kube/kubeconfig.h"
 
+#include "base/alloc.h"
 #include "base/util.h"
 
 #include <openssl/bio.h>
@@ -35,7 +36,7 @@ static json_t *yaml_node_to_json(yaml_document_t *doc, yaml_node_t *node, int de
     case YAML_SEQUENCE_NODE: {
         json_t *arr = json_array();
         for (yaml_node_item_t *it = node->data.sequence.items.start;
-             arr && it < node->data.sequence.items.top; it++) {
+             it < node->data.sequence.items.top; it++) {
             json_t *v = yaml_node_to_json(doc, yaml_document_get_node(doc, *it), depth + 1,
                                           budget);
             if (!v || json_array_append_new(arr, v) < 0) {
@@ -48,7 +49,7 @@ static json_t *yaml_node_to_json(yaml_document_t *doc, yaml_node_t *node, int de
     case YAML_MAPPING_NODE: {
         json_t *obj = json_object();
         for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
-             obj && p < node->data.mapping.pairs.top; p++) {
+             p < node->data.mapping.pairs.top; p++) {
             yaml_node_t *k = yaml_document_get_node(doc, p->key);
             if (!k || k->type != YAML_SCALAR_NODE) {
                 json_decref(obj);
@@ -56,8 +57,8 @@ static json_t *yaml_node_to_json(yaml_document_t *doc, yaml_node_t *node, int de
             }
             json_t *v = yaml_node_to_json(doc, yaml_document_get_node(doc, p->value),
                                           depth + 1, budget);
-            char *key = strndup((const char *)k->data.scalar.value, k->data.scalar.length);
-            if (!v || !key || json_object_set_new(obj, key, v) < 0) {
+            char *key = xstrndup((const char *)k->data.scalar.value, k->data.scalar.length);
+            if (!v || json_object_set_new(obj, key, v) < 0) { /* not UTF-8 */
                 free(key);
                 json_decref(obj);
                 return NULL;
@@ -79,7 +80,7 @@ static json_t *yaml_to_json(const char *buf, size_t len, char *err, size_t errle
     json_t *root = NULL;
 
     if (!yaml_parser_initialize(&parser)) {
-        err_set(err, errlen, "out of memory");
+        err_set(err, errlen, "libyaml could not set up a parser (out of memory)");
         return NULL;
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -113,10 +114,8 @@ static json_t *yaml_to_json(const char *buf, size_t len, char *err, size_t errle
 static char *b64_decode(const char *in, size_t inlen, size_t *outlen)
 {
     /* Drop whitespace first: EVP_DecodeUpdate accepts only newline-separated lines. */
-    char *clean = malloc(inlen + 1);
+    char *clean = xmalloc(inlen + 1);
     size_t n = 0;
-    if (!clean)
-        return NULL;
     for (size_t i = 0; i < inlen; i++)
         if (!isspace((unsigned char)in[i]))
             clean[n++] = in[i];
@@ -124,10 +123,10 @@ static char *b64_decode(const char *in, size_t inlen, size_t *outlen)
         free(clean);
         return NULL;
     }
-    unsigned char *out = malloc(n / 4 * 3 + 1);
+    unsigned char *out = xmalloc(n / 4 * 3 + 1);
     EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
     int l1 = 0, l2 = 0;
-    if (!out || !ctx || (EVP_DecodeInit(ctx), 0) ||
+    if (!ctx || (EVP_DecodeInit(ctx), 0) ||
         EVP_DecodeUpdate(ctx, out, &l1, (unsigned char *)clean, (int)n) < 0 ||
         EVP_DecodeFinal(ctx, out + l1, &l2) < 0) {
         free(out);
@@ -245,12 +244,9 @@ static int opt_bool(const json_t *obj, const char *key, int *out, const char *wh
 
 static char *join_path(const char *base_dir, const char *path)
 {
-    char *out = NULL;
     if (path[0] == '/' || !base_dir || !*base_dir)
-        return strdup(path);
-    if (asprintf(&out, "%s/%s", base_dir, path) < 0)
-        return NULL;
-    return out;
+        return xstrdup(path);
+    return xasprintf("%s/%s", base_dir, path);
 }
 
 /* Reads the "<field>-data" (base64) or "<field>" (file) variant into *pem. */
@@ -277,8 +273,6 @@ static int read_data_or_file(const json_t *obj, const char *field, const char *b
     if (file) {
         char *path = join_path(base_dir, file);
         char rerr[512];
-        if (!path)
-            return err_set(err, errlen, "out of memory");
         if (read_file(path, KUBECONFIG_MAX_BYTES, pem, len, rerr, sizeof(rerr)) < 0) {
             err_set(err, errlen, "%s: %s: %s", who, field, rerr);
             free(path);
@@ -361,8 +355,8 @@ static int check_server(const char *server, const char *who, char **out, char *e
     size_t n = strlen(server);
     while (n > 0 && server[n - 1] == '/')
         n--;
-    *out = strndup(server, n);
-    return *out ? 0 : err_set(err, errlen, "out of memory");
+    *out = xstrndup(server, n);
+    return 0;
 }
 
 static void set_auth(kube_creds *c)
@@ -414,16 +408,12 @@ static int resolve_user(const json_t *user, const char *uname, const char *base_
         opt_str(user, "tokenFile", &token_file, who, err, errlen) < 0)
         return -1;
     if (token) { /* token wins over tokenFile, as in client-go */
-        c->token = strdup(token);
-        if (!c->token)
-            return err_set(err, errlen, "out of memory");
+        c->token = xstrdup(token);
         if (trim_token(&c->token) < 0)
             return err_set(err, errlen, "%s: token is empty", who);
     } else if (token_file) {
         char *path = join_path(base_dir, token_file), rerr[512];
         size_t len;
-        if (!path)
-            return err_set(err, errlen, "out of memory");
         int rc = read_file(path, KUBECONFIG_MAX_BYTES, &c->token, &len, rerr, sizeof(rerr));
         free(path);
         if (rc < 0)
@@ -548,12 +538,8 @@ int kubeconfig_parse(const char *buf, size_t len, const char *base_dir, const ch
                       key_data ? "client-key-data" : "client-key", err, errlen) < 0)
             goto fail;
     }
-    c.context = strdup(context);
-    c.namespace = ns ? strdup(ns) : NULL;
-    if (!c.context || (ns && !c.namespace)) {
-        err_set(err, errlen, "out of memory");
-        goto fail;
-    }
+    c.context = xstrdup(context);
+    c.namespace = ns ? xstrdup(ns) : NULL;
     set_auth(&c);
     json_decref(root);
     *out = c;
@@ -574,11 +560,7 @@ int kubeconfig_load(const char *path, const char *context, kube_creds *out, char
     memset(out, 0, sizeof(*out));
     if (read_file(path, KUBECONFIG_MAX_BYTES, &buf, &len, perr, sizeof(perr)) < 0)
         return err_set(err, errlen, "kubeconfig: %s", perr);
-    dir = strdup(path);
-    if (!dir) {
-        err_set(err, errlen, "out of memory");
-        goto cleanup;
-    }
+    dir = xstrdup(path);
     char *slash = strrchr(dir, '/');
     if (slash)
         slash == dir ? (void)(slash[1] = '\0') : (void)(*slash = '\0');
@@ -600,9 +582,7 @@ cleanup:
 json_t *kube_creds_to_json(const kube_creds *c)
 {
     json_t *j = json_object();
-    if (!j)
-        return NULL;
-    int bad = 0;
+    int bad = 0; /* json_string and json_stringn refuse text that is not UTF-8 */
     if (c->server)
         bad |= json_object_set_new(j, "server", json_string(c->server));
     if (c->ca_pem)
@@ -630,9 +610,7 @@ static int dup_json_str(const json_t *j, const char *key, char **out, size_t *le
         return 0;
     if (!json_is_string(v))
         return err_set(err, errlen, "credentials: %s must be a string", key);
-    *out = strndup(json_string_value(v), json_string_length(v));
-    if (!*out)
-        return err_set(err, errlen, "out of memory");
+    *out = xstrndup(json_string_value(v), json_string_length(v));
     if (len)
         *len = json_string_length(v);
     return 0;
@@ -680,17 +658,20 @@ fail:
     return -1;
 }
 
-static int dup_mem(char **dst, const char *src, size_t len)
+/* A NUL-terminated copy of len bytes of src (which may hold NULs); NULL for a NULL src. */
+static char *dup_mem(const char *src, size_t len)
 {
-    *dst = NULL;
     if (!src)
-        return 0;
-    *dst = malloc(len + 1);
-    if (!*dst)
-        return -1;
-    memcpy(*dst, src, len);
-    (*dst)[len] = '\0';
-    return 0;
+        return NULL;
+    char *d = xmalloc(len + 1);
+    memcpy(d, src, len);
+    d[len] = '\0';
+    return d;
+}
+
+static char *dup_str(const char *src)
+{
+    return src ? xstrdup(src) : NULL;
 }
 
 int kube_creds_copy(kube_creds *dst, const kube_creds *src)
@@ -701,17 +682,13 @@ int kube_creds_copy(kube_creds *dst, const kube_creds *src)
     c.ca_len = src->ca_len;
     c.cert_len = src->cert_len;
     c.key_len = src->key_len;
-    if (dup_mem(&c.server, src->server, src->server ? strlen(src->server) : 0) < 0 ||
-        dup_mem(&c.ca_pem, src->ca_pem, src->ca_len) < 0 ||
-        dup_mem(&c.cert_pem, src->cert_pem, src->cert_len) < 0 ||
-        dup_mem(&c.key_pem, src->key_pem, src->key_len) < 0 ||
-        dup_mem(&c.token, src->token, src->token ? strlen(src->token) : 0) < 0 ||
-        dup_mem(&c.context, src->context, src->context ? strlen(src->context) : 0) < 0 ||
-        dup_mem(&c.namespace, src->namespace, src->namespace ? strlen(src->namespace) : 0) <
-            0) {
-        kube_creds_release(&c);
-        return -1;
-    }
+    c.server = dup_str(src->server);
+    c.ca_pem = dup_mem(src->ca_pem, src->ca_len);
+    c.cert_pem = dup_mem(src->cert_pem, src->cert_len);
+    c.key_pem = dup_mem(src->key_pem, src->key_len);
+    c.token = dup_str(src->token);
+    c.context = dup_str(src->context);
+    c.namespace = dup_str(src->namespace);
     *dst = c;
     return 0;
 }

@@ -47,14 +47,16 @@ void kube_creds_release(kube_creds *c);
 const char *kube_auth_type_name(kube_auth_type t);
 
 /* To seal into cluster records: {"server","ca","cert","key","token","insecure"}, absent keys
- * meaning none (PEM as text). Returns a new reference (caller decrefs), NULL on no memory. */
+ * meaning none (PEM as text). Returns a new reference (caller decrefs), NULL when a field is
+ * not UTF-8. */
 json_t *kube_creds_to_json(const kube_creds *c);
 
 /* The reverse: fills *out (caller releases it) and returns 0, or -1 and a message naming the
  * field. The PEM blocks are checked as in kubeconfig_parse. */
 int kube_creds_from_json(const json_t *j, kube_creds *out, char *err, size_t errlen);
 
-/* Deep copy of src into *dst (caller releases it); -1 when out of memory. */
+/* Deep copy of src into *dst (caller releases it). Returns 0: it cannot fail (running out of
+ * memory aborts, base/alloc.h). */
 int kube_creds_copy(kube_creds *dst, const kube_creds *src);
 
 #endif

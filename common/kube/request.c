@@ -5,6 +5,7 @@
 #include "kube/resource.h"
 #include "base/jpool.h"
 
+#include "base/alloc.h"
 #include "base/util.h"
 #include "base/strbuf.h"
 
@@ -15,14 +16,9 @@
 static char *path_dup(const kube_ref *ref, const char *query, char *err, size_t errlen)
 {
     char buf[1024];
-    char *out = NULL;
     if (kube_resource_path(ref, buf, sizeof(buf), err, errlen) < 0)
         return NULL;
-    if (asprintf(&out, "%s%s", buf, query ? query : "") < 0) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
-    return out;
+    return xasprintf("%s%s", buf, query ? query : "");
 }
 
 static void url_escape(strbuf *sb, const char *s)
@@ -135,28 +131,25 @@ int kube_delete_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *o
     char *path = object_path(ref, "delete", err, errlen);
     if (!path)
         return -1;
-    return kube_client_submit(cl, "DELETE", path, strdup(body), sizeof(body) - 1, NULL, cb,
+    return kube_client_submit(cl, "DELETE", path, xstrdup(body), sizeof(body) - 1, NULL, cb,
                               opaque, err, errlen);
 }
 
 int kube_create_namespace_async(kube_cluster *cl, const char *name, kube_cb cb, void *opaque,
                                 char *err, size_t errlen)
 {
-    char *body = NULL;
     if (!name || !is_dns1123_label(name))
         return err_set(err, errlen, "namespace \"%s\" is not a valid namespace name",
                        name ? name : "");
-    int n = asprintf(&body, "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":"
-                            "{\"name\":\"%s\"}}", name);
-    if (n < 0)
-        return err_set(err, errlen, "out of memory");
-    return kube_client_submit(cl, "POST", strdup("/api/v1/namespaces"), body, (size_t)n, NULL,
-                              cb, opaque, err, errlen);
+    char *body = xasprintf("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":"
+                           "{\"name\":\"%s\"}}", name);
+    return kube_client_submit(cl, "POST", xstrdup("/api/v1/namespaces"), body, strlen(body),
+                              NULL, cb, opaque, err, errlen);
 }
 
 int kube_version_async(kube_cluster *cl, kube_cb cb, void *opaque, char *err, size_t errlen)
 {
-    return kube_client_submit(cl, "GET", strdup("/version"), NULL, 0, NULL, cb, opaque, err,
+    return kube_client_submit(cl, "GET", xstrdup("/version"), NULL, 0, NULL, cb, opaque, err,
                               errlen);
 }
 
@@ -178,9 +171,6 @@ int kube_request_async(kube_cluster *cl, const char *method, const char *path,
         content_type = NULL;
     if (content_type && strpbrk(content_type, "\r\n"))
         return err_set(err, errlen, "content type holds a line break");
-    char *b = body ? strdup(body) : NULL;
-    if (body && !b)
-        return err_set(err, errlen, "out of memory");
-    return kube_client_submit(cl, method, strdup(path), b, body ? strlen(body) : 0,
-                              content_type, cb, opaque, err, errlen);
+    return kube_client_submit(cl, method, xstrdup(path), body ? xstrdup(body) : NULL,
+                              body ? strlen(body) : 0, content_type, cb, opaque, err, errlen);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "base/alloc.h"
 #include "base/util.h"
 
 const ydoc_limits ydoc_default_limits = {2u << 20, 64, 200000};
@@ -287,8 +288,9 @@ static json_t *yp_scalar(struct yp *p, const yaml_event_t *ev)
             return v;
         if (strcmp(tag, YAML_FLOAT_TAG) == 0 && is_float_syntax(s, len))
             return json_real(strtod(s, NULL));
-        yp_fail_mark(p, ev->start_mark, "tag %s does not fit the value \"%.*s\" or is not supported",
-                     tag, (int)(len > 40 ? 40 : len), s);
+        yp_fail_mark(p, ev->start_mark,
+                     "tag %s does not fit the value \"%.*s\" or is not supported", tag,
+                     (int)(len > 40 ? 40 : len), s);
         return NULL;
     }
     if (!plain || tag)
@@ -332,21 +334,17 @@ static int yp_count(struct yp *p, size_t n, yaml_mark_t m)
     return 0;
 }
 
-static int yp_anchor_add(struct yp *p, const char *name, json_t *node, size_t nodes)
+static void yp_anchor_add(struct yp *p, const char *name, json_t *node, size_t nodes)
 {
     if (p->nanchors == p->aanchors) {
         size_t n = p->aanchors ? p->aanchors * 2 : 8;
-        struct yp_anchor *a = realloc(p->anchors, n * sizeof(*a));
-        if (!a)
-            return err_set(p->err, p->errlen, "out of memory");
-        p->anchors = a;
+        p->anchors = xrealloc(p->anchors, n * sizeof(*p->anchors));
         p->aanchors = n;
     }
-    p->anchors[p->nanchors].name = strdup(name);
+    p->anchors[p->nanchors].name = xstrdup(name);
     p->anchors[p->nanchors].node = json_incref(node);
     p->anchors[p->nanchors].nodes = nodes;
     p->nanchors++;
-    return 0;
 }
 
 static struct yp_anchor *yp_anchor_find(struct yp *p, const char *name)
@@ -407,7 +405,8 @@ static int yp_mapping(struct yp *p, yaml_event_t *start, int depth, const char *
         yaml_event_t key_ev = ev;
         const char *key = (const char *)key_ev.data.scalar.value;
         yaml_mark_t key_mark = key_ev.start_mark;
-        int is_merge = key_ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(key, "<<") == 0;
+        int is_merge = key_ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                       strcmp(key, "<<") == 0;
         if (memchr(key, '\0', key_ev.data.scalar.length)) {
             yaml_event_delete(&key_ev);
             yp_fail_mark(p, key_mark, "a NUL character is not allowed in a key");
@@ -507,7 +506,7 @@ static int yp_node(struct yp *p, yaml_event_t *ev, int depth, const char *path, 
     }
     case YAML_SCALAR_EVENT:
         if (ev->data.scalar.anchor)
-            anchor = strdup((const char *)ev->data.scalar.anchor);
+            anchor = xstrdup((const char *)ev->data.scalar.anchor);
         *out = yp_scalar(p, ev);
         break;
     case YAML_MAPPING_START_EVENT:
@@ -521,7 +520,7 @@ static int yp_node(struct yp *p, yaml_event_t *ev, int depth, const char *path, 
                                    ? ev->data.mapping_start.anchor
                                    : ev->data.sequence_start.anchor;
         if (a)
-            anchor = strdup((const char *)a);
+            anchor = xstrdup((const char *)a);
         if (ev->type == YAML_MAPPING_START_EVENT)
             yp_mapping(p, ev, depth + 1, path, out);
         else
@@ -534,11 +533,8 @@ static int yp_node(struct yp *p, yaml_event_t *ev, int depth, const char *path, 
     }
     if (!*out)
         goto cleanup;
-    if (anchor && yp_anchor_add(p, anchor, *out, p->nodes - nodes_before) < 0) {
-        json_decref(*out);
-        *out = NULL;
-        goto cleanup;
-    }
+    if (anchor)
+        yp_anchor_add(p, anchor, *out, p->nodes - nodes_before);
     rc = 0;
 cleanup:
     free(anchor);
@@ -566,7 +562,7 @@ static int yp_run(struct yp *p, const char *buf, size_t len, json_t **out)
 
     *out = NULL;
     if (!yaml_parser_initialize(&p->parser))
-        return err_set(p->err, p->errlen, "out of memory");
+        return err_set(p->err, p->errlen, "libyaml could not set up a parser (out of memory)");
     yaml_parser_set_input_string(&p->parser, (const unsigned char *)buf, len);
     if (yp_expect(p, YAML_STREAM_START_EVENT, "expected the start of a YAML stream") < 0)
         goto cleanup;

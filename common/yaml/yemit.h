@@ -8,7 +8,8 @@
 #include "base/strbuf.h"
 
 /* Appends v as one YAML document ("---" first) to out, block style, strings quoted where
- * a plain scalar would read back as something else. Returns 0 or -1 (out of memory/cap). */
+ * a plain scalar would read back as something else. Returns 0, or -1 when out's cap is reached
+ * or libyaml runs out of memory. */
 int yemit_json(strbuf *out, const json_t *v);
 
 #endif
