@@ -49,7 +49,7 @@ static uint64_t kq_hash(const char *s)
 static int kq_table_grow(struct kq_table *t)
 {
     size_t nb = t->nbuckets ? t->nbuckets * 2 : 64;
-    struct kq_entry **b = calloc(nb, sizeof(*b));
+    struct kq_entry **b = calloc(nb, sizeof(struct kq_entry *));
     if (!b)
         return -1;
     for (size_t i = 0; i < t->nbuckets; i++) {

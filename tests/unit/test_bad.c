@@ -60,7 +60,7 @@ static void every_bad_input_fails_with_its_expected_error(void **state)
     snprintf(dir, sizeof(dir), "%s/tests/bad", VELA_SOURCE_DIR);
     DIR *d = opendir(dir);
     assert_non_null(d);
-    char *names[512];
+    char *names[512] = {0};
     size_t n = 0;
     struct dirent *de;
     while ((de = readdir(d)) && n < ARRAY_LEN(names)) {
@@ -144,8 +144,7 @@ static void nesting_deeper_than_64_is_rejected(void **state)
         size_t n = strlen(APP_HEAD) + (size_t)depths[i] * 2 + 8;
         char *buf = malloc(n);
         assert_non_null(buf);
-        size_t len = strlen(APP_HEAD);
-        memcpy(buf, APP_HEAD, len);
+        size_t len = (size_t)snprintf(buf, n, "%s", APP_HEAD);
         for (int j = 0; j < depths[i]; j++)
             buf[len++] = '[';
         for (int j = 0; j < depths[i]; j++)
@@ -170,10 +169,10 @@ static void node_flood_without_aliases_is_rejected(void **state)
     (void)state;
     /* 300,000 one-character items: under 2 MiB, over the node limit */
     size_t items = 300000;
-    char *buf = malloc(strlen(APP_HEAD) + items * 2 + 8);
+    size_t n = strlen(APP_HEAD) + items * 2 + 8;
+    char *buf = malloc(n);
     assert_non_null(buf);
-    size_t len = strlen(APP_HEAD "[");
-    memcpy(buf, APP_HEAD "[", len);
+    size_t len = (size_t)snprintf(buf, n, "%s", APP_HEAD "[");
     for (size_t j = 0; j < items; j++) {
         buf[len++] = '1';
         buf[len++] = ',';
