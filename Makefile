@@ -5,7 +5,7 @@ SAN_BUILD ?= build-san
 JOBS      ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-san demo test test-fast test-san bench fuzz clean
+.PHONY: all deps build build-san demo test test-fast test-san bench fuzz lint clean
 
 all: build
 
@@ -41,5 +41,9 @@ fuzz: deps
 	@cmake --build build-fuzz -j $(JOBS)
 	@bash fuzz/run.sh build-fuzz/bin $(or $(FUZZ_SECONDS),60)
 
+# Static checks: format, cppcheck, clang-tidy, gcc -fanalyzer (docs/development.md).
+lint: deps
+	@JOBS=$(JOBS) BUILD=$(BUILD) bash scripts/lint.sh
+
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(SAN_BUILD) build-fuzz build-analyzer

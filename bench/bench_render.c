@@ -2,6 +2,8 @@
  * one placement, many times, and (b) 100 components x 5 traits for 1,000 clusters. Prints
  * time per render, renders per second and peak RSS, and RSS after 10% and 100% of the
  * iterations of (a) to show that memory does not grow. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,7 @@ static long rss_kb(void)
     long kb = -1;
     while (f && fgets(line, sizeof(line), f))
         if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
+            kb = strtol(line + 6, NULL, 10);
     if (f)
         fclose(f);
     return kb;
@@ -65,15 +67,28 @@ static int bench_one(const char *buf, size_t len, const registry_view *reg, cons
     return 0;
 }
 
-/* An Application of ncomp webservices, each with 5 traits, selecting clusters by label. */
+/* A positive count from the command line, at most max; -1 when it is not one. */
+static long bench_count(const char *s, long max)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v <= 0 || v > max)
+        return -1;
+    return v;
+}
+
+/* An Application of ncomp webservices, each with 5 traits, selecting clusters by label;
+ * NULL when out of memory. */
 static char *bench_big_app(int ncomp)
 {
     strbuf sb;
+    int bad = 0;
     strbuf_init(&sb, 0);
-    strbuf_adds(&sb, "apiVersion: core.oam.dev/v1beta1\nkind: Application\n"
+    bad |= strbuf_adds(&sb, "apiVersion: core.oam.dev/v1beta1\nkind: Application\n"
                      "metadata: {name: big-app, namespace: prod}\nspec:\n  components:\n");
     for (int i = 0; i < ncomp; i++)
-        strbuf_addf(&sb,
+        bad |= strbuf_addf(&sb,
                     "    - name: svc-%d\n      type: webservice\n"
                     "      properties: {image: \"registry.example.com/svc-%d:1.%d\", port: %d,\n"
                     "        env: [{name: MODE, value: prod}], cpu: \"250m\", memory: 256Mi}\n"
@@ -85,24 +100,33 @@ static char *bench_big_app(int ncomp)
                     "        - {type: annotations, properties: {owner: team-%d}}\n"
                     "        - {type: env, properties: {set: {LOG_LEVEL: info}}}\n",
                     i, i, i, 8000 + i, 1 + i % 5, i, 8000 + i, 9000 + i, i % 7, i % 7);
-    strbuf_adds(&sb, "  policies:\n    - name: all\n      type: topology\n"
+    bad |= strbuf_adds(&sb, "  policies:\n    - name: all\n      type: topology\n"
                      "      properties: {clusterLabelSelector: {env: prod}}\n"
                      "    - name: ha\n      type: override\n"
                      "      properties: {components: [{type: webservice, traits: "
                      "[{type: scaler, properties: {replicas: 5}}]}]}\n");
+    if (bad) {
+        strbuf_release(&sb);
+        return NULL;
+    }
     return strbuf_detach(&sb, NULL);
 }
 
 int main(int argc, char **argv)
 {
     const char *file = argc > 1 ? argv[1] : "examples/advanced.yaml";
-    long iters = argc > 2 ? atol(argv[2]) : 100000;
-    int nclusters = argc > 3 ? atoi(argv[3]) : 1000;
-    int ncomp = argc > 4 ? atoi(argv[4]) : 100;
+    long iters = argc > 2 ? bench_count(argv[2], LONG_MAX) : 100000;
+    int nclusters = argc > 3 ? (int)bench_count(argv[3], INT_MAX) : 1000;
+    int ncomp = argc > 4 ? (int)bench_count(argv[4], INT_MAX) : 100;
     char *buf = NULL, err[512];
     size_t len;
     int rc = 1;
 
+    if (iters < 0 || nclusters < 0 || ncomp < 0) {
+        fprintf(stderr, "error: usage: bench_render [FILE [ITERATIONS [CLUSTERS [COMPONENTS]]]]"
+                        " with positive integer counts\n");
+        return 2;
+    }
     jpool_init(); /* as the programs do */
     if (read_file(file, 1 << 22, &buf, &len, err, sizeof(err)) < 0) {
         fprintf(stderr, "error: %s\n", err);
@@ -177,7 +201,7 @@ int main(int argc, char **argv)
     printf("peak RSS: %ld KiB\n", peak_rss_kb());
     rc = 0;
 cleanup_big:
-    for (int i = 0; i < nclusters; i++)
+    for (int i = 0; names && i < nclusters; i++)
         free(names[i]);
     free(names);
     free(refs);

@@ -7,7 +7,8 @@ pkgs=(gcc make cmake pkg-config clang libclang-rt-14-dev
       librdkafka-dev libcurl4-openssl-dev libyaml-dev libjansson-dev libssl-dev
       libcmocka-dev libevent-dev
       kcat curl openssl jq procps ca-certificates
-      python3-yaml)
+      python3-yaml
+      clang-format clang-tidy cppcheck)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -14,13 +14,28 @@ typedef struct strbuf {
     size_t cap;
 } strbuf;
 
+/* An append fails (returns -1) when the cap or memory runs out, and the buffer then lacks the
+ * text: a caller must check, or the output is silently cut. The compiler enforces this
+ * (warn_unused_result; with gcc a (void) cast does not silence it, so handle the error).
+ * A file defining VELA_STRBUF_UNCHECKED (top-level CMakeLists.txt, VELA_STRBUF_PENDING) is
+ * exempt until its callers are fixed. */
+#ifdef VELA_STRBUF_UNCHECKED
+#define STRBUF_MUST_CHECK
+#else
+#define STRBUF_MUST_CHECK __attribute__((warn_unused_result))
+#endif
+
 void strbuf_init(strbuf *sb, size_t cap);
 void strbuf_release(strbuf *sb);
 void strbuf_reset(strbuf *sb);
-int strbuf_add(strbuf *sb, const void *data, size_t len);
-int strbuf_adds(strbuf *sb, const char *s);
-int strbuf_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Append len bytes, a string, or printf-formatted text. 0 on success, -1 (buffer unchanged)
+ * when it would pass the cap or memory runs out. */
+STRBUF_MUST_CHECK int strbuf_add(strbuf *sb, const void *data, size_t len);
+STRBUF_MUST_CHECK int strbuf_adds(strbuf *sb, const char *s);
+STRBUF_MUST_CHECK int strbuf_addf(strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+STRBUF_MUST_CHECK int strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Hands the data over to the caller (who frees it) and re-initialises the buffer. */
 char *strbuf_detach(strbuf *sb, size_t *len);
 

@@ -50,7 +50,7 @@ static uint64_t kq_hash(const char *s)
 static void kq_table_grow(struct kq_table *t)
 {
     size_t nb = t->nbuckets ? t->nbuckets * 2 : 64;
-    struct kq_entry **b = xcalloc(nb, sizeof(*b));
+    struct kq_entry **b = xcalloc(nb, sizeof(struct kq_entry *));
     for (size_t i = 0; i < t->nbuckets; i++) {
         struct kq_entry *e = t->buckets[i];
         while (e) {

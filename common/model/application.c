@@ -197,6 +197,12 @@ static int app_check_cycles(const json_t *list, const char *path, const char *wh
     int rc = 0;
     char p[512];
 
+    if (!state || !stack || !next) {
+        free(state);
+        free(stack);
+        free(next);
+        return verr_set(e, path, "out of memory");
+    }
     for (size_t root = 0; root < n && rc == 0; root++) {
         if (state[root])
             continue;
@@ -672,6 +678,10 @@ int app_from_json(json_t *doc, app **out, verr *e)
     json_t *meta, *spec;
 
     *out = NULL;
+    if (!a) {
+        json_decref(doc); /* owned by the app on every path */
+        return verr_set(e, "", "out of memory");
+    }
     a->doc = doc; /* now owned by a */
     if (!json_is_object(doc)) {
         verr_set(e, "", "an Application must be a map with apiVersion, kind, metadata and spec, "

@@ -107,7 +107,9 @@ static int topology_select(const app *a, const json_t *policy, const registry_vi
         json_t *v;
         strbuf_init(&sb, 4096);
         json_object_foreach(selector, k, v) {
-            strbuf_addf(&sb, "%s%s=%s", sb.len ? "," : "", k, json_string_value(v));
+            /* past the cap the list is cut short; the message stays useful */
+            if (strbuf_addf(&sb, "%s%s=%s", sb.len ? "," : "", k, json_string_value(v)) < 0)
+                break;
         }
         verr_set(e, "", "topology policy \"%s\": no cluster matches labels %s", pname,
                  sb.data ? sb.data : "");

@@ -60,6 +60,12 @@ json_t *render_order(const json_t *components)
     char *done = calloc(n ? n : 1, 1);
     size_t placed = 0;
 
+    if (!out || !done) {
+        json_decref(out);
+        free(done);
+        return NULL;
+    }
+
     /* repeated passes: place every component whose present dependencies are placed */
     while (placed < n) {
         size_t before = placed;
@@ -126,6 +132,10 @@ int render_step(const app *a, const app_step *s, const registry_view *reg, json_
     }
     ordered = render_order(components);
     summary = json_array();
+    if (!ordered || !summary) {
+        verr_set(e, "", "out of memory");
+        goto cleanup;
+    }
     json_array_foreach(ordered, j, c) {
         json_array_append_new(summary, render_summary(c));
     }

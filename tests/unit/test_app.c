@@ -52,6 +52,8 @@ static const char *full_doc_with(int after, const char *extra, int replace, cons
     size_t len = 0;
     if (after == 0 && extra)
         len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s\n", extra);
+    /* i counts up from 0, never negative (cppcheck takes after == i + 1 to allow i == -1) */
+    /* cppcheck-suppress negativeIndex */
     for (int i = 0; full_doc[i]; i++) {
         const char *line = (replace == i + 1) ? with : full_doc[i];
         len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s\n", line);
