@@ -144,7 +144,8 @@ static int cmdline_store(const cmdline_opt *o, void *base, const char *shown, co
         }
         strbuf_init(&known, 0);
         for (size_t i = 0; o->choices[i]; i++)
-            strbuf_addf(&known, "%s%s", i ? ", " : "", o->choices[i]);
+            if (strbuf_addf(&known, "%s%s", i ? ", " : "", o->choices[i]) < 0)
+                break; /* uncapped: only a cut list, never reached */
         err_set(err, errlen, "%s: \"%s\" is not one of %s", shown, value, known.data);
         strbuf_release(&known);
         return -1;
@@ -379,24 +380,25 @@ int cmdline_parse(const cmdline_cmd *cmd, const cmdline_group *groups, size_t ng
 /* The usage's left column for a row: "  -f, --file FILE", "      --wait", "  -X key=value". */
 static void cmdline_left(const cmdline_opt *o, strbuf *sb)
 {
+    int rc;
     strbuf_reset(sb);
     if (o->letter && o->name)
-        strbuf_addf(sb, "  -%c, --%s", o->letter, o->name);
+        rc = strbuf_addf(sb, "  -%c, --%s", o->letter, o->name);
     else if (o->letter)
-        strbuf_addf(sb, "  -%c", o->letter);
+        rc = strbuf_addf(sb, "  -%c", o->letter);
     else
-        strbuf_addf(sb, "      --%s", o->name);
-    if (!cmdline_takes_value(o))
-        return;
-    strbuf_adds(sb, " ");
+        rc = strbuf_addf(sb, "      --%s", o->name);
+    if (rc < 0 || !cmdline_takes_value(o) || strbuf_adds(sb, " ") < 0)
+        return; /* the buffer is uncapped: a failure would only shorten the help line */
     if (o->arg) {
-        strbuf_adds(sb, o->arg);
+        rc = strbuf_adds(sb, o->arg);
     } else if (o->kind == CMDLINE_ENUM) {
-        for (size_t i = 0; o->choices[i]; i++)
-            strbuf_addf(sb, "%s%s", i ? "|" : "", o->choices[i]);
+        for (size_t i = 0; o->choices[i] && rc == 0; i++)
+            rc = strbuf_addf(sb, "%s%s", i ? "|" : "", o->choices[i]);
     } else {
-        strbuf_adds(sb, "VALUE");
+        rc = strbuf_adds(sb, "VALUE");
     }
+    (void)rc;
 }
 
 void cmdline_usage(FILE *out, const cmdline_cmd *cmd, const cmdline_group *groups,
