@@ -55,6 +55,13 @@ static int depth_of(const json_t *v, int limit)
     return deepest + 1;
 }
 
+int msg_field_check_depth(const json_t *j, char *err, size_t errlen)
+{
+    if (depth_of(j, MSG_MAX_DEPTH + 1) > MSG_MAX_DEPTH)
+        return err_set(err, errlen, "record is nested deeper than %d levels", MSG_MAX_DEPTH);
+    return 0;
+}
+
 int msg_field_load(const char *buf, size_t len, json_t **out, char *err, size_t errlen)
 {
     json_error_t je;
@@ -68,9 +75,9 @@ int msg_field_load(const char *buf, size_t len, json_t **out, char *err, size_t 
     if (!j)
         return err_set(err, errlen, "record is not JSON: %s (line %d, column %d)", je.text,
                        je.line, je.column);
-    if (depth_of(j, MSG_MAX_DEPTH + 1) > MSG_MAX_DEPTH) {
+    if (msg_field_check_depth(j, err, errlen) < 0) {
         json_decref(j);
-        return err_set(err, errlen, "record is nested deeper than %d levels", MSG_MAX_DEPTH);
+        return -1;
     }
     if (!json_is_object(j)) {
         err_set(err, errlen, "record is %s, expected a JSON object", msg_field_type_name(j));

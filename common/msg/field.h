@@ -27,6 +27,10 @@
  * keys, nesting deeper than MSG_MAX_DEPTH and a value that is not an object. */
 int msg_field_load(const char *buf, size_t len, json_t **out, char *err, size_t errlen);
 
+/* -1 with "record is nested deeper than MSG_MAX_DEPTH levels" when j is (msg_field_load
+ * checks it; this is for a tree parsed otherwise). */
+int msg_field_check_depth(const json_t *j, char *err, size_t errlen);
+
 /* "PATH.KEY" (or "KEY" at the root, path "") and "PATH[I]" into out (cut at len). */
 void msg_field_path(char *out, size_t len, const char *path, const char *key);
 void msg_field_index(char *out, size_t len, const char *path, size_t i);
