@@ -71,7 +71,7 @@ int msg_field_load(const char *buf, size_t len, json_t **out, char *err, size_t 
     if (len > MSG_MAX_BYTES)
         return err_set(err, errlen, "record is %zu bytes, more than the limit of %u", len,
                        MSG_MAX_BYTES);
-    json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!j)
         return err_set(err, errlen, "record is not JSON: %s (line %d, column %d)", je.text,
                        je.line, je.column);
