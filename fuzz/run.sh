@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each (under ASan+UBSan), seeded with the examples,
-# golden inputs and bad-input cases. Prints libFuzzer's final stats per target.
+# golden inputs and bad-input cases, plus fuzz/corpus/<target>/ when there is one (the
+# message codecs' records, good and bad). Prints libFuzzer's final stats per target.
 # Usage: fuzz/run.sh BIN_DIR [SECONDS]
 set -euo pipefail
 bin=$1
@@ -10,13 +11,15 @@ corpus="$here/fuzz/corpus-run"
 mkdir -p "$corpus"
 cp "$here"/examples/*.yaml "$corpus"/ 2>/dev/null || true
 cp "$here"/tests/bad/* "$corpus"/ 2>/dev/null || true
-cp "$here"/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
+find "$here/fuzz/corpus" -maxdepth 1 -type f -exec cp {} "$corpus"/ \;
 status=0
 for target in "$bin"/fuzz_*; do
   [ -x "$target" ] || continue
   name=$(basename "$target")
   echo "== $name: ${secs}s"
-  if ! "$target" "$corpus" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 \
+  seeds=()
+  [ -d "$here/fuzz/corpus/$name" ] && seeds=("$here/fuzz/corpus/$name")
+  if ! "$target" "$corpus" "${seeds[@]}" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 \
       -timeout=10 -print_final_stats=1 -artifact_prefix="$here/fuzz/" 2>"$corpus/../$name.log"; then
     status=1
     echo "$name FAILED; see fuzz/$name.log and the crash-* file in fuzz/"
