@@ -91,14 +91,13 @@ int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *
     if (i == len || buf[i] != '{')
         return 0; /* YAML, or JSON that is not an object: model/ says what is wrong */
     /* JSON that does not parse may be a YAML flow mapping: also model/'s to judge */
-    json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
-    if (!app_record_is_vela_form(j)) {
-        json_decref(j);
+    json_t *tree = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+    if (!app_record_is_vela_form(tree)) {
+        json_decref(tree);
         return 0;
     }
-    r->doc = NULL;
+    r->doc = NULL; /* a vela form: checked from here on */
     r->doc_len = 0;
-    json_t *tree = j; /* a vela form: checked from here on */
     int rc = -1;
     if (msg_field_check_depth(tree, err, errlen) < 0 ||
         msg_field_version(tree, MSG_APPLICATION_SCHEMA_VERSION, err, errlen) < 0)

@@ -118,8 +118,8 @@ static void status_decoded_fields_are_typed(void **state)
     char path[512], err[1024];
     size_t len;
     msg_app_status st;
-    snprintf(path, sizeof(path), "%s/tests/records/app-status/running-with-garbage-collection.json",
-             VELA_SOURCE_DIR);
+    snprintf(path, sizeof(path), "%s/tests/records/app-status/%s", VELA_SOURCE_DIR,
+             "running-with-garbage-collection.json");
     char *buf = slurp(path, &len);
     assert_int_equal(msg_app_status_decode(buf, len, &st, err, sizeof(err)), 0);
     assert_string_equal(st.name, "example-app");
@@ -160,8 +160,8 @@ static void status_enum_names_parse_back(void **state)
     }
     for (int p = 0; p < MSG_PLACEMENT_STATE_COUNT; p++) {
         msg_app_status_placement_state back;
-        assert_int_equal(
-            msg_app_status_placement_state_parse(msg_app_status_placement_state_name(p), &back), 0);
+        const char *name = msg_app_status_placement_state_name(p);
+        assert_int_equal(msg_app_status_placement_state_parse(name, &back), 0);
         assert_int_equal(back, p);
     }
     msg_app_status_mode m;
@@ -374,8 +374,8 @@ static json_t *full_record(void)
     char path[512];
     size_t len;
     json_error_t je;
-    snprintf(path, sizeof(path), "%s/tests/records/app-status/running-with-garbage-collection.json",
-             VELA_SOURCE_DIR);
+    snprintf(path, sizeof(path), "%s/tests/records/app-status/%s", VELA_SOURCE_DIR,
+             "running-with-garbage-collection.json");
     char *buf = slurp(path, &len);
     json_t *j = json_loadb(buf, len, 0, &je);
     free(buf);
