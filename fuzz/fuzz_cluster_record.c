@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "registry/cluster_registry.h"
+#include "msg/cluster_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

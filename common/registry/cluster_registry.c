@@ -15,117 +15,9 @@
 /* How long a registry write waits for the broker's acknowledgement. */
 #define REGISTRY_PUT_TIMEOUT_MS 15000
 
-void cluster_record_init(cluster_record *r)
-{
-    /* Holds nothing: a record filled by cluster_record_from_json / registry_get right after
-     * init leaks nothing, whether the caller initialised it or not. */
-    memset(r, 0, sizeof(*r));
-}
-
-void cluster_record_release(cluster_record *r)
-{
-    free(r->name);
-    free(r->type);
-    free(r->endpoint);
-    free(r->message);
-    free(r->version);
-    free(r->region);
-    free(r->joined_at);
-    free(r->updated_at);
-    json_decref(r->labels);
-    json_decref(r->credentials);
-    memset(r, 0, sizeof(*r));
-}
-
 void cluster_now_rfc3339(char *buf, size_t len)
 {
     clock_rfc3339(wall_ms(), 0, buf, len);
-}
-
-json_t *cluster_record_to_json(const cluster_record *r)
-{
-    json_t *j = json_pack("{s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:o}", "schemaVersion",
-                          CLUSTER_SCHEMA_VERSION, "name", r->name, "type",
-                          r->type ? r->type : "None", "endpoint",
-                          r->endpoint ? r->endpoint : "", "accepted", r->accepted, "message",
-                          r->message ? r->message : "", "region",
-                          r->region ? r->region : "default", "labels",
-                          r->labels ? json_incref(r->labels) : json_object());
-    if (!j)
-        return NULL;
-    if (r->version)
-        json_object_set_new(j, "kubernetesVersion", json_string(r->version));
-    if (r->credentials)
-        json_object_set(j, "credentials", r->credentials);
-    if (r->joined_at)
-        json_object_set_new(j, "joinedAt", json_string(r->joined_at));
-    if (r->updated_at)
-        json_object_set_new(j, "updatedAt", json_string(r->updated_at));
-    return j;
-}
-
-static char *cluster_dup_field(const json_t *j, const char *key)
-{
-    const json_t *v = json_object_get(j, key);
-    return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
-}
-
-int cluster_record_from_json(const json_t *j, cluster_record *r, char *err, size_t errlen)
-{
-    cluster_record_init(r);
-    if (!json_is_object(j))
-        return err_set(err, errlen, "cluster record is not a JSON object");
-    json_t *sv = json_object_get(j, "schemaVersion");
-    if (!json_is_integer(sv) || json_integer_value(sv) != CLUSTER_SCHEMA_VERSION)
-        return err_set(err, errlen, "cluster record has schemaVersion %lld, expected %d",
-                       json_is_integer(sv) ? (long long)json_integer_value(sv) : -1LL,
-                       CLUSTER_SCHEMA_VERSION);
-    r->name = cluster_dup_field(j, "name");
-    r->type = cluster_dup_field(j, "type");
-    r->endpoint = cluster_dup_field(j, "endpoint");
-    r->message = cluster_dup_field(j, "message");
-    r->version = cluster_dup_field(j, "kubernetesVersion");
-    r->region = cluster_dup_field(j, "region");
-    r->joined_at = cluster_dup_field(j, "joinedAt");
-    r->updated_at = cluster_dup_field(j, "updatedAt");
-    r->accepted = json_is_true(json_object_get(j, "accepted"));
-    if (!r->name || !r->type || !r->endpoint || !r->region)
-        return err_set(err, errlen, "cluster record lacks name, type, endpoint or region");
-    json_t *labels = json_object_get(j, "labels");
-    if (labels) {
-        const char *k;
-        json_t *v;
-        if (!json_is_object(labels))
-            return err_set(err, errlen, "cluster \"%s\": labels is not an object", r->name);
-        json_object_foreach(labels, k, v) {
-            if (!json_is_string(v))
-                return err_set(err, errlen, "cluster \"%s\": label \"%s\" is not a string",
-                               r->name, k);
-        }
-        r->labels = json_deep_copy(labels);
-    }
-    if (!r->labels)
-        r->labels = json_object();
-    json_t *creds = json_object_get(j, "credentials");
-    if (creds)
-        r->credentials = json_incref(creds);
-    if (!r->message)
-        r->message = strdup("");
-    return 0;
-}
-
-int cluster_record_parse(const char *buf, size_t len, cluster_record *r, char *err,
-                         size_t errlen)
-{
-    json_error_t je;
-    json_t *j = json_loadb(buf, len, 0, &je);
-    if (!j) {
-        cluster_record_init(r);
-        return err_set(err, errlen, "cluster record is not JSON: %s", je.text);
-    }
-    int rc = cluster_record_from_json(j, r, err, errlen);
-    json_decref(j);
-    return rc;
 }
 
 int cluster_record_seal(cluster_record *r, const seal_key *k, const kube_creds *creds,
@@ -296,7 +188,11 @@ int registry_get(registry *reg, const char *name, cluster_record *out, char *err
         strbuf_release(&sb);
         return 1;
     }
-    return cluster_record_parse(v, len, out, err, errlen);
+    char why[1024];
+    if (cluster_record_parse(v, len, out, why, sizeof(why)) < 0)
+        return err_set(err, errlen, "cluster \"%s\": its record in vela.clusters is malformed: "
+                       "%s; join the cluster again", name, why);
+    return 0;
 }
 
 static int registry_producer(registry *reg, char *err, size_t errlen)

@@ -1,7 +1,7 @@
-/* The cluster registry: cluster records (cluster_) as stored in vela.clusters (key: the
- * cluster name; value: schemas/cluster-record.schema.json; null: detached), and the registry
- * (registry_), the compacted topic read as a table, with writes through a producer.
- * Credentials rest in the record only sealed (seal.h), bound to the cluster's name. */
+/* The cluster registry (registry_): vela.clusters read as a table, with writes through a
+ * producer; and what the registry does with cluster records (cluster_; the record and its
+ * codec are msg/cluster_record.h). Credentials rest in the record only sealed (seal.h),
+ * bound to the cluster's name. */
 #ifndef VELA_CLUSTER_REGISTRY_H
 #define VELA_CLUSTER_REGISTRY_H
 
@@ -12,37 +12,8 @@
 #include "kafka/kq_table.h"
 #include "kube/kubeconfig.h"
 #include "kafka/opts.h"
+#include "msg/cluster_record.h"
 #include "registry/seal.h"
-
-#define CLUSTER_SCHEMA_VERSION 1
-
-typedef struct cluster_record {
-    char *name;
-    char *type;        /* "X509Certificate", "ServiceAccountToken" or "None" */
-    char *endpoint;    /* "https://host:port" */
-    bool accepted;     /* the join reached /version with the credentials */
-    char *message;     /* why not accepted, else "" */
-    char *version;     /* the API server's gitVersion when accepted, else NULL */
-    char *region;      /* "default" unless --region */
-    json_t *labels;    /* object of string values (owned reference); NULL after init, never
-                          NULL in a parsed record */
-    json_t *credentials; /* the sealed credentials (owned reference) or NULL */
-    char *joined_at;   /* RFC 3339 UTC */
-    char *updated_at;
-} cluster_record;
-
-/* init zeroes (it allocates nothing); release frees what the record holds and zeroes it. */
-void cluster_record_init(cluster_record *r);
-void cluster_record_release(cluster_record *r);
-
-/* The record as the JSON value of vela.clusters (a new reference), NULL when out of memory. */
-json_t *cluster_record_to_json(const cluster_record *r);
-/* Parses a value of vela.clusters into *r, which is overwritten (uninitialised, initialised or
- * released records are all fine; one holding data would leak it); the caller releases it,
- * also on failure. */
-int cluster_record_from_json(const json_t *j, cluster_record *r, char *err, size_t errlen);
-int cluster_record_parse(const char *buf, size_t len, cluster_record *r, char *err,
-                         size_t errlen);
 
 /* Seals creds (kube_creds_to_json) into r->credentials, bound to r->name. */
 int cluster_record_seal(cluster_record *r, const seal_key *k, const kube_creds *creds,

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/jpool.h"
+#include "msg/cluster_record.h"
 #include "registry/cluster_registry.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -56,13 +57,13 @@ static void test_record_json(void **state)
         const char *json;
         const char *expect;
     } bad[] = {
-        {"[]", "not a JSON object"},
-        {"{\"schemaVersion\":2,\"name\":\"x\"}", "schemaVersion 2"},
-        {"{\"name\":\"x\"}", "schemaVersion -1"},
-        {"{\"schemaVersion\":1,\"name\":\"x\"}", "lacks name, type, endpoint or region"},
+        {"[]", "record is an array, expected a JSON object"},
+        {"{\"schemaVersion\":2,\"name\":\"x\"}", "schemaVersion: 2 is not supported"},
+        {"{\"name\":\"x\"}", "schemaVersion: missing"},
+        {"{\"schemaVersion\":1,\"name\":\"x\"}", "type: missing"},
         {"{\"schemaVersion\":1,\"name\":\"x\",\"type\":\"None\",\"endpoint\":\"e\",\"region\":"
-         "\"r\",\"labels\":{\"a\":1}}",
-         "label \"a\" is not a string"},
+         "\"r\",\"accepted\":true,\"labels\":{\"a\":1}}",
+         "labels.a: is an integer, expected a string"},
         {"not json", "not JSON"},
     };
     int failures = 0;

@@ -1,0 +1,136 @@
+/* The cluster record's codec. See cluster_record.h. */
+#include "msg/cluster_record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "msg/rfield.h"
+
+/* An endpoint is a URL: longer than a name, far shorter than free text. */
+#define CLUSTER_ENDPOINT_MAX 2048
+
+static const char *const cluster_types[] = {"X509Certificate", "ServiceAccountToken", "None"};
+
+void cluster_record_init(cluster_record *r)
+{
+    /* Holds nothing: a record filled by cluster_record_from_json / registry_get right after
+     * init leaks nothing, whether the caller initialised it or not. */
+    memset(r, 0, sizeof(*r));
+}
+
+void cluster_record_release(cluster_record *r)
+{
+    free(r->name);
+    free(r->type);
+    free(r->endpoint);
+    free(r->message);
+    free(r->version);
+    free(r->region);
+    free(r->joined_at);
+    free(r->updated_at);
+    json_decref(r->labels);
+    json_decref(r->credentials);
+    memset(r, 0, sizeof(*r));
+}
+
+json_t *cluster_record_to_json(const cluster_record *r)
+{
+    if (!r->name)
+        return NULL;
+    json_t *j = json_pack("{s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:o}", "schemaVersion",
+                          MSG_CLUSTER_SCHEMA_VERSION, "name", r->name, "type",
+                          r->type ? r->type : "None", "endpoint",
+                          r->endpoint ? r->endpoint : "", "accepted", r->accepted, "message",
+                          r->message ? r->message : "", "region",
+                          r->region ? r->region : "default", "labels",
+                          r->labels ? json_incref(r->labels) : json_object());
+    if (!j)
+        return NULL;
+    if (r->version)
+        json_object_set_new(j, "kubernetesVersion", json_string(r->version));
+    if (r->credentials)
+        json_object_set(j, "credentials", r->credentials);
+    if (r->joined_at)
+        json_object_set_new(j, "joinedAt", json_string(r->joined_at));
+    if (r->updated_at)
+        json_object_set_new(j, "updatedAt", json_string(r->updated_at));
+    return j;
+}
+
+/* labels: an object of strings, each key and value a name's length at most. */
+static int cluster_labels_from_json(const json_t *j, cluster_record *r, char *err,
+                                    size_t errlen)
+{
+    json_t *labels, *v;
+    const char *k;
+    if (msg_rfield_object(j, "", "labels", MSG_RREQUIRED, &labels, err, errlen) < 0)
+        return -1;
+    if (json_object_size(labels) > MSG_RMAX_ITEMS)
+        return err_set(err, errlen, "labels: has %zu labels, more than the limit of %d",
+                       json_object_size(labels), MSG_RMAX_ITEMS);
+    json_object_foreach(labels, k, v) {
+        char *s = NULL;
+        if (strlen(k) == 0 || strlen(k) > MSG_RMAX_NAME_LEN)
+            return err_set(err, errlen, "labels: a key is empty or longer than %d bytes",
+                           MSG_RMAX_NAME_LEN);
+        if (msg_rfield_str(labels, "labels", k, MSG_RREQUIRED, MSG_RMAX_NAME_LEN, &s, err,
+                          errlen) < 0)
+            return -1;
+        free(s);
+    }
+    r->labels = json_deep_copy(labels);
+    return r->labels ? 0 : err_set(err, errlen, "out of memory");
+}
+
+int cluster_record_from_json(const json_t *j, cluster_record *r, char *err, size_t errlen)
+{
+    int type = 0;
+    json_t *creds;
+    cluster_record_init(r);
+    if (!json_is_object(j))
+        return err_set(err, errlen, "record is %s, expected a JSON object",
+                       j ? msg_rfield_type_name(j) : "nothing");
+    if (msg_rfield_version(j, MSG_CLUSTER_SCHEMA_VERSION, err, errlen) < 0 ||
+        msg_rfield_str(j, "", "name", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN, &r->name,
+                      err, errlen) < 0 ||
+        msg_rfield_enum(j, "", "type", MSG_RREQUIRED, cluster_types, ARRAY_LEN(cluster_types),
+                       &type, err, errlen) < 0 ||
+        msg_rfield_str(j, "", "endpoint", MSG_RREQUIRED, CLUSTER_ENDPOINT_MAX, &r->endpoint, err,
+                      errlen) < 0 ||
+        msg_rfield_bool(j, "", "accepted", MSG_RREQUIRED, &r->accepted, NULL, err, errlen) < 0 ||
+        msg_rfield_str(j, "", "message", MSG_ROPTIONAL, MSG_RMAX_TEXT_LEN, &r->message, err,
+                      errlen) < 0 ||
+        msg_rfield_str(j, "", "kubernetesVersion", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &r->version,
+                      err, errlen) < 0 ||
+        msg_rfield_str(j, "", "region", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN,
+                      &r->region, err, errlen) < 0 ||
+        cluster_labels_from_json(j, r, err, errlen) < 0 ||
+        msg_rfield_object(j, "", "credentials", MSG_ROPTIONAL, &creds, err, errlen) < 0 ||
+        msg_rfield_str(j, "", "joinedAt", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &r->joined_at, err,
+                      errlen) < 0 ||
+        msg_rfield_str(j, "", "updatedAt", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &r->updated_at, err,
+                      errlen) < 0)
+        return -1;
+    r->type = strdup(cluster_types[type]);
+    if (!r->message)
+        r->message = strdup("");
+    if (creds)
+        r->credentials = json_incref(creds);
+    if (!r->type || !r->message)
+        return err_set(err, errlen, "out of memory");
+    return 0;
+}
+
+int cluster_record_parse(const char *buf, size_t len, cluster_record *r, char *err,
+                         size_t errlen)
+{
+    json_t *j;
+    if (msg_rfield_load(buf, len, &j, err, errlen) < 0) {
+        cluster_record_init(r);
+        return -1;
+    }
+    int rc = cluster_record_from_json(j, r, err, errlen);
+    json_decref(j);
+    return rc;
+}
