@@ -212,7 +212,8 @@ int msg_rfield_enum(const json_t *obj, const char *path, const char *key, int fl
     strbuf sb;
     strbuf_init(&sb, 1024);
     for (size_t i = 0; i < n; i++)
-        strbuf_addf(&sb, "%s%s", i ? ", " : "", names[i]);
+        if (strbuf_addf(&sb, "%s%s", i ? ", " : "", names[i]) < 0)
+            break; /* the list is cut at 1 KiB, the message still says what is wrong */
     msg_rfield_path(p, sizeof(p), path, key);
     err_set(err, errlen, "%s: \"%.64s\" is not one of %s", p, s, sb.data ? sb.data : "");
     strbuf_release(&sb);

@@ -245,15 +245,28 @@ static void worker_reply(engine *e, const json_t *task, const char *phase, int64
                                                    json_object_get(meta, "name")));
     }
     json_t *ref = json_object_get(task, "app");
-    json_t *ev = json_pack("{s:i,s:O,s:O,s:O,s:s,s:b,s:s,s:o,s:o}", "schemaVersion", 1,
-                           "taskId", json_object_get(task, "taskId"), "kind",
-                           json_object_get(task, "kind"), "app", ref, "phase", phase, "final",
-                           1, "message", strcmp(phase, "failed") == 0 ? "quota exceeded" : "",
-                           "services", services, "resources", resources);
-    char key[256];
+    json_t *ev = json_pack("{s:i,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:b,s:s,s:o,s:o,s:s}",
+                           "schemaVersion", 1, "taskId", json_object_get(task, "taskId"), "kind",
+                           json_object_get(task, "kind"), "app", ref, "step",
+                           json_object_get(task, "step"), "stepId",
+                           json_object_get(task, "stepId"), "attempt",
+                           json_object_get(task, "attempt"), "cluster",
+                           json_object_get(task, "cluster"), "namespace",
+                           json_object_get(task, "namespace"), "phase", phase, "final", 1,
+                           "message", strcmp(phase, "failed") == 0 ? "quota exceeded" : "",
+                           "services", services, "resources", resources, "at",
+                           "2026-01-01T00:00:00Z");
+    assert_non_null(ev);
+    char key[256], err[256];
     snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(ref, "namespace")),
              json_string_value(json_object_get(ref, "name")));
-    engine_event(e, key, ev, now);
+    char *raw = json_dumps(ev, JSON_COMPACT);
+    msg_event me;
+    if (msg_event_decode(raw, strlen(raw), &me, err, sizeof(err)) != 0)
+        fail_msg("event does not decode: %s", err);
+    engine_event(e, key, &me, now);
+    msg_event_release(&me);
+    free(raw);
     json_decref(ev);
 }
 
