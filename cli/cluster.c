@@ -279,7 +279,8 @@ int cmd_cluster_list(int argc, char **argv, vela_opts *o)
     rc = EXIT_FAIL;
     for (size_t i = 0; i < n; i++) {
         if (registry_get(reg, names[i], &recs[nrec], err, sizeof(err)) != 0) {
-            log_warn("event=bad_cluster_record cluster=%s error=\"%s\"", names[i], err);
+            /* reported once when the table was read (msg="record refused") */
+            log_debug("event=bad_cluster_record cluster=%s error=\"%s\"", names[i], err);
             cluster_record_release(&recs[nrec]);
             continue;
         }

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "engine_int.h"
 #include "inventory.h"
 #include "revision.h"
@@ -189,80 +190,106 @@ void engine_app_forget(engine *e, const char *key)
 
 /* ---- inputs ---- */
 
-void engine_app_record(engine *e, const char *key, const char *value, size_t len,
-                       int64_t now_ms)
+/* A decoded record (or a refused one: rec NULL, refusal set) applied to the app of key.
+ * Returns REVISION_UNREADABLE when the record is no Application at all (the reason is then
+ * in err), else 0. */
+static int engine_record(engine *e, const char *key, const revision_input *in, int64_t now_ms,
+                         char *err, size_t errlen)
 {
     sapp *a = sapp_get(e, key);
-    bool force = false;
     if (a)
         a->quiet = false;
-    if (revision_is_deletion(value, len, &force)) {
+    bool deletion = in->rec && (in->rec->kind == MSG_APP_RECORD_DELETION ||
+                                in->rec->kind == MSG_APP_RECORD_TOMBSTONE);
+    if (deletion) {
         if (!a)
-            return;
-        if (force) {
+            return 0;
+        if (in->rec->kind == MSG_APP_RECORD_DELETION && in->rec->force) {
             a->force_delete = true;
             /* give up at once on deletions that already failed; the others on their result */
             inventory_give_up_failed(a);
         }
-        value = NULL; /* and delete */
-    }
-    if (!value) {
-        if (!a)
-            return;
         a->deleting = true;
         workflow_free_steps(a);
         inventory_delete_all(a);
         a->dirty = true;
         log_info("event=delete app=%s", key);
-        return;
+        return 0;
     }
     bool fresh = !a || a->deleting;
     if (!a)
         a = sapp_add(e, key, now_ms);
     if (a->deleting) /* re-created while being deleted: stop deleting, GC sorts it out */
         inventory_cancel_delete(a);
-    revision_apply(a, value, len, fresh);
+    if (revision_apply(a, in, fresh) != REVISION_UNREADABLE)
+        return 0;
+    err_set(err, errlen, "%s", a->error ? a->error : "not an Application");
+    return REVISION_UNREADABLE;
 }
 
-/* A status record the engine cannot use: reported, and the Application starts from its
- * record as if there were no status (a deleted one has its status tombstoned; what that
- * status listed as applied is left where it is). */
-static void engine_status_unusable(engine *e, const char *key, const char *value, size_t len,
-                                   const char *why, int64_t now_ms)
+int engine_app_record(engine *e, const char *key, const char *value, size_t len,
+                      int64_t now_ms, char *err, size_t errlen)
 {
-    log_warn("event=status-unusable app=%s reason=\"%s\" action=\"%s\"", key, why,
-             value ? "starting from the Application record"
-                   : "dropping the status of a deleted Application");
+    msg_app_record rec;
+    char why[1024];
+    int rc = msg_app_record_decode(value, len, &rec, why, sizeof(why));
+    revision_input in = {rc == 0 ? &rec : NULL, why, value, len};
+    rc = engine_record(e, key, &in, now_ms, err, errlen);
+    msg_app_record_release(&rec);
+    return rc < 0 ? -1 : 0;
+}
+
+/* A status record the engine cannot use: reported by the caller, and the Application starts
+ * from its record as if there were no status (a deleted one has its status tombstoned; what
+ * that status listed as applied is left where it is). */
+static int engine_status_unusable(engine *e, const char *key, const revision_input *in,
+                                  const char *why, int64_t now_ms, char *err, size_t errlen)
+{
+    log_info("event=status-unusable app=%s action=\"%s\" reason=\"%s\"", key,
+             in->rec && in->rec->kind == MSG_APP_RECORD_TOMBSTONE
+                 ? "dropping the status of a deleted Application"
+                 : "starting from the Application record",
+             why);
     sapp_remove(e, key);
-    if (!value)
+    if (in->rec && in->rec->kind == MSG_APP_RECORD_TOMBSTONE)
         sapp_add(e, key, now_ms);
-    engine_app_record(e, key, value, len, now_ms);
+    return engine_record(e, key, in, now_ms, err, errlen);
 }
 
-void engine_app_load(engine *e, const char *key, const char *value, size_t len,
-                     const json_t *status, int64_t now_ms)
+int engine_app_load(engine *e, const char *key, const char *value, size_t len,
+                    const char *status, size_t status_len, int64_t now_ms, char *status_err,
+                    char *record_err, size_t errlen)
 {
-    char err[512];
+    msg_app_record rec;
+    char why[1024];
+    int refused = 0;
+    int drc = msg_app_record_decode(value, len, &rec, why, sizeof(why));
+    revision_input in = {drc == 0 ? &rec : NULL, why, value, len};
+    bool gone = drc == 0 && (rec.kind == MSG_APP_RECORD_TOMBSTONE ||
+                             rec.kind == MSG_APP_RECORD_DELETION);
     sapp_remove(e, key);
     if (!status) {
-        if (value)
-            engine_app_record(e, key, value, len, now_ms);
-        return;
+        if (!gone && engine_record(e, key, &in, now_ms, record_err, errlen) < 0)
+            refused |= ENGINE_REFUSED_RECORD;
+        goto done;
     }
     sapp *a = sapp_add(e, key, now_ms);
-    if (status_restore(a, status, now_ms, err, sizeof(err)) < 0) {
-        engine_status_unusable(e, key, value, len, err, now_ms);
-        return;
+    if (status_restore(a, status, status_len, now_ms, status_err, errlen) < 0) {
+        refused |= ENGINE_REFUSED_STATUS;
+        if (engine_status_unusable(e, key, &in, status_err ? status_err : "", now_ms, record_err,
+                                   errlen) < 0)
+            refused |= ENGINE_REFUSED_RECORD;
+        goto done;
     }
-    if (!value) {
+    if (gone) {
         workflow_forget_restored(a);
-        engine_app_record(e, key, NULL, 0, now_ms);
-        return;
+        engine_record(e, key, &in, now_ms, NULL, 0);
+        goto done;
     }
     char hash[17];
     app *parsed = NULL;
     json_t *doc = NULL;
-    int rc = revision_parse(a, value, len, hash, &parsed, &doc);
+    int rc = revision_parse(a, &in, hash, &parsed, &doc);
     if (rc == 0 && strcmp(hash, a->spec_hash) == 0) {
         /* the same revision: carry on where the status says */
         a->a = parsed;
@@ -274,12 +301,18 @@ void engine_app_load(engine *e, const char *key, const char *value, size_t len,
         a->checked_at = now_ms; /* the next resync is a full interval away */
         a->dirty = true;
         log_info("event=resume app=%s revision=%d", key, a->revision);
-        return;
+        goto done;
     }
     json_decref(doc);
     app_free(parsed);
     workflow_forget_restored(a);
-    revision_apply(a, value, len, false);
+    if (revision_apply(a, &in, false) == REVISION_UNREADABLE) {
+        err_set(record_err, errlen, "%s", a->error ? a->error : "not an Application");
+        refused |= ENGINE_REFUSED_RECORD;
+    }
+done:
+    msg_app_record_release(&rec);
+    return refused;
 }
 
 void engine_event(engine *e, const char *key, const msg_event *ev, int64_t now_ms)

@@ -49,14 +49,23 @@ void engine_free(engine *e);
 void engine_set_clusters(engine *e, const engine_cluster *clusters, size_t n, int64_t now_ms);
 
 /* An Application after a partition was (re)assigned: its latest record (value NULL: a
- * tombstone) and its last published status (NULL when none). The engine carries on from the
- * status without redoing finished steps. */
-void engine_app_load(engine *e, const char *key, const char *value, size_t len,
-                     const json_t *status, int64_t now_ms);
+ * tombstone) and the bytes of its last published status (NULL when none). The engine carries
+ * on from the status without redoing finished steps. A status it cannot use (it does not
+ * decode) makes the Application start from its record as if there were none. The return
+ * says what was refused, for the caller to report where it came from: ENGINE_REFUSED_STATUS
+ * (reason in status_err) and ENGINE_REFUSED_RECORD (reason in record_err; the record is
+ * handled as engine_app_record does). 0 when both were fine. */
+enum { ENGINE_REFUSED_STATUS = 1, ENGINE_REFUSED_RECORD = 2 };
+int engine_app_load(engine *e, const char *key, const char *value, size_t len,
+                    const char *status, size_t status_len, int64_t now_ms, char *status_err,
+                    char *record_err, size_t errlen);
 
-/* A new record of vela.applications (value NULL: delete). */
-void engine_app_record(engine *e, const char *key, const char *value, size_t len,
-                       int64_t now_ms);
+/* A new record of vela.applications (value NULL: delete). A record that does not decode as
+ * an envelope or a deletion request (msg_app_record_decode) is a revision that cannot be
+ * rendered: the Application's status says why. The return is then -1 with the reason in err
+ * (err may be NULL), so that the caller can report where the record came from; else 0. */
+int engine_app_record(engine *e, const char *key, const char *value, size_t len,
+                      int64_t now_ms, char *err, size_t errlen);
 
 /* An event of vela.events. Events of another uid, revision or attempt are ignored. */
 void engine_event(engine *e, const char *key, const msg_event *ev, int64_t now_ms);

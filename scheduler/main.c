@@ -51,7 +51,8 @@ static const cmdline_cmd sched_cmd = {
 struct sched_loading {
     int active;
     int64_t end;    /* high watermark at assignment */
-    json_t *latest; /* key -> value string, or null for a tombstone */
+    json_t *latest;  /* key -> value string, or null for a tombstone */
+    json_t *offsets; /* key -> the offset of that value, for reports about it */
 };
 
 struct sched {
@@ -134,7 +135,8 @@ static void sched_load_clusters(struct sched *s)
     for (size_t i = 0; i < n; i++) {
         cluster_record_init(&recs[m]);
         if (registry_get(s->reg, names[i], &recs[m], err, sizeof(err)) != 0) {
-            log_warn("event=cluster-skip cluster=%s error=\"%s\"", names[i], err);
+            /* a bad record was reported when it arrived (registry.c); only a debug line */
+            log_debug("event=cluster-skip cluster=%s error=\"%s\"", names[i], err);
             cluster_record_release(&recs[m]);
             continue;
         }
@@ -170,14 +172,26 @@ static void sched_finish_loading(struct sched *s, int32_t p)
         ;
     json_object_foreach(l->latest, key, v) {
         size_t slen = 0;
+        char serr[1024], rerr[1024];
         const char *raw = kq_table_get(s->status, key, &slen);
-        json_t *status = raw ? json_loadb(raw, slen, 0, NULL) : NULL;
-        engine_app_load(s->eng, key, json_string_value(v), json_string_length(v), status, now);
-        json_decref(status);
+        json_t *pos = json_object_get(l->offsets, key);
+        int refused = engine_app_load(s->eng, key, json_is_null(v) ? NULL : json_string_value(v),
+                                      json_string_length(v), raw, slen, now, serr, rerr,
+                                      sizeof(serr));
+        if (refused & ENGINE_REFUSED_STATUS) {
+            int32_t sp = -1;
+            int64_t so = -1;
+            kq_table_where(s->status, key, &sp, &so);
+            kq_reject_report(s->topic_status, sp, so, key, strlen(key), serr);
+        }
+        if (refused & ENGINE_REFUSED_RECORD)
+            kq_reject_report(s->topic_apps, p, json_integer_value(pos), key, strlen(key), rerr);
     }
     log_info("event=partition-loaded partition=%d apps=%zu", p, json_object_size(l->latest));
     json_decref(l->latest);
+    json_decref(l->offsets);
     l->latest = NULL;
+    l->offsets = NULL;
     l->active = 0;
 }
 
@@ -213,6 +227,7 @@ static void sched_on_rebalance(kq_consumer *c, int assigned,
             s->loading[p].active = 1;
             s->loading[p].end = e ? 0 : hi;
             s->loading[p].latest = json_object();
+            s->loading[p].offsets = json_object();
             rd_kafka_topic_partition_list_add(list, s->topic_apps, p)->offset =
                 RD_KAFKA_OFFSET_BEGINNING;
             if (s->loading[p].end <= lo)
@@ -221,7 +236,9 @@ static void sched_on_rebalance(kq_consumer *c, int assigned,
             struct sched_forget_ctx f = {s, p};
             s->owned[p] = 0;
             json_decref(s->loading[p].latest);
+            json_decref(s->loading[p].offsets);
             s->loading[p].latest = NULL;
+            s->loading[p].offsets = NULL;
             s->loading[p].active = 0;
             engine_foreach_key(s->eng, sched_forget_key, &f);
             rd_kafka_topic_partition_list_add(list, s->topic_apps, p);
@@ -259,11 +276,15 @@ static void sched_on_application(struct sched *s, rd_kafka_message_t *m)
     if (l->active) {
         json_object_set_new(l->latest, key,
                             m->payload ? json_stringn_nocheck(m->payload, m->len) : json_null());
+        json_object_set_new(l->offsets, key, json_integer(m->offset));
         if (m->offset + 1 >= l->end)
             sched_finish_loading(s, p);
         return;
     }
-    engine_app_record(s->eng, key, m->payload, m->payload ? m->len : 0, wall_ms());
+    char err[1024];
+    if (engine_app_record(s->eng, key, m->payload, m->payload ? m->len : 0, wall_ms(), err,
+                          sizeof(err)) < 0)
+        kq_reject_report(s->topic_apps, p, m->offset, m->key, m->key_len, err);
 }
 
 /* An event of vela.events through its codec. One that does not decode, or whose key is
@@ -437,8 +458,10 @@ cleanup:
     registry_close(s.reg);
     kq_table_free(s.status);
     engine_free(s.eng);
-    for (int p = 0; p < SCHED_MAX_PARTITIONS; p++)
+    for (int p = 0; p < SCHED_MAX_PARTITIONS; p++) {
         json_decref(s.loading[p].latest);
+        json_decref(s.loading[p].offsets);
+    }
     json_decref(s.ensured_topics);
     opts_release(&opts);
     return rc;

@@ -1,14 +1,18 @@
-/* The status record (see status.h): status_build and its parts write it, status_restore reads
- * it back, checking every field it uses before it changes anything. */
+/* The status record (see status.h): status_build turns the engine's state into a
+ * msg_app_status for its codec to write; status_restore takes a record its codec decoded, so
+ * every field was checked before anything changes. */
 #include "status.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/util.h"
 #include "inventory.h"
+#include "msg/app_status.h"
 #include "workflow.h"
 
 const char *status_phase_name(enum app_phase p)
@@ -123,391 +127,278 @@ uint64_t status_milestone(const sapp *a)
     return h;
 }
 
-static json_t *status_placement(const placement *p)
+/* ---- building: the engine's state as a msg_app_status, encoded by the codec ---- */
+
+static char *status_dup(const char *s)
 {
-    return json_pack("{s:s,s:s,s:s,s:i,s:i,s:s}", "cluster", p->cluster, "namespace", p->ns,
-                     "state", placement_state_name(p->state), "attempt", p->attempt,
-                     "failures", p->failures, "message", p->message ? p->message : "");
+    return s ? xstrdup(s) : NULL;
 }
 
-static json_t *status_step(const sapp *a, size_t i)
+static void status_step_of(const sapp *a, size_t i, msg_app_status_step *out)
 {
     const step_rt *s = &a->steps[i];
-    char ts[32];
-    json_t *pls = json_array();
-    for (size_t j = 0; j < s->npl; j++)
-        json_array_append_new(pls, status_placement(&s->pl[j]));
-    json_t *st = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:o}", "id", s->id, "name",
-                           a->a->steps[i].name, "type", a->a->steps[i].type_name, "phase",
-                           step_phase_name(s->phase), "message", s->message ? s->message : "",
-                           "failures", s->failures, "placements", pls);
+    char ts[CLOCK_RFC3339_LEN];
+    out->id = xstrdup(s->id);
+    out->name = xstrdup(a->a->steps[i].name);
+    out->type = xstrdup(a->a->steps[i].type_name);
+    msg_app_status_step_phase_parse(step_phase_name(s->phase), &out->phase);
+    out->message = xstrdup(s->message ? s->message : "");
+    out->failures = s->failures;
     if (s->started_at) {
         clock_rfc3339(s->started_at, 0, ts, sizeof(ts));
-        json_object_set_new(st, "startedAt", json_string(ts));
+        out->started_at = xstrdup(ts);
     }
-    if (s->resumed)
-        json_object_set_new(st, "resumed", json_true());
-    return st;
+    out->resumed = s->resumed;
+    out->nplacements = s->npl;
+    out->placements = xcalloc(s->npl ? s->npl : 1, sizeof(*out->placements));
+    for (size_t j = 0; j < s->npl; j++) {
+        const placement *p = &s->pl[j];
+        msg_app_status_placement *mp = &out->placements[j];
+        mp->cluster = xstrdup(p->cluster);
+        mp->ns = xstrdup(p->ns);
+        msg_app_status_placement_state_parse(placement_state_name(p->state), &mp->state);
+        mp->attempt = p->attempt;
+        mp->failures = p->failures;
+        mp->message = xstrdup(p->message ? p->message : "");
+    }
 }
 
-static json_t *status_inventory_entry(const inv_entry *en)
+static msg_app_status_resource *status_resources_of(const inv_resource *r, size_t n)
 {
-    json_t *out = json_pack("{s:s,s:s,s:i,s:o}", "cluster", en->cluster, "namespace", en->ns,
-                            "generation", en->generation, "resources",
-                            inventory_resources_json(en->res, en->nres));
-    if (en->deleting)
-        json_object_set_new(out, "deleteResources", inventory_resources_json(en->del, en->ndel));
-    if (en->delete_attempt)
-        json_object_set_new(out, "deleteAttempt", json_integer(en->delete_attempt));
-    if (en->delete_task_id)
-        json_object_set_new(out, "deleteTaskId", json_string(en->delete_task_id));
-    if (en->has_retry_at)
-        json_object_set_new(out, "retryAt", json_integer(en->retry_at));
-    if (en->message)
-        json_object_set_new(out, "message", json_string(en->message));
-    if (en->drop)
-        json_object_set_new(out, "drop", json_true());
+    msg_app_status_resource *out = xcalloc(n ? n : 1, sizeof(*out));
+    for (size_t i = 0; i < n; i++) {
+        out[i].api_version = xstrdup(r[i].api_version);
+        out[i].kind = xstrdup(r[i].kind);
+        out[i].ns = status_dup(r[i].ns);
+        out[i].name = xstrdup(r[i].name);
+    }
     return out;
 }
 
-static json_t *status_inventory(const inventory *inv)
+static void status_inventory_of(const inv_entry *en, msg_app_status_inventory *out)
 {
-    json_t *out = json_array();
-    for (size_t i = 0; i < inv->n; i++)
-        json_array_append_new(out, status_inventory_entry(&inv->v[i]));
-    return out;
+    out->cluster = xstrdup(en->cluster);
+    out->ns = xstrdup(en->ns);
+    out->generation = en->generation;
+    out->resources = status_resources_of(en->res, en->nres);
+    out->nresources = en->nres;
+    out->deleting = en->deleting;
+    if (en->deleting) {
+        out->delete_resources = status_resources_of(en->del, en->ndel);
+        out->ndelete_resources = en->ndel;
+    }
+    out->has_delete_attempt = en->delete_attempt != 0;
+    out->delete_attempt = en->delete_attempt;
+    out->delete_task_id = status_dup(en->delete_task_id);
+    out->has_retry_at = en->has_retry_at;
+    out->retry_at = en->retry_at;
+    out->message = status_dup(en->message);
+    out->drop = en->drop;
+}
+
+/* The services (JSON, as aggregated from events) into the typed form. A service the
+ * aggregation got from an event is already checked by the event decoder. */
+static void status_services_of(const json_t *services, msg_app_status *st)
+{
+    size_t i, j;
+    json_t *svc, *t;
+    st->nservices = json_array_size(services);
+    st->services = xcalloc(st->nservices ? st->nservices : 1, sizeof(*st->services));
+    json_array_foreach(services, i, svc) {
+        msg_app_status_service *ms = &st->services[i];
+        ms->name = status_dup(json_string_value(json_object_get(svc, "name")));
+        ms->cluster = status_dup(json_string_value(json_object_get(svc, "cluster")));
+        ms->ns = status_dup(json_string_value(json_object_get(svc, "namespace")));
+        ms->type = status_dup(json_string_value(json_object_get(svc, "type")));
+        ms->healthy = json_is_true(json_object_get(svc, "healthy"));
+        ms->message = xstrdup(json_string_value(json_object_get(svc, "message"))
+                                  ? json_string_value(json_object_get(svc, "message"))
+                                  : "");
+        json_t *traits = json_object_get(svc, "traits");
+        ms->has_traits = traits != NULL;
+        ms->ntraits = json_array_size(traits);
+        ms->traits = xcalloc(ms->ntraits ? ms->ntraits : 1, sizeof(*ms->traits));
+        json_array_foreach(traits, j, t) {
+            ms->traits[j].type = status_dup(json_string_value(json_object_get(t, "type")));
+            ms->traits[j].healthy = json_is_true(json_object_get(t, "healthy"));
+            ms->traits[j].message = status_dup(json_string_value(json_object_get(t, "message")));
+        }
+    }
 }
 
 json_t *status_build(const sapp *a, int64_t now_ms)
 {
-    char ts[32];
-    json_t *steps = json_array();
+    char ts[CLOCK_RFC3339_LEN];
+    msg_app_status st;
+    msg_app_status_init(&st);
     json_t *services = a->deleting ? json_array() : status_services(a);
     enum app_phase phase = status_phase(a, services);
     const char *slash = strchr(a->key, '/');
-    const char *name = slash ? slash + 1 : a->key;
-    char ns[256];
-    snprintf(ns, sizeof(ns), "%.*s", slash ? (int)(slash - a->key) : 0, a->key);
-
-    for (size_t i = 0; i < a->nsteps && a->a; i++)
-        json_array_append_new(steps, status_step(a, i));
+    st.name = xstrdup(slash ? slash + 1 : a->key);
+    st.ns = xstrndup(a->key, slash ? (size_t)(slash - a->key) : 0);
+    st.uid = status_dup(a->uid);
+    st.revision = a->revision;
+    st.generation = a->generation;
+    st.spec_hash = xstrdup(a->spec_hash);
+    st.created_at = status_dup(a->created_at);
+    clock_rfc3339(now_ms, 0, ts, sizeof(ts));
+    st.updated_at = xstrdup(ts);
+    msg_app_status_phase_parse(status_phase_name(phase), &st.phase);
     const char *message = a->error ? a->error : "";
     for (size_t i = 0; !a->error && i < a->nsteps; i++)
         if (a->steps[i].phase == SP_FAILED && a->steps[i].message)
             message = a->steps[i].message;
-    clock_rfc3339(now_ms, 0, ts, sizeof(ts));
-    json_t *status = json_pack(
-        "{s:i,s:s,s:s,s:s,s:i,s:i,s:s,s:s,s:s,s:s,s:s}", "schemaVersion", 1, "name", name,
-        "namespace", ns, "uid", a->uid, "revision", a->revision, "generation", a->generation,
-        "specHash", a->spec_hash, "createdAt", a->created_at, "updatedAt", ts, "phase",
-        status_phase_name(phase), "message", message);
-    json_object_set_new(status, "workflow",
-                        json_pack("{s:s,s:b,s:b,s:b,s:o}", "mode",
-                                  a->a ? wf_mode_name(a->a->mode) : "StepByStep", "finished",
-                                  workflow_finished(a), "suspend",
-                                  phase == AP_WORKFLOW_SUSPENDING, "terminated", a->terminated,
-                                  "steps", steps));
-    json_object_set_new(status, "services", services);
-    json_object_set_new(status, "inventory", status_inventory(&a->inventory));
-    if (a->resume_handled)
-        json_object_set_new(status, "resumeToken", json_string(a->resume_handled));
-    if (a->restart_handled)
-        json_object_set_new(status, "restartToken", json_string(a->restart_handled));
-    return status;
+    st.message = xstrdup(message);
+    st.mode = a->a && a->a->mode == WF_DAG ? MSG_WORKFLOW_MODE_DAG : MSG_WORKFLOW_MODE_STEP_BY_STEP;
+    st.finished = workflow_finished(a);
+    st.suspend = phase == AP_WORKFLOW_SUSPENDING;
+    st.terminated = a->terminated;
+    st.nsteps = a->a ? a->nsteps : 0;
+    st.steps = xcalloc(st.nsteps ? st.nsteps : 1, sizeof(*st.steps));
+    for (size_t i = 0; i < st.nsteps; i++)
+        status_step_of(a, i, &st.steps[i]);
+    status_services_of(services, &st);
+    json_decref(services);
+    st.ninventory = a->inventory.n;
+    st.inventory = xcalloc(st.ninventory ? st.ninventory : 1, sizeof(*st.inventory));
+    for (size_t i = 0; i < a->inventory.n; i++)
+        status_inventory_of(&a->inventory.v[i], &st.inventory[i]);
+    st.resume_token = status_dup(a->resume_handled);
+    st.restart_token = status_dup(a->restart_handled);
+    json_t *out = msg_app_status_encode(&st);
+    if (!out)
+        log_error("event=status-unencodable app=%s", a->key);
+    msg_app_status_release(&st);
+    return out;
 }
 
-/* ---- reading back ---- */
+/* ---- reading back: a decoded record (msg_app_status_decode checked every field) ---- */
 
-/* Field readers: 0 with the value (the default when the field is absent), -1 with the reason
- * in err when the field has another type, or is absent and required. where is the path of
- * obj in the record ("" for the record itself). */
-static int field_get(const json_t *obj, const char *where, const char *key, bool required,
-                     const json_t **out, char *err, size_t errlen)
+static void restore_resources(const msg_app_status_resource *r, size_t n, inv_resource **out,
+                              size_t *nout)
 {
-    *out = json_object_get(obj, key);
-    if (!*out && required)
-        return err_set(err, errlen, "field \"%s%s%s\" is missing", where, *where ? "." : "",
-                       key);
-    return 0;
-}
-
-static int field_type_error(const char *where, const char *key, const char *want, char *err,
-                            size_t errlen)
-{
-    return err_set(err, errlen, "field \"%s%s%s\" is not %s", where, *where ? "." : "", key,
-                   want);
-}
-
-static int field_str(const json_t *obj, const char *where, const char *key, bool required,
-                     const char **out, char *err, size_t errlen)
-{
-    const json_t *v;
-    *out = NULL;
-    if (field_get(obj, where, key, required, &v, err, errlen) < 0)
-        return -1;
-    if (v && !json_is_string(v))
-        return field_type_error(where, key, "a string", err, errlen);
-    *out = json_string_value(v);
-    return 0;
-}
-
-static int field_int(const json_t *obj, const char *where, const char *key, int64_t *out,
-                     char *err, size_t errlen)
-{
-    const json_t *v = json_object_get(obj, key);
-    *out = 0;
-    if (v && !json_is_integer(v))
-        return field_type_error(where, key, "an integer", err, errlen);
-    *out = json_integer_value(v);
-    return 0;
-}
-
-static int field_bool(const json_t *obj, const char *where, const char *key, bool *out,
-                      char *err, size_t errlen)
-{
-    const json_t *v = json_object_get(obj, key);
-    *out = false;
-    if (v && !json_is_boolean(v))
-        return field_type_error(where, key, "a boolean", err, errlen);
-    *out = json_is_true(v);
-    return 0;
-}
-
-/* An array field (NULL when absent); with of_objects, every item must be an object. */
-static int field_array(const json_t *obj, const char *where, const char *key, bool of_objects,
-                       const json_t **out, char *err, size_t errlen)
-{
-    const json_t *v = json_object_get(obj, key);
-    size_t i;
-    json_t *item;
-    *out = NULL;
-    if (!v)
-        return 0;
-    if (!json_is_array(v))
-        return field_type_error(where, key, "an array", err, errlen);
-    json_array_foreach(v, i, item) {
-        if (of_objects && !json_is_object(item))
-            return err_set(err, errlen, "field \"%s%s%s[%zu]\" is not an object", where,
-                           *where ? "." : "", key, i);
+    *out = n ? xcalloc(n, sizeof(**out)) : NULL;
+    *nout = n;
+    for (size_t i = 0; i < n; i++) {
+        (*out)[i].api_version = xstrdup(r[i].api_version);
+        (*out)[i].kind = xstrdup(r[i].kind);
+        (*out)[i].ns = status_dup(r[i].ns);
+        (*out)[i].name = xstrdup(r[i].name);
     }
-    *out = v;
-    return 0;
 }
 
-static int restore_resources(const json_t *list, const char *where, inv_resource **out,
-                             size_t *n, char *err, size_t errlen)
+static void restore_inventory(const msg_app_status *st, inventory *inv)
 {
-    size_t i;
-    json_t *r;
-    *out = NULL;
-    *n = 0;
-    if (!json_array_size(list))
-        return 0;
-    *out = calloc(json_array_size(list), sizeof(**out));
-    json_array_foreach(list, i, r) {
-        if (inventory_resource_from_json(r, &(*out)[i]) < 0)
-            return err_set(err, errlen,
-                           "field \"%s[%zu]\" needs apiVersion, kind, namespace and name "
-                           "strings",
-                           where, i);
-        (*n)++;
-    }
-    return 0;
-}
-
-static int restore_inventory_entry(const json_t *j, const char *where, inv_entry *en,
-                                   char *err, size_t errlen)
-{
-    const char *cluster, *ns, *task_id, *message;
-    const json_t *res, *del;
-    int64_t generation, attempt, retry_at;
-    char path[96];
-    memset(en, 0, sizeof(*en));
-    if (field_str(j, where, "cluster", true, &cluster, err, errlen) < 0 ||
-        field_str(j, where, "namespace", true, &ns, err, errlen) < 0 ||
-        field_int(j, where, "generation", &generation, err, errlen) < 0 ||
-        field_array(j, where, "resources", true, &res, err, errlen) < 0 ||
-        field_array(j, where, "deleteResources", true, &del, err, errlen) < 0 ||
-        field_int(j, where, "deleteAttempt", &attempt, err, errlen) < 0 ||
-        field_str(j, where, "deleteTaskId", false, &task_id, err, errlen) < 0 ||
-        field_int(j, where, "retryAt", &retry_at, err, errlen) < 0 ||
-        field_str(j, where, "message", false, &message, err, errlen) < 0 ||
-        field_bool(j, where, "drop", &en->drop, err, errlen) < 0)
-        return -1;
-    en->cluster = strdup(cluster);
-    en->ns = strdup(ns);
-    en->generation = (int)generation;
-    snprintf(path, sizeof(path), "%s.resources", where);
-    if (restore_resources(res, path, &en->res, &en->nres, err, errlen) < 0)
-        return -1;
-    en->deleting = del != NULL;
-    snprintf(path, sizeof(path), "%s.deleteResources", where);
-    if (restore_resources(del, path, &en->del, &en->ndel, err, errlen) < 0)
-        return -1;
-    en->delete_attempt = (int)attempt;
-    en->delete_task_id = task_id ? strdup(task_id) : NULL;
-    en->has_retry_at = json_object_get(j, "retryAt") != NULL;
-    en->retry_at = retry_at;
-    en->message = message ? strdup(message) : NULL;
-    return 0;
-}
-
-static int restore_inventory(const json_t *status, inventory *inv, char *err, size_t errlen)
-{
-    const json_t *list;
-    size_t i;
-    json_t *j;
-    if (field_array(status, "", "inventory", true, &list, err, errlen) < 0)
-        return -1;
-    json_array_foreach(list, i, j) {
-        char where[48];
+    for (size_t i = 0; i < st->ninventory; i++) {
+        const msg_app_status_inventory *m = &st->inventory[i];
         inv_entry en;
-        snprintf(where, sizeof(where), "inventory[%zu]", i);
-        int rc = restore_inventory_entry(j, where, &en, err, errlen);
-        inventory_append(inv, &en); /* owned by inv, also when incomplete */
-        if (rc < 0)
-            return -1;
+        memset(&en, 0, sizeof(en));
+        en.cluster = xstrdup(m->cluster);
+        en.ns = xstrdup(m->ns);
+        en.generation = m->generation;
+        restore_resources(m->resources, m->nresources, &en.res, &en.nres);
+        en.deleting = m->deleting;
+        if (m->deleting)
+            restore_resources(m->delete_resources, m->ndelete_resources, &en.del, &en.ndel);
+        en.delete_attempt = m->has_delete_attempt ? m->delete_attempt : 0;
+        en.delete_task_id = status_dup(m->delete_task_id);
+        en.has_retry_at = m->has_retry_at;
+        en.retry_at = m->retry_at;
+        en.message = status_dup(m->message);
+        en.drop = m->drop;
+        inventory_append(inv, &en); /* now owned by inv */
     }
-    return 0;
 }
 
-static int restore_placement(const json_t *j, const char *where, placement *p, char *err,
-                             size_t errlen)
+static void restore_step(const msg_app_status_step *m, step_record *r)
 {
-    const char *cluster, *ns, *state;
-    int64_t attempt, failures;
-    memset(p, 0, sizeof(*p));
-    if (field_str(j, where, "cluster", true, &cluster, err, errlen) < 0 ||
-        field_str(j, where, "namespace", true, &ns, err, errlen) < 0 ||
-        field_str(j, where, "state", true, &state, err, errlen) < 0 ||
-        field_int(j, where, "attempt", &attempt, err, errlen) < 0 ||
-        field_int(j, where, "failures", &failures, err, errlen) < 0)
-        return -1;
-    int st = placement_state_parse(state);
-    if (st < 0)
-        return err_set(err, errlen, "field \"%s.state\" is \"%s\", not a placement state",
-                       where, state);
-    p->cluster = strdup(cluster);
-    p->ns = strdup(ns);
-    p->state = (enum pl_state)st;
-    p->attempt = (int)attempt;
-    p->failures = (int)failures;
-    return 0;
-}
-
-static int restore_step(const json_t *j, const char *where, step_record *r, char *err,
-                        size_t errlen)
-{
-    const char *name, *phase, *id, *started, *message;
-    const json_t *pls;
-    int64_t failures;
     step_rt *s = &r->rt;
-    if (field_str(j, where, "name", true, &name, err, errlen) < 0 ||
-        field_str(j, where, "phase", true, &phase, err, errlen) < 0 ||
-        field_str(j, where, "id", false, &id, err, errlen) < 0 ||
-        field_str(j, where, "startedAt", false, &started, err, errlen) < 0 ||
-        field_str(j, where, "message", false, &message, err, errlen) < 0 ||
-        field_int(j, where, "failures", &failures, err, errlen) < 0 ||
-        field_bool(j, where, "resumed", &s->resumed, err, errlen) < 0 ||
-        field_array(j, where, "placements", true, &pls, err, errlen) < 0)
-        return -1;
-    int ph = step_phase_parse(phase);
-    if (ph < 0)
-        return err_set(err, errlen, "field \"%s.phase\" is \"%s\", not a step phase", where,
-                       phase);
-    r->name = strdup(name);
-    s->phase = (enum step_phase)ph; /* a record: workflow_restore applies it (step_set_phase) */
-    if (id)
-        snprintf(s->id, sizeof(s->id), "%s", id);
-    s->failures = (int)failures;
-    /* 0 when malformed: a record from an older scheduler */
-    int64_t ms = started ? clock_parse_rfc3339(started) : 0;
-    s->started_at = ms < 0 ? 0 : ms;
-    s->message = message ? strdup(message) : NULL;
+    r->name = xstrdup(m->name);
+    /* the codec's list and the engine's carry the same names */
+    s->phase = (enum step_phase)step_phase_parse(msg_app_status_step_phase_name(m->phase));
+    snprintf(s->id, sizeof(s->id), "%s", m->id);
+    s->failures = m->failures;
+    int64_t ms = m->started_at ? clock_parse_rfc3339(m->started_at) : 0;
+    s->started_at = ms < 0 ? 0 : ms; /* malformed: a record from an older scheduler */
+    s->message = status_dup(m->message);
+    s->resumed = m->resumed;
     s->restored = true;
-    s->prior = calloc(json_array_size(pls) + 1, sizeof(placement));
-    size_t i;
-    json_t *p;
-    json_array_foreach(pls, i, p) {
-        char pwhere[96];
-        snprintf(pwhere, sizeof(pwhere), "%s.placements[%zu]", where, i);
-        int rc = restore_placement(p, pwhere, &s->prior[i], err, errlen);
-        s->nprior++; /* released with the step, also when incomplete */
-        if (rc < 0)
-            return -1;
+    s->prior = xcalloc(m->nplacements + 1, sizeof(placement));
+    s->nprior = m->nplacements;
+    for (size_t i = 0; i < m->nplacements; i++) {
+        const msg_app_status_placement *mp = &m->placements[i];
+        placement *p = &s->prior[i];
+        p->cluster = xstrdup(mp->cluster);
+        p->ns = xstrdup(mp->ns);
+        p->state = (enum pl_state)placement_state_parse(
+            msg_app_status_placement_state_name(mp->state));
+        p->attempt = mp->attempt;
+        p->failures = mp->failures;
     }
-    return 0;
 }
 
-static int restore_workflow(const json_t *status, sapp *a, char *err, size_t errlen)
+/* The services as a placement keeps them (JSON, as events bring them). */
+static json_t *restore_services(const msg_app_status *st)
 {
-    const json_t *wf = json_object_get(status, "workflow"), *steps, *services;
-    size_t i;
-    json_t *j;
-    if (wf && !json_is_object(wf))
-        return field_type_error("", "workflow", "an object", err, errlen);
-    if (field_bool(wf, "workflow", "terminated", &a->restored.terminated, err, errlen) < 0 ||
-        field_array(wf, "workflow", "steps", true, &steps, err, errlen) < 0 ||
-        field_array(status, "", "services", true, &services, err, errlen) < 0)
-        return -1;
-    a->restored.steps = calloc(json_array_size(steps) + 1, sizeof(step_record));
-    json_array_foreach(steps, i, j) {
-        char where[48];
-        snprintf(where, sizeof(where), "workflow.steps[%zu]", i);
-        int rc = restore_step(j, where, &a->restored.steps[i], err, errlen);
-        a->restored.nsteps++; /* released with a->restored, also when incomplete */
-        if (rc < 0)
-            return -1;
+    json_t *out = json_array();
+    for (size_t i = 0; i < st->nservices; i++) {
+        const msg_app_status_service *m = &st->services[i];
+        json_t *traits = json_array();
+        for (size_t j = 0; j < m->ntraits; j++) {
+            json_t *t = json_pack("{s:s,s:b}", "type", m->traits[j].type, "healthy",
+                                  m->traits[j].healthy);
+            if (m->traits[j].message)
+                json_object_set_new(t, "message", json_string(m->traits[j].message));
+            json_array_append_new(traits, t);
+        }
+        json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:o}", "name", m->name,
+                                             "cluster", m->cluster, "namespace", m->ns, "type",
+                                             m->type, "healthy", m->healthy, "message",
+                                             m->message, "traits", traits));
     }
-    a->restored.services = services ? json_deep_copy(services) : NULL;
-    return 0;
+    return out;
 }
 
-int status_restore(sapp *a, const json_t *status, int64_t now_ms, char *err, size_t errlen)
+int status_restore(sapp *a, const char *record, size_t len, int64_t now_ms, char *err,
+                   size_t errlen)
 {
-    const char *uid, *created, *hash, *resume, *restart;
-    int64_t revision, generation;
-    inventory inv;
-    sapp probe = {0}; /* the workflow is read into it, moved into a when all is well */
-    int rc = -1;
-    inventory_init(&inv);
-    if (!json_is_object(status))
-        return err_set(err, errlen, "the record is not a JSON object");
-    if (field_str(status, "", "uid", false, &uid, err, errlen) < 0 ||
-        field_str(status, "", "createdAt", false, &created, err, errlen) < 0 ||
-        field_str(status, "", "specHash", false, &hash, err, errlen) < 0 ||
-        field_str(status, "", "resumeToken", false, &resume, err, errlen) < 0 ||
-        field_str(status, "", "restartToken", false, &restart, err, errlen) < 0 ||
-        field_int(status, "", "revision", &revision, err, errlen) < 0 ||
-        field_int(status, "", "generation", &generation, err, errlen) < 0 ||
-        restore_inventory(status, &inv, err, errlen) < 0 ||
-        restore_workflow(status, &probe, err, errlen) < 0)
-        goto cleanup;
-
-    engine_strset(&a->uid, uid ? uid : "unknown");
-    if (created) {
-        engine_strset(&a->created_at, created);
+    msg_app_status st;
+    char why[1024];
+    if (msg_app_status_decode(record, len, &st, why, sizeof(why)) < 0) {
+        msg_app_status_release(&st);
+        return err_set(err, errlen, "%s", why);
+    }
+    char want[600];
+    snprintf(want, sizeof(want), "%s/%s", st.ns, st.name);
+    if (strcmp(want, a->key) != 0) {
+        msg_app_status_release(&st);
+        return err_set(err, errlen, "the record is the status of \"%s\", not of its key", want);
+    }
+    engine_strset(&a->uid, st.uid ? st.uid : "unknown");
+    if (st.created_at) {
+        engine_strset(&a->created_at, st.created_at);
     } else {
-        char ts[32];
+        char ts[CLOCK_RFC3339_LEN];
         clock_rfc3339(now_ms, 0, ts, sizeof(ts));
         engine_strset(&a->created_at, ts);
     }
-    a->revision = (int)revision;
-    a->generation = (int)generation;
-    engine_strset(&a->resume_handled, resume);
-    engine_strset(&a->restart_handled, restart);
-    snprintf(a->spec_hash, sizeof(a->spec_hash), "%s", hash ? hash : "");
+    a->revision = st.revision;
+    a->generation = st.generation;
+    engine_strset(&a->resume_handled, st.resume_token);
+    engine_strset(&a->restart_handled, st.restart_token);
+    snprintf(a->spec_hash, sizeof(a->spec_hash), "%s", st.spec_hash ? st.spec_hash : "");
     inventory_release(&a->inventory);
-    a->inventory = inv;
-    inventory_init(&inv); /* now owned by a */
+    inventory_init(&a->inventory);
+    restore_inventory(&st, &a->inventory);
     workflow_forget_restored(a);
-    a->restored = probe.restored;
-    memset(&probe.restored, 0, sizeof(probe.restored)); /* now owned by a */
-    rc = 0;
-cleanup:
-    inventory_release(&inv);
-    workflow_forget_restored(&probe);
-    return rc;
+    a->restored.terminated = st.terminated;
+    a->restored.steps = xcalloc(st.nsteps + 1, sizeof(step_record));
+    a->restored.nsteps = st.nsteps;
+    for (size_t i = 0; i < st.nsteps; i++)
+        restore_step(&st.steps[i], &a->restored.steps[i]);
+    a->restored.services = restore_services(&st);
+    msg_app_status_release(&st);
+    return 0;
 }
 
 json_t *status_services_for(const json_t *services, const char *cluster, const char *ns)

@@ -1,6 +1,6 @@
 /* The status record of an Application (schemas/app-status.schema.json): built from the
  * engine's state when it is sent, and read back by a restarted scheduler. Every function that
- * writes or reads the record's JSON is here, so that a typed codec can replace them. */
+ * writes or reads the record goes through its codec (common/msg/app_status.h). */
 #ifndef VELA_SCHED_STATUS_H
 #define VELA_SCHED_STATUS_H
 
@@ -29,12 +29,14 @@ json_t *status_build(const sapp *a, int64_t now_ms);
  * coalesced to one record per status_min_ms. */
 uint64_t status_milestone(const sapp *a);
 
-/* Reads a status record into a, which must be new (sapp_add): uid, createdAt, revision,
- * generation, specHash, tokens and inventory at once, the workflow's steps and services into
- * a->restored for workflow_restore. The whole record is checked first: on a record it cannot
- * use (a field of the wrong type, a step without a name, an unknown phase or state, a
- * placement without a cluster...) it returns -1 with the reason in err and a is untouched. */
-int status_restore(sapp *a, const json_t *status, int64_t now_ms, char *err, size_t errlen);
+/* Reads a status record (its bytes, decoded by msg_app_status_decode) into a, which must be
+ * new (sapp_add): uid, createdAt, revision, generation, specHash, tokens and inventory at
+ * once, the workflow's steps and services into a->restored for workflow_restore. On a record
+ * it cannot use (not JSON, a field of the wrong type, a step without a name, an unknown phase
+ * or state, a placement without a cluster, another app's status...) it returns -1 with the
+ * reason, naming the field, in err, and a is untouched. */
+int status_restore(sapp *a, const char *record, size_t len, int64_t now_ms, char *err,
+                   size_t errlen);
 
 /* The services of a status record that belong to (cluster, ns), without those two fields,
  * as a placement keeps them; NULL when there are none. */

@@ -2,10 +2,12 @@
  * beginning, and a hash map of the latest value per key. See kq_table.h. */
 #include "kafka/kq_table.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kafka/kq.h"
+#include "kafka/kq_reject.h"
 #include "base/alloc.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -19,6 +21,8 @@ struct kq_entry {
     char *key;
     char *value;
     size_t len;
+    int32_t partition; /* where the value was read, for reports about it */
+    int64_t offset;
     struct kq_entry *next;
 };
 
@@ -77,7 +81,8 @@ static struct kq_entry **kq_table_slot(const struct kq_table *t, const char *key
 }
 
 /* Applies one record: value NULL deletes. */
-static void kq_table_apply(struct kq_table *t, const char *key, const char *value, size_t len)
+static void kq_table_apply(struct kq_table *t, const char *key, const char *value, size_t len,
+                           int32_t partition, int64_t offset)
 {
     struct kq_entry **pp = kq_table_slot(t, key);
     struct kq_entry *e = pp ? *pp : NULL;
@@ -102,6 +107,8 @@ static void kq_table_apply(struct kq_table *t, const char *key, const char *valu
         size_t old_len = e->len;
         e->value = copy;
         e->len = len;
+        e->partition = partition;
+        e->offset = offset;
         if (t->on_change)
             t->on_change(key, old, old_len, copy, len, t->ctx);
         free(old);
@@ -113,6 +120,8 @@ static void kq_table_apply(struct kq_table *t, const char *key, const char *valu
     e->key = xstrdup(key);
     e->value = copy;
     e->len = len;
+    e->partition = partition;
+    e->offset = offset;
     pp = &t->buckets[kq_hash(key) & (t->nbuckets - 1)];
     e->next = *pp;
     *pp = e;
@@ -137,19 +146,21 @@ static void kq_table_message(struct kq_table *t, const rd_kafka_message_t *m)
     }
     if (!m->key || m->key_len == 0 || m->key_len > KQ_TABLE_MAX_KEY ||
         memchr(m->key, '\0', m->key_len)) {
-        log_warn("event=table_bad_key topic=%s partition=%d offset=%lld", t->topic,
-                 (int)m->partition, (long long)m->offset);
+        kq_reject_report(t->topic, m->partition, m->offset, m->key, m->key_len,
+                         "a table record needs a key without NUL bytes, at most 1 KiB");
         return;
     }
     if (m->payload && m->len > KQ_TABLE_MAX_VALUE) {
-        log_error("event=table_value_too_large topic=%s partition=%d offset=%lld bytes=%zu",
-                  t->topic, (int)m->partition, (long long)m->offset, m->len);
+        char why[128];
+        snprintf(why, sizeof(why), "the value has %zu bytes; a table keeps at most %d",
+                 m->len, (int)KQ_TABLE_MAX_VALUE);
+        kq_reject_report(t->topic, m->partition, m->offset, m->key, m->key_len, why);
         return;
     }
     char key[KQ_TABLE_MAX_KEY + 1];
     memcpy(key, m->key, m->key_len);
     key[m->key_len] = '\0';
-    kq_table_apply(t, key, m->payload, m->payload ? m->len : 0);
+    kq_table_apply(t, key, m->payload, m->payload ? m->len : 0, m->partition, m->offset);
 }
 
 kq_table *kq_table_new(const vela_opts *o, const char *topic, kq_table_fn on_change, void *ctx,
@@ -293,6 +304,16 @@ const char *kq_table_get(const kq_table *t, const char *key, size_t *len)
     if (len)
         *len = (*pp)->len;
     return (*pp)->value;
+}
+
+int kq_table_where(const kq_table *t, const char *key, int32_t *partition, int64_t *offset)
+{
+    struct kq_entry **pp = kq_table_slot(t, key);
+    if (!pp || !*pp)
+        return -1;
+    *partition = (*pp)->partition;
+    *offset = (*pp)->offset;
+    return 0;
 }
 
 size_t kq_table_count(const kq_table *t)

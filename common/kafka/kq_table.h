@@ -36,6 +36,11 @@ int kq_table_poll(kq_table *t, int timeout_ms);
  * kq_table_poll/sync/free. */
 const char *kq_table_get(const kq_table *t, const char *key, size_t *len);
 
+/* Where the value of key was read (its partition and offset), for reports about a value
+ * that turns out to be bad; also right for the key inside an on_change callback. Returns 0,
+ * or -1 when the table has no such key. */
+int kq_table_where(const kq_table *t, const char *key, int32_t *partition, int64_t *offset);
+
 /* Number of keys. */
 size_t kq_table_count(const kq_table *t);
 

@@ -2,6 +2,8 @@
 #include "base/jpool.h"
 #include "registry/cluster_registry.h"
 
+#include "kafka/kq_reject.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -113,7 +115,30 @@ struct registry {
     char topic[256];
     kq_table *table;
     kq_producer *producer; /* created on the first write */
+    kq_table_fn on_change; /* the owner's callback, after a record is checked */
+    void *ctx;
 };
+
+/* Every record is checked as it arrives, so that a bad one is reported once, with where it
+ * came from, by each process that reads it (registry_get then fails for that cluster). */
+static void registry_on_change(const char *key, const char *old, size_t old_len,
+                               const char *value, size_t len, void *ctx)
+{
+    struct registry *reg = ctx;
+    if (value) {
+        cluster_record r;
+        char why[1024];
+        int32_t partition = -1;
+        int64_t offset = -1;
+        if (cluster_record_parse(value, len, &r, why, sizeof(why)) < 0) {
+            kq_table_where(reg->table, key, &partition, &offset);
+            kq_reject_report(reg->topic, partition, offset, key, strlen(key), why);
+        }
+        cluster_record_release(&r);
+    }
+    if (reg->on_change)
+        reg->on_change(key, old, old_len, value, len, reg->ctx);
+}
 
 registry *registry_open(const vela_opts *o, kq_table_fn on_change, void *ctx, int timeout_ms,
                         char *err, size_t errlen)
@@ -124,12 +149,14 @@ registry *registry_open(const vela_opts *o, kq_table_fn on_change, void *ctx, in
         return NULL;
     }
     reg->opts = o;
+    reg->on_change = on_change;
+    reg->ctx = ctx;
     if (kq_topic_name(o, KQ_TOPIC_CLUSTERS, reg->topic, sizeof(reg->topic)) < 0) {
         err_set(err, errlen, "topic prefix too long");
         free(reg);
         return NULL;
     }
-    reg->table = kq_table_new(o, reg->topic, on_change, ctx, err, errlen);
+    reg->table = kq_table_new(o, reg->topic, registry_on_change, reg, err, errlen);
     if (!reg->table) {
         free(reg);
         return NULL;

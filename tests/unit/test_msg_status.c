@@ -282,7 +282,7 @@ static void reply_all(engine *e, struct sink *s, size_t *from, const char *phase
 
 static void submit(engine *e, const char *key, const char *text, int64_t *now)
 {
-    engine_app_record(e, key, text, strlen(text), *now);
+    engine_app_record(e, key, text, strlen(text), *now, NULL, 0);
     *now += 10;
     engine_tick(e, *now);
     *now += 10;
@@ -355,8 +355,8 @@ static void status_every_engine_record_round_trips(void **state)
     reply_all(e, &s, &from, "healthy", &now);
     submit(e, "default/bad", "apiVersion: v1\nkind: Nope\n", &now); /* rendering */
     static const char force[] = "{\"schemaVersion\":1,\"deletion\":{\"force\":true}}";
-    engine_app_record(e, "default/example-app", force, strlen(force), now);
-    engine_app_record(e, "default/example-app", NULL, 0, now);
+    engine_app_record(e, "default/example-app", force, strlen(force), now, NULL, 0);
+    engine_app_record(e, "default/example-app", NULL, 0, now, NULL, 0);
     now += 10;
     engine_tick(e, now);
     reply_all(e, &s, &from, "deleted", &now);
