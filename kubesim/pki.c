@@ -2,7 +2,7 @@
  * server certificate for 127.0.0.1 and localhost, a client certificate (CN = user) and a
  * bearer token; the TLS context that checks client certificates against the cluster's own
  * CA; and the kubeconfig file handed to users. No key is ever logged. */
-#include "sim.h"
+#include "pki.h"
 #include "base/alloc.h"
 #include "base/util.h"
 

@@ -1,7 +1,8 @@
 /* The resource types kubesim serves, the defaults kube-apiserver fills in that clients look
  * at (deployment replicas and strategy, service clusterIP and type, job completions, ...), and
  * the validation that turns a bad object into a 422 with field causes. */
-#include "sim.h"
+#include "resources.h"
+#include "selector.h"
 
 #include "base/alloc.h"
 #include "base/util.h"
@@ -52,7 +53,7 @@ int ks_res_find(const char *group, const char *version, const char *plural)
     return -1;
 }
 
-void ks_cluster_lb_ip(const struct ks_cluster *cl, uint32_t n, char *out, size_t len)
+void ks_res_lb_ip(const struct ks_cluster *cl, uint32_t n, char *out, size_t len)
 {
     /* 172.16.0.0/12 split into one /24 per cluster: 172.(16 + i/256).(i%256).n */
     snprintf(out, len, "172.%d.%d.%u", 16 + (cl->index / 256) % 16, cl->index % 256,

@@ -5,7 +5,12 @@
 #include "verbs.h"
 #include "api.h"
 #include "apply.h"
+#include "controller.h"
+#include "misc.h"
 #include "reply.h"
+#include "resources.h"
+#include "selector.h"
+#include "store.h"
 #include "table.h"
 
 #include "base/alloc.h"
