@@ -4,11 +4,10 @@
 #include "resources.h"
 #include "selector.h"
 
-#include "base/alloc.h"
+#include "base/base64.h"
 #include "base/util.h"
 
 #include <ctype.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -258,9 +257,7 @@ static void default_secret(json_t *obj)
             const char *s = json_string_value(v);
             if (!s)
                 continue;
-            size_t n = strlen(s);
-            char *out = xmalloc(4 * ((n + 2) / 3) + 1);
-            EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+            char *out = base64_encode(s, strlen(s));
             json_object_set_new(data, k, json_string(out));
             free(out);
         }
