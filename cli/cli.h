@@ -1,6 +1,8 @@
-/* The CLI's command table types. Each command family lives in its own file and exports
- * its handlers; each handler's options are a cmdline table next to it (usage generated from
- * it), and vela.c holds the one table that dispatches to them. */
+/* What vela.c and every command share: the handler type, the command table's row, option
+ * parsing (cli_parse, in vela.c) and the exit statuses. Each command family lives in its own
+ * file (cmd_<family>.c) and declares its handlers in its header (cmd_<family>.h); each
+ * handler's options are a cmdline table next to it (usage generated from it), and vela.c
+ * holds the one table that dispatches to them. */
 #ifndef VELA_CLI_H
 #define VELA_CLI_H
 
@@ -26,19 +28,5 @@ struct cli_command {
  * usage error (printed). */
 int cli_parse(const cmdline_cmd *cmd, const cmdline_opt *opts, void *args, vela_opts *kafka,
               int argc, char **argv, cmdline_args *out);
-
-int cmd_dry_run(int argc, char **argv, vela_opts *opts);
-int cmd_cluster_join(int argc, char **argv, vela_opts *opts);
-int cmd_cluster_list(int argc, char **argv, vela_opts *opts);
-int cmd_cluster_labels_add(int argc, char **argv, vela_opts *opts);
-int cmd_cluster_labels_del(int argc, char **argv, vela_opts *opts);
-int cmd_cluster_detach(int argc, char **argv, vela_opts *opts);
-int cmd_cluster_rename(int argc, char **argv, vela_opts *opts);
-int cmd_up(int argc, char **argv, vela_opts *opts);
-int cmd_status(int argc, char **argv, vela_opts *opts);
-int cmd_ls(int argc, char **argv, vela_opts *opts);
-int cmd_delete(int argc, char **argv, vela_opts *opts);
-int cmd_workflow_resume(int argc, char **argv, vela_opts *opts);
-int cmd_workflow_restart(int argc, char **argv, vela_opts *opts);
 
 #endif

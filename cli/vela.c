@@ -12,6 +12,9 @@
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "cli.h"
+#include "cmd_app.h"
+#include "cmd_cluster.h"
+#include "cmd_dry_run.h"
 
 static const struct cli_command commands[] = {
     {"cluster join", cmd_cluster_join, "join a cluster with a kubeconfig's credentials"},

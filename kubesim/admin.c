@@ -4,6 +4,7 @@
  * taking a listener down or up is handed to the cluster's own thread. */
 #include "base/jpool.h"
 #include "admin.h"
+#include "server.h"
 
 #include "base/log.h"
 #include "base/alloc.h"

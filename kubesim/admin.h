@@ -2,7 +2,7 @@
 #ifndef KUBESIM_ADMIN_H
 #define KUBESIM_ADMIN_H
 
-#include "sim.h"
+#include "cluster.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>

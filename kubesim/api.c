@@ -5,8 +5,11 @@
 #include "api.h"
 #include "apply.h"
 #include "discovery.h"
+#include "misc.h"
 #include "proto.h"
 #include "reply.h"
+#include "resources.h"
+#include "store.h"
 #include "verbs.h"
 
 #include "base/log.h"

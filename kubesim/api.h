@@ -4,7 +4,7 @@
 #ifndef KUBESIM_API_H
 #define KUBESIM_API_H
 
-#include "sim.h"
+#include "cluster.h"
 
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>

@@ -4,7 +4,10 @@
 #include "base/jpool.h"
 #include "apply.h"
 #include "api.h"
+#include "misc.h"
 #include "reply.h"
+#include "resources.h"
+#include "store.h"
 #include "verbs.h"
 
 #include "base/util.h"

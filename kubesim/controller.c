@@ -3,7 +3,10 @@
  * --ready-delay-ms, Jobs complete after the same delay, Ingresses and LoadBalancer Services
  * get an address from the cluster's own range. Only status changes here; generation stays. */
 #include "base/jpool.h"
-#include "sim.h"
+#include "controller.h"
+#include "misc.h"
+#include "resources.h"
+#include "store.h"
 
 #include "base/util.h"
 #include "base/clock.h"
@@ -215,9 +218,9 @@ static void lb_status(struct ks_cluster *cl, enum ks_res r, const char *key, jso
         return;
     char ip[32];
     if (r == RES_INGRESS)
-        ks_cluster_lb_ip(cl, 0, ip, sizeof(ip)); /* the ingress controller's address */
+        ks_res_lb_ip(cl, 0, ip, sizeof(ip)); /* the ingress controller's address */
     else
-        ks_cluster_lb_ip(cl, ++cl->next_lb_ip, ip, sizeof(ip));
+        ks_res_lb_ip(cl, ++cl->next_lb_ip, ip, sizeof(ip));
     json_t *e = json_pack("{s:s}", "ip", ip);
     if (r == RES_SERVICE)
         json_object_set_new(e, "ipMode", json_string("VIP"));

@@ -3,6 +3,7 @@
  * asks for before it applies. */
 #include "discovery.h"
 #include "reply.h"
+#include "resources.h"
 
 #include "base/util.h"
 

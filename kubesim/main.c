@@ -1,9 +1,13 @@
 /* vela-kubesim: serves many simulated Kubernetes API servers from one process. Parses the
  * command line, makes each cluster's credentials and kubeconfig, spreads the clusters over a
  * few event-loop threads, and runs the admin endpoint and signal handling on the main one. */
+#include "cluster.h"
 #include "admin.h"
-#include "sim.h"
 #include "api.h"
+#include "controller.h"
+#include "pki.h"
+#include "server.h"
+#include "store.h"
 
 #include "base/cmdline.h"
 #include "base/log.h"
@@ -34,6 +38,9 @@ struct ks_args {
 };
 
 static const char *const ks_auth_modes[] = {"cert", "token", NULL};
+
+/* Declared in cluster.h; filled in from the options before any thread starts. */
+struct ks_config ks_cfg;
 
 static const cmdline_opt ks_opts[] = {
     {.name = "clusters", .kind = CMDLINE_STRING, .arg = "a,b,c",

@@ -1,13 +1,11 @@
 /* Small helpers of the simulator: timestamps as the API prints them, object uids, and a
  * per-cluster random generator (xorshift; clusters never share one across threads). */
-#include "sim.h"
+#include "misc.h"
 #include "base/clock.h"
 
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <time.h>
-
-struct ks_config ks_cfg;
 
 void ks_now_rfc3339(char *out, size_t len)
 {

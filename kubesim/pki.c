@@ -2,8 +2,9 @@
  * server certificate for 127.0.0.1 and localhost, a client certificate (CN = user) and a
  * bearer token; the TLS context that checks client certificates against the cluster's own
  * CA; and the kubeconfig file handed to users. No key is ever logged. */
-#include "sim.h"
+#include "pki.h"
 #include "base/alloc.h"
+#include "base/base64.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -216,27 +217,19 @@ void ks_pki_free(struct ks_pki *pki)
     free(pki);
 }
 
-static char *b64(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
-    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
-    return out;
-}
-
 int ks_pki_write_kubeconfig(const struct ks_cluster *cl, const struct ks_pki *pki,
                             const char *dir, char *err, size_t errlen)
 {
     char path[4096], tmp[4200];
-    char *ca = b64(pki->ca_pem), *crt = NULL, *key = NULL;
+    char *ca = base64_encode(pki->ca_pem, strlen(pki->ca_pem)), *crt = NULL, *key = NULL;
     FILE *f = NULL;
     int fd = -1, ret = -1;
 
     snprintf(path, sizeof(path), "%s/%s.kubeconfig", dir, cl->name);
     snprintf(tmp, sizeof(tmp), "%s/.%s.kubeconfig.tmp", dir, cl->name);
     if (!ks_cfg.token_auth) {
-        crt = b64(pki->client_cert_pem);
-        key = b64(pki->client_key_pem);
+        crt = base64_encode(pki->client_cert_pem, strlen(pki->client_cert_pem));
+        key = base64_encode(pki->client_key_pem, strlen(pki->client_key_pem));
     }
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || !(f = fdopen(fd, "w"))) {

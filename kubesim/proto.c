@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "base/alloc.h"
+#include "base/base64.h"
 #include "base/util.h"
 
 struct pb {
@@ -75,9 +75,8 @@ static json_t *pb_string(const unsigned char *s, size_t n)
 
 static json_t *pb_base64(const unsigned char *s, size_t n)
 {
-    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
-    int len = EVP_EncodeBlock((unsigned char *)out, s, (int)n);
-    json_t *v = json_stringn(out, (size_t)(len > 0 ? len : 0));
+    char *out = base64_encode(s, n);
+    json_t *v = json_string(out);
     free(out);
     return v;
 }

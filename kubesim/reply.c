@@ -2,6 +2,7 @@
  * and messages kube-apiserver uses, each answer leaving as one TLS record. */
 #include "base/jpool.h"
 #include "reply.h"
+#include "resources.h"
 
 #include "base/strbuf.h"
 

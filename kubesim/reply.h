@@ -3,7 +3,7 @@
 #ifndef KUBESIM_REPLY_H
 #define KUBESIM_REPLY_H
 
-#include "sim.h"
+#include "cluster.h"
 
 struct evbuffer;
 

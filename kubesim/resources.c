@@ -1,13 +1,13 @@
 /* The resource types kubesim serves, the defaults kube-apiserver fills in that clients look
  * at (deployment replicas and strategy, service clusterIP and type, job completions, ...), and
  * the validation that turns a bad object into a 422 with field causes. */
-#include "sim.h"
+#include "resources.h"
+#include "selector.h"
 
-#include "base/alloc.h"
+#include "base/base64.h"
 #include "base/util.h"
 
 #include <ctype.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -52,7 +52,7 @@ int ks_res_find(const char *group, const char *version, const char *plural)
     return -1;
 }
 
-void ks_cluster_lb_ip(const struct ks_cluster *cl, uint32_t n, char *out, size_t len)
+void ks_res_lb_ip(const struct ks_cluster *cl, uint32_t n, char *out, size_t len)
 {
     /* 172.16.0.0/12 split into one /24 per cluster: 172.(16 + i/256).(i%256).n */
     snprintf(out, len, "172.%d.%d.%u", 16 + (cl->index / 256) % 16, cl->index % 256,
@@ -257,9 +257,7 @@ static void default_secret(json_t *obj)
             const char *s = json_string_value(v);
             if (!s)
                 continue;
-            size_t n = strlen(s);
-            char *out = xmalloc(4 * ((n + 2) / 3) + 1);
-            EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+            char *out = base64_encode(s, strlen(s));
             json_object_set_new(data, k, json_string(out));
             free(out);
         }

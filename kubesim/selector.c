@@ -1,7 +1,7 @@
 /* Label selectors as the API server parses them: `a=b`, `a==b`, `a!=b`, `a in (x,y)`,
  * `a notin (x)`, `a` (exists) and `!a` (does not exist), comma-separated. A parsed selector
  * is a JSON array of {key, op, values}. */
-#include "sim.h"
+#include "selector.h"
 
 #include "base/util.h"
 

@@ -2,9 +2,12 @@
  * thread's event base. Every request passes the fault injection (down, latency, error rate)
  * and authentication (client certificate of this cluster's CA, or its bearer token) before it
  * reaches the API in api.c. */
-#include "sim.h"
+#include "server.h"
 #include "api.h"
+#include "misc.h"
+#include "pki.h"
 #include "reply.h"
+#include "store.h"
 
 #include "base/log.h"
 #include "base/alloc.h"

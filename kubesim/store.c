@@ -2,8 +2,10 @@
  * resourceVersion counter, a ring of recent changes so that watches can resume from a
  * resourceVersion, and the watches themselves (chunked JSON lines over HTTP/1.1). */
 #include "base/jpool.h"
-#include "sim.h"
+#include "store.h"
 #include "reply.h"
+#include "resources.h"
+#include "selector.h"
 #include "table.h"
 
 #include "base/log.h"

@@ -2,7 +2,7 @@
 #ifndef KUBESIM_TABLE_H
 #define KUBESIM_TABLE_H
 
-#include "sim.h"
+#include "cluster.h"
 
 /* A Table of items (a JSON array, reference stolen) of resource r at resourceVersion rv,
  * with the columns kubectl prints for the kind (a new reference). */

@@ -5,16 +5,21 @@
 #include "verbs.h"
 #include "api.h"
 #include "apply.h"
+#include "controller.h"
+#include "misc.h"
 #include "reply.h"
+#include "resources.h"
+#include "selector.h"
+#include "store.h"
 #include "table.h"
 
 #include "base/alloc.h"
+#include "base/base64.h"
 #include "base/util.h"
 #include "base/strbuf.h"
 
 #include <event2/http.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,32 +336,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static char *b64enc(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
-    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
-    return out;
-}
-
-static char *b64dec(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = xmalloc(n + 1);
-    int m = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
-    if (m < 0) {
-        free(out);
-        return NULL;
-    }
-    while (n > 0 && s[n - 1] == '=' && m > 0) {
-        n--;
-        m--;
-    }
-    out[m] = '\0';
-    return out;
-}
-
-
 void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
 {
     struct ks_cluster *cl = k->cl;
@@ -416,14 +395,16 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
     size_t start = 0;
     const char *cont = ks_api_param(k, "continue");
     if (cont && *cont) {
-        char *after = b64dec(cont);
-        if (!after) {
+        /* the continue token is the base64 of the last key of the previous page */
+        unsigned char *after = NULL;
+        size_t alen;
+        if (base64_decode(cont, strlen(cont), &after, &alen) < 0) {
             free(keys);
             json_decref(sel);
             ks_reply_bad_request(k->req, "continue key is not valid: illegal base64 data");
             return;
         }
-        while (start < m && strcmp(keys[start], after) <= 0)
+        while (start < m && strcmp(keys[start], (const char *)after) <= 0)
             start++;
         free(after);
     }
@@ -439,7 +420,7 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
     snprintf(rv, sizeof(rv), "%" PRId64, cl->rv);
     json_t *lmeta = json_pack("{s:s}", "resourceVersion", rv);
     if (end < m) {
-        char *tok = b64enc(keys[end - 1]);
+        char *tok = base64_encode(keys[end - 1], strlen(keys[end - 1]));
         json_object_set_new(lmeta, "continue", json_string(tok));
         free(tok);
         json_object_set_new(lmeta, "remainingItemCount", json_integer((json_int_t)(m - end)));

@@ -14,7 +14,9 @@
 #include "base/util.h"
 #include "kube/request.h"
 #include "kube/resource.h"
-#include "worker.h"
+#include "job.h"
+#include "loop.h"
+#include "watch.h"
 #include "base/clock.h"
 
 /* Consecutive failed health polls (cluster unreachable, API errors) that fail the task. */

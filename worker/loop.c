@@ -12,7 +12,9 @@
 #include "base/jpool.h"
 #include "base/log.h"
 #include "base/util.h"
-#include "worker.h"
+#include "loop.h"
+#include "job.h"
+#include "watch.h"
 #include "base/clock.h"
 
 #define LOOP_COMMIT_EVERY_MS 100

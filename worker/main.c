@@ -13,7 +13,7 @@
 #include "base/signals.h"
 #include "base/util.h"
 #include "kafka/opts.h"
-#include "worker.h"
+#include "loop.h"
 
 /* The configuration, and --health before it becomes cfg.health_watch. */
 struct worker_args {

@@ -14,7 +14,7 @@
 #include "base/util.h"
 #include "kube/request.h"
 #include "kube/resource.h"
-#include "worker.h"
+#include "watch.h"
 #include "base/clock.h"
 
 #define WATCH_SELECTOR "app.oam.dev/name"

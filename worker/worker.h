@@ -1,10 +1,10 @@
-/* The worker's internals shared by its files: the worker (loop.c: Kafka, flow control,
- * commits, rebalances, shutdown) and its jobs (job.c: one task's life against a cluster). */
+/* The worker's structures shared by its files: its configuration, the worker (loop.c: Kafka,
+ * flow control, commits, rebalances, shutdown) and its jobs (job.c: one task's life against a
+ * cluster). The functions are declared in loop.h, job.h and watch.h. */
 #ifndef VELA_WORKER_WORKER_H
 #define VELA_WORKER_WORKER_H
 
 #include <librdkafka/rdkafka.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -99,57 +99,5 @@ struct worker {
     uint64_t taken, finished, failed, events, duplicates, abandoned_count;
     uint64_t invalid; /* tasks that did not decode (reported or not) */
 };
-
-/* job.c */
-/* "cluster", "hold", ... (JOB_STATES) */
-const char *job_state_name(job_state s);
-/* Takes the task in m (which the caller still owns and destroys): parses it, publishes
- * `applying`, and starts it. Returns the job, linked into w->jobs and holding a slot, or NULL
- * when the message is not a task that can be reported on (its offset is then done). */
-job *job_begin(worker *w, const rd_kafka_message_t *m);
-/* Moves a job on: cluster lookups, health polls and deadlines. now: monotonic ms. */
-void job_tick(job *j, int64_t now);
-/* The delivery report of a job's final event. */
-void job_delivered(job *j, rd_kafka_resp_err_t err);
-/* Stops a job: no more requests or events; its slot is released, its offset never done. */
-void job_abandon(job *j);
-/* Whether nothing refers to the job any more (it can be freed). */
-bool job_reapable(const job *j);
-void job_free(job *j);
-/* A registry change: forget what was resolved for cluster name. */
-void job_cluster_changed(worker *w, const char *name);
-
-/* watch.c */
-/* Starts the watches the job's objects need (health_watch only; the job's cluster must be
- * resolved). now: monotonic ms. */
-void watch_need(job *j, int64_t now);
-/* Whether every object the job judges is watched (starting or live). */
-bool watch_covers(const job *j);
-/* The live slot of the job's object that manifest is, or NULL when the job does not judge
- * it. */
-json_t **watch_slot(job *j, const json_t *manifest);
-/* Stores obj (borrowed; deleted: store nothing) in *slot unless *slot holds a newer version
- * (by resourceVersion). true when the slot changed. */
-bool watch_live_update(json_t **slot, json_t *obj, bool deleted);
-/* A cluster's record changed: its ended watches start again with the new credentials. */
-void watch_forget_cluster(worker *w, const char *cluster);
-/* After kube_client_free (whose cancellations still reach the watches). */
-void watch_free_all(worker *w);
-
-/* loop.c */
-/* Publishes a non-final event's JSON on vela.events, keyed by the task's app. -1 when it
- * cannot be queued (logged; progress events are not retried). */
-int worker_publish(worker *w, const task *t, const char *json);
-/* Produces an event's JSON; a final event carries its job as the delivery opaque, so that
- * the delivery report reaches job_delivered. -1 when it cannot be queued. */
-int worker_produce_raw(worker *w, const char *key, const char *json, job *final_of);
-/* loop.c: the worker's life. */
-/* Connects to Kafka (consumer group vela-worker-<region>, producer, cluster registry) and
- * makes the kube client. NULL with a message. */
-worker *worker_new(const vela_opts *o, const worker_config *cfg, char *err, size_t errlen);
-/* Runs until *stop is set, then shuts down cleanly (docs/worker.md). 0, or -1 on a fatal
- * Kafka error. */
-int worker_run(worker *w, volatile sig_atomic_t *stop);
-void worker_free(worker *w);
 
 #endif

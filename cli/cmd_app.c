@@ -10,6 +10,7 @@
 #include "base/alloc.h"
 #include "base/jpool.h"
 #include "model/application.h"
+#include "cmd_app.h"
 #include "cli.h"
 #include "kafka/kq.h"
 #include "kafka/kq_table.h"

@@ -7,6 +7,7 @@
 #include "base/alloc.h"
 #include "base/jpool.h"
 #include "model/application.h"
+#include "cmd_dry_run.h"
 #include "cli.h"
 #include "model/render.h"
 #include "base/util.h"

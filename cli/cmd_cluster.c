@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/jpool.h"
+#include "cmd_cluster.h"
 #include "cli.h"
 #include "registry/cluster_registry.h"
 #include "kube/blocking.h"
