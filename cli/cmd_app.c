@@ -13,7 +13,10 @@
 #include "cmd_app.h"
 #include "cli.h"
 #include "kafka/kq.h"
+#include "kafka/kq_reject.h"
 #include "kafka/kq_table.h"
+#include "msg/app_record.h"
+#include "msg/app_status.h"
 #include "table.h"
 #include "base/util.h"
 #include "yaml/ydoc.h"
@@ -166,11 +169,44 @@ static kq_table *app_open_table(const vela_opts *o, const char *suffix)
     return t;
 }
 
+/* Whether the refusal of the record at (partition, offset) was already reported by this
+ * process: `vela up --wait` reads the same record many times, and says so once. */
+static bool app_reported(int32_t partition, int64_t offset)
+{
+    static json_t *seen;
+    char k[48];
+    if (!seen)
+        seen = json_object();
+    snprintf(k, sizeof(k), "%d:%lld", (int)partition, (long long)offset);
+    if (json_object_get(seen, k))
+        return true;
+    json_object_set_new(seen, k, json_true());
+    return false;
+}
+
+/* The status record of key, decoded by its codec and written back as JSON in the codec's
+ * shape (a new reference), or NULL when there is none or it does not decode; a record
+ * that does not decode is reported once (record refused, with its partition and offset). */
 static json_t *app_status_get(kq_table *t, const char *key)
 {
     size_t len = 0;
+    char err[1024];
     const char *raw = kq_table_get(t, key, &len);
-    return raw ? json_loadb(raw, len, 0, NULL) : NULL;
+    msg_app_status st;
+    if (!raw)
+        return NULL;
+    json_t *out = NULL;
+    if (msg_app_status_decode(raw, len, &st, err, sizeof(err)) == 0) {
+        out = msg_app_status_encode(&st);
+    } else {
+        int32_t partition = -1;
+        int64_t offset = -1;
+        kq_table_where(t, key, &partition, &offset);
+        if (!app_reported(partition, offset))
+            kq_reject_report(kq_table_topic(t), partition, offset, key, strlen(key), err);
+    }
+    msg_app_status_release(&st);
+    return out;
 }
 
 static int app_produce(const vela_opts *o, const char *key, const char *value, size_t len)
@@ -415,10 +451,16 @@ int cmd_up(int argc, char **argv, vela_opts *opts)
     /* the record is the envelope of schemas/application.schema.json */
     char submitted[CLOCK_RFC3339_LEN];
     clock_rfc3339(wall_ms(), 0, submitted, sizeof(submitted));
-    json_t *env = json_pack("{s:i,s:O,s:s%,s:s}", "schemaVersion", 1, "application", doc,
-                            "source", buf, len, "submittedAt", submitted);
-    char *record = vela_json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(env);
+    msg_app_record env;
+    msg_app_record_init(&env);
+    env.kind = MSG_APP_RECORD_ENVELOPE;
+    env.application = doc;      /* borrowed: not released below */
+    env.source = buf;
+    env.source_len = len;
+    env.submitted_at = submitted;
+    json_t *envj = msg_app_record_encode(&env);
+    char *record = envj ? vela_json_dumps(envj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(envj);
     rc = record ? app_produce(opts, key, record, strlen(record)) : -1;
     free(record);
     if (rc < 0) {
@@ -569,8 +611,15 @@ static int app_annotate(const vela_opts *o, const char *key, const char *ann, co
         goto cleanup;
     }
     json_t *target = doc; /* the Application itself, or inside the envelope */
-    if (json_is_object(json_object_get(doc, "application")) && json_object_get(doc, "schemaVersion"))
+    msg_app_record rec;
+    if (msg_app_record_decode(raw, len, &rec, err, sizeof(err)) < 0) {
+        msg_app_record_release(&rec);
+        fprintf(stderr, "error: the current record of \"%s\" cannot be read: %s\n", key, err);
+        goto cleanup;
+    }
+    if (rec.kind == MSG_APP_RECORD_ENVELOPE)
         target = json_object_get(doc, "application");
+    msg_app_record_release(&rec);
     json_t *meta = json_object_get(target, "metadata");
     if (!json_is_object(meta)) {
         meta = json_object();
@@ -676,9 +725,19 @@ int cmd_delete(int argc, char **argv, vela_opts *opts)
         return EXIT_FAIL;
     }
     /* --force: a deletion request (schemas/application.schema.json) before the tombstone */
-    static const char force_record[] = "{\"schemaVersion\":1,\"deletion\":{\"force\":true}}";
-    if (a.force && app_produce(opts, key, force_record, strlen(force_record)) < 0)
-        return EXIT_FAIL;
+    if (a.force) {
+        msg_app_record del;
+        msg_app_record_init(&del);
+        del.kind = MSG_APP_RECORD_DELETION;
+        del.force = true;
+        json_t *dj = msg_app_record_encode(&del);
+        char *force_record = vela_json_dumps(dj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(dj);
+        int prc = app_produce(opts, key, force_record, strlen(force_record));
+        free(force_record);
+        if (prc < 0)
+            return EXIT_FAIL;
+    }
     if (app_produce(opts, key, NULL, 0) < 0)
         return EXIT_FAIL;
     printf("Deleting Application \"%s\"\n", a.name);

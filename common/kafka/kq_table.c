@@ -306,6 +306,11 @@ const char *kq_table_get(const kq_table *t, const char *key, size_t *len)
     return (*pp)->value;
 }
 
+const char *kq_table_topic(const kq_table *t)
+{
+    return t->topic;
+}
+
 int kq_table_where(const kq_table *t, const char *key, int32_t *partition, int64_t *offset)
 {
     struct kq_entry **pp = kq_table_slot(t, key);

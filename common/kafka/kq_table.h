@@ -36,6 +36,9 @@ int kq_table_poll(kq_table *t, int timeout_ms);
  * kq_table_poll/sync/free. */
 const char *kq_table_get(const kq_table *t, const char *key, size_t *len);
 
+/* The table's topic (its full name). */
+const char *kq_table_topic(const kq_table *t);
+
 /* Where the value of key was read (its partition and offset), for reports about a value
  * that turns out to be bad; also right for the key inside an on_change callback. Returns 0,
  * or -1 when the table has no such key. */

@@ -4,7 +4,8 @@
 # fields, on vela.applications, vela.clusters, vela.tasks.<region>, vela.events and
 # vela.app-status. No process exits; the good Applications reach `running`; each bad record
 # is refused with one log line (topic, partition, offset, key, reason) by each process that
-# reads it; an Application whose own record is bad shows why in `vela status`. Then the
+# reads it (the CLI says it on stderr); an Application whose own record is bad shows why in
+# `vela status`. Then the
 # scheduler is killed and restarted, so that it reads the compacted tables with the bad
 # records in them again at start: it stays up and carries on.
 source "$(dirname "$0")/lib.sh"
@@ -127,6 +128,14 @@ check "bad-envelope: its status names the bad field (got $(jq -c '[.phase, .mess
 list=$(vela cluster list 2>"$T_DIR/list.err")
 check "cluster list: both real clusters still listed" \
   test "$(grep -cE '^(east-1|west-1) ' <<<"$list")" = 2
+check "cluster list: the garbage cluster record reported once on stderr" \
+  refused_once "$T_DIR/list.err" vela.clusters marker-c1
+ls_out=$(vela ls -A 2>"$T_DIR/ls.err")
+check "ls: the good apps listed" test "$(grep -cE '^default[[:space:]]+good-[123][[:space:]]' <<<"$ls_out")" = 3
+check "ls: victim's garbage status reported once on stderr" \
+  refused_once "$T_DIR/ls.err" vela.app-status marker-s1
+check "ls: the half-empty status of 'nobody' reported once on stderr" \
+  refused_once "$T_DIR/ls.err" vela.app-status marker-s2
 
 # The scheduler restarts on the tables that now hold bad records (victim's status is garbage).
 kill -9 "$(cat "$P_DIR/scheduler.pid")"
@@ -137,8 +146,6 @@ sleep 2
 check "restarted scheduler: still running after loading the tables" alive scheduler
 check "restarted scheduler: victim's garbage status refused once" \
   refused_once "$S" vela.app-status marker-s1
-check "restarted scheduler: the half-empty status of 'nobody' refused once" \
-  refused_once "$S" vela.app-status marker-s2
 check "restarted scheduler: garbage cluster record refused once" refused_once "$S" vela.clusters marker-c1
 
 app_yaml good-4 1 >"$T_DIR/good-4.yaml"
