@@ -1,4 +1,4 @@
-/* Render benchmark (make bench): parse + validate + render (a) the seed's advanced.yaml for
+/* Render benchmark (make bench): parse + validate + render (a) the walkthrough's advanced.yaml for
  * one placement, many times, and (b) 100 components x 5 traits for 1,000 clusters. Prints
  * time per render, renders per second and peak RSS, and RSS after 10% and 100% of the
  * iterations of (a) to show that memory does not grow. */

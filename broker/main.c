@@ -60,7 +60,7 @@ static int broker_create_topic(rd_kafka_mock_cluster_t *mc, const char *topic, i
     return 0;
 }
 
-/* Creates every topic of DESIGN.md: the tables, events, and the tasks topics of "default"
+/* Creates every topic of docs/topics.md: the tables, events, and the tasks topics of "default"
  * and the given regions. */
 static int broker_create_topics(rd_kafka_mock_cluster_t *mc, const vela_opts *o, int partitions,
                                 const char *regions)

@@ -337,7 +337,7 @@ int cmd_cluster_list(int argc, char **argv, vela_opts *o)
         }
         free(keys);
     }
-    /* The seed's table (table.h); the CLUSTER column is at least 15 wide, as in the seed. */
+    /* The walkthrough's table (table.h); CLUSTER is at least 15 wide (docs/cli.md). */
     static const size_t min_width[LIST_COLS] = {15, 0, 0, 0, 0};
     table_print(stdout, (const char *const *)rows, row, LIST_COLS, min_width);
     for (size_t i = 0; i < nrows; i++)

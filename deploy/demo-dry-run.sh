@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# An offline preview (deploy/demo-dry-run.sh BIN_DIR): renders the seed walkthrough's three Applications with `vela dry-run` against
+# An offline preview (deploy/demo-dry-run.sh BIN_DIR): renders the walkthrough's (docs/walkthrough.md) three Applications with `vela dry-run` against
 # the clusters beijing-1, beijing-2 and us-west-1 (provider=AWS), and shows per cluster what
 # would be deployed. Usage: deploy/demo.sh BIN_DIR
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make demo: the seed walkthrough (KubeVela v1.3's multi-cluster tour) on the real pipeline.
+# make demo: the walkthrough (docs/walkthrough.md) (KubeVela v1.3's multi-cluster tour) on the real pipeline.
 # Starts vela-broker, vela-kubesim (beijing-1, beijing-2, us-west-1), vela-scheduler and
 # workers for regions cn and us; joins the clusters; deploys basic, intermediate and
 # advanced.yaml, showing each command and its output; shows the missing-namespace failure;
@@ -20,7 +20,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
-run() { # shows and runs a vela command the way the seed does
+run() { # shows and runs a vela command the way the walkthrough shows it
   echo "➜  vela $*"
   (cd "$dir/work" && "$bin/vela" "$@")
 }

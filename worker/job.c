@@ -506,7 +506,7 @@ static bool job_str_eq(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
-/* Tasks of one cluster keep their order (DESIGN.md): a task does not start applying while an
+/* Tasks of one cluster keep their order (docs/topics.md): a task does not start applying while an
  * earlier one of the same partition, for the same app, cluster and namespace, is still
  * applying or deleting (revision N must not land after revision N+1). Later phases (health)
  * do not hold anything up. */

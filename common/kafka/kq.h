@@ -1,6 +1,6 @@
 /* The Kafka layer (kq_): topic names, client configuration and profiles, the Java-compatible
  * partitioner, and thin wrappers over librdkafka's producer and consumer that follow
- * STYLE.md's Kafka habits. Compacted topics read as tables live in kq_table.h.
+ * the Kafka habits of docs/development.md. Compacted topics read as tables live in kq_table.h.
  * See docs/topics.md for the topics and docs/broker.md for the embedded profile. */
 #ifndef VELA_KQ_H
 #define VELA_KQ_H

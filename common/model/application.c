@@ -1,4 +1,4 @@
-/* Application parsing and validation. Every rule of SEMANTICS §1 that can be checked
+/* Application parsing and validation. Every rule of docs/application.md that can be checked
  * without the cluster registry is checked here, with the field path of the offending node;
  * app_parse turns the path into a line and column. */
 #include "base/jpool.h"
@@ -458,7 +458,7 @@ static int app_check_components(const json_t *components, verr *e)
 
 /* ---- workflow ---- */
 
-/* The default workflow (SEMANTICS §5): one deploy step per topology policy, each with every
+/* The default workflow (docs/application.md): one deploy step per topology policy, each with every
  * override then its topology; with no topology, one step "deploy" with every override. */
 static json_t *app_default_workflow(const json_t *policies)
 {

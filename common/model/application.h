@@ -1,4 +1,4 @@
-/* The Application model: parsing and strict validation (SEMANTICS §1, §4, §5) into a
+/* The Application model: parsing and strict validation (docs/application.md) into a
  * validated document plus its normalized workflow (explicit or generated). */
 #ifndef VELA_APP_H
 #define VELA_APP_H

@@ -1,4 +1,4 @@
-/* Policies (SEMANTICS §4): topology turns a deploy step into placements against the cluster
+/* Policies (docs/application.md): topology turns a deploy step into placements against the cluster
  * registry; override patches the components a step deploys. */
 #ifndef VELA_POLICY_H
 #define VELA_POLICY_H
@@ -23,7 +23,7 @@ typedef struct registry_view {
 } registry_view;
 
 /* The (cluster, namespace) placements of a deploy step, in order and de-duplicated: a new
- * array of {"cluster", "namespace"}. Errors use the messages of SEMANTICS §4. */
+ * array of {"cluster", "namespace"}. Errors use the messages of docs/application.md. */
 int policy_placements(const app *a, const app_step *s, const registry_view *reg, json_t **out,
                       verr *e);
 

@@ -24,7 +24,7 @@ json_t *render_order(const json_t *components);
 int render_step(const app *a, const app_step *s, const registry_view *reg, json_t **out,
                 verr *e);
 
-/* The document `vela dry-run -o json` prints (DESIGN.md). */
+/* The document `vela dry-run -o json` prints (docs/cli.md). */
 int render_plan(const app *a, const registry_view *reg, json_t **out, verr *e);
 
 #endif

@@ -30,11 +30,11 @@ long long render_int_at(const json_t *obj, const char *dotted);
 /* Container fields shared by webservice, worker and task: image, cmd, args, env, cpu,
  * memory, imagePullPolicy. Returns the container object (new reference). */
 json_t *render_container_new(const render_ctx *ctx, const json_t *props);
-/* A Deployment (selector and pod template labels as SEMANTICS §2) or a Job pod template
+/* A Deployment (selector and pod template labels as docs/application.md) or a Job pod template
  * around container, which it steals; props' labels and annotations are merged in. */
 json_t *render_deployment_new(const render_ctx *ctx, const json_t *props, json_t *container);
 json_t *render_pod_template_new(const render_ctx *ctx, const json_t *props, json_t *container);
-/* Deployment health shared by webservice and worker (SEMANTICS §2). */
+/* Deployment health shared by webservice and worker (docs/application.md). */
 void render_deployment_health(const json_t *live, health *h);
 /* The common container property specs, to be included in each type's table. */
 #define RENDER_CONTAINER_PROPS                                                               \

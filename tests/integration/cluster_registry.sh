@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # vela cluster join / list / labels / detach / rename against vela-broker and vela-kubesim
-# (real processes): the seed's exact output, ACCEPTED false with the reason for an unreachable
+# (real processes): the walkthrough's exact output, ACCEPTED false with the reason for an unreachable
 # API server, errors that name what exists, each CLI call a new process reading the registry
 # from the topic, records that validate against schemas/cluster-record.schema.json, and raw
 # bytes of vela.clusters free of PEM blocks, keys and tokens.
@@ -45,16 +45,16 @@ expected=$( header
   row beijing-1 X509Certificate "$(endpoint beijing-1)" true
   row beijing-2 X509Certificate "$(endpoint beijing-2)" true
   row us-west-1 X509Certificate "$(endpoint us-west-1)" true )
-check "list: the seed's table" [ "$(vela cluster list)" = "$expected" ]
+check "list: the walkthrough's table" [ "$(vela cluster list)" = "$expected" ]
 
 out=$(vela cluster labels add us-west-1 provider=AWS)
-check "labels add: the seed's output" [ "$out" = "Successfully update labels for cluster us-west-1 (type: X509Certificate).
+check "labels add: the walkthrough's output" [ "$out" = "Successfully update labels for cluster us-west-1 (type: X509Certificate).
 provider=AWS" ]
 expected=$( header
   row beijing-1 X509Certificate "$(endpoint beijing-1)" true
   row beijing-2 X509Certificate "$(endpoint beijing-2)" true
   printf '%-15s\t%-15s\t%-23s\t%-8s\t%s\n' us-west-1 X509Certificate "$(endpoint us-west-1)" true provider=AWS )
-check "list after labels add: the seed's table" [ "$(vela cluster list)" = "$expected" ]
+check "list after labels add: the walkthrough's table" [ "$(vela cluster list)" = "$expected" ]
 
 out=$(vela cluster labels add us-west-1 tier=prod,zone=b)
 check "labels add several: all labels, sorted" [ "$out" = "Successfully update labels for cluster us-west-1 (type: X509Certificate).

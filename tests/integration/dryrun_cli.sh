@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `vela dry-run` as a user runs it: the seed's three Applications against the walkthrough's
+# `vela dry-run` as a user runs it: the walkthrough's three Applications against the walkthrough's
 # clusters (beijing-1, beijing-2, us-west-1 with provider=AWS), -o yaml read back by YAML
 # tools and by kubectl (offline), and the exit statuses and messages of bad input and misuse.
 source "$(dirname "$0")/lib.sh"
@@ -37,7 +37,7 @@ err_has() {
   grep -qF -- "$3" "$T_DIR/$1.err" || { echo "  $1: stderr lacks: $3" >&2; cat "$T_DIR/$1.err" >&2; return 1; }
 }
 
-# ---- the seed's Applications ----
+# ---- the walkthrough's Applications ----
 
 dry basic-json -f examples/basic.yaml "${REG[@]}" -o json
 check "basic.yaml exits 0" test "$(rc_of basic-json)" = 0

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # vela-broker with kcat, a real Kafka client: it serves the fixed --listen address, lists every
-# topic of DESIGN.md with its partition count, takes and gives back messages on each topic,
+# topic of docs/topics.md with its partition count, takes and gives back messages on each topic,
 # routes keyed messages like the Java client (murmur2) when asked to, refuses a busy address,
 # and stops cleanly on SIGTERM. Prints produce/consume rates through the embedded broker.
 source "$(dirname "$0")/lib.sh"

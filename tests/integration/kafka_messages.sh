@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every message the programs produce validates against schemas/: runs the whole stack
 # (vela-broker, vela-kubesim, vela-scheduler, a worker), joins two clusters, deploys the
-# seed's basic.yaml, updates it, deletes it, then reads every topic with kcat and validates each
+# walkthrough's basic.yaml, updates it, deletes it, then reads every topic with kcat and validates each
 # non-null value with ajv against its topic's schema (applications, clusters, tasks, events,
 # app-status). Skipped (passes with a note) while the scheduler or worker is not built.
 source "$(dirname "$0")/lib.sh"

@@ -19,7 +19,7 @@ check "cluster list: three clusters, accepted" \
 
 # ---- basic.yaml
 out=$(vela up -f "$EX/basic.yaml" 2>&1)
-check "up basic: the seed's banner" grep -qF '✅ App has been deployed 🚀🚀🚀' <<<"$out"
+check "up basic: the walkthrough's banner" grep -qF '✅ App has been deployed 🚀🚀🚀' <<<"$out"
 p_wait_revision 60 $APP default 1 running
 st=$(p_json $APP)
 check "basic: revision 1, DAG, finished, one step succeeded" \
@@ -56,12 +56,12 @@ check "basic: status text: step lines" \
 check "basic: status text: Cluster lines" \
   test "$(grep -cE '^    Cluster: beijing-[12]  Namespace: default$' <<<"$text")" = 2
 check "basic: status text: Healthy Ready:3/3 twice" test "$(grep -cx '    Healthy Ready:3/3' <<<"$text")" = 2
-check "basic: status text: the seed's trait line with beijing-1's Ingress IP" \
+check "basic: status text: the walkthrough's trait line with beijing-1's Ingress IP" \
   grep -qx "      ✅ scaler      ✅ gateway: Visiting URL: testsvc-mc.example.com, IP: $ip1" <<<"$text"
 
 # ---- labels
 out=$(vela cluster labels add us-west-1 provider=AWS 2>&1)
-check "labels add: the seed's output" \
+check "labels add: the walkthrough's output" \
   test "$out" = $'Successfully update labels for cluster us-west-1 (type: X509Certificate).\nprovider=AWS'
 check "cluster list: us-west-1 shows provider=AWS" \
   grep -qE '^us-west-1 .*	true +	provider=AWS$' <<<"$(vela cluster list 2>&1)"

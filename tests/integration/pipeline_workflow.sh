@@ -122,7 +122,7 @@ check "suspend: kubectl beijing-1: 2 ready replicas" p_ready beijing-1 gated-web
 check "suspend: kubectl us-west-1: nothing yet" test "$(p_count_objects us-west-1 gated-app)" = 0
 check "suspend: status text says Suspend: true" grep -qx '  Suspend: true' <<<"$(vela status gated-app)"
 out=$(vela workflow resume gated-app 2>&1)
-check "resume: prints the seed-style line (got: $out)" grep -qx 'Successfully resume workflow: gated-app' <<<"$out"
+check "resume: prints the walkthrough-style line (got: $out)" grep -qx 'Successfully resume workflow: gated-app' <<<"$out"
 auto_false() {
   test "$(steps)" = '["workflowSuspending",true,["succeeded","succeeded","suspending","pending","pending"]]'
 }

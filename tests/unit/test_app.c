@@ -1,4 +1,4 @@
-/* The document (SEMANTICS §1): strict validation with field paths and line:col, names,
+/* The document (docs/application.md): strict validation with field paths and line:col, names,
  * defaults, duplicate names, wrong types, and ordinary YAML features in Applications. */
 #include "base/jpool.h"
 #include "coretest.h"

@@ -1,4 +1,4 @@
-/* topology and override policies (SEMANTICS §4): placements against a cluster registry, and
+/* topology and override policies (docs/application.md): placements against a cluster registry, and
  * every override rule, both directly on component lists and through whole plans. */
 #include "coretest.h"
 

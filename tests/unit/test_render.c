@@ -1,4 +1,4 @@
-/* Rendering and health of every component type and trait (SEMANTICS §2-3): the manifests
+/* Rendering and health of every component type and trait (docs/application.md): the manifests
  * `vela dry-run` prints and the scheduler applies, and how workers judge live objects. */
 #include "coretest.h"
 

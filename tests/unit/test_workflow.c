@@ -1,5 +1,5 @@
-/* The workflow (SEMANTICS §5): the default workflow generated from the policies, explicit
- * steps and modes, deploy and suspend step properties, timeouts, references, and the seed's
+/* The workflow (docs/application.md): the default workflow generated from the policies, explicit
+ * steps and modes, deploy and suspend step properties, timeouts, references, and the walkthrough's
  * three Applications rendered end to end. */
 #include "coretest.h"
 
@@ -318,7 +318,7 @@ static void workflow_needs_steps_and_known_fields(void **state)
                        "expected a map");
 }
 
-/* ---- the seed's three Applications ---- */
+/* ---- the walkthrough's three Applications ---- */
 
 static char *read_example(const char *name, size_t *len)
 {

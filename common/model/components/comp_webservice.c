@@ -1,5 +1,5 @@
 /* webservice: a long-running, scalable service. A Deployment, and a Service when some
- * ports[].expose is true (SEMANTICS §2). */
+ * ports[].expose is true (docs/application.md). */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* gateway: exposes the component through a Service (one port per distinct http port) and an
- * Ingress with one ImplementationSpecific path per http entry (SEMANTICS §3). Healthy when
+ * Ingress with one ImplementationSpecific path per http entry (docs/application.md). Healthy when
  * the Ingress exists; its message shows the load balancer's IP once it has one. */
 #include <stdio.h>
 #include <string.h>
