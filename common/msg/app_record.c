@@ -115,10 +115,8 @@ int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *
     rc = has_del ? app_record_deletion(tree, r, err, errlen)
                  : app_record_envelope(tree, r, err, errlen);
 cleanup:
-    if (rc < 0)
-        msg_field_clean(err);
     json_decref(tree);
-    return rc;
+    return msg_field_finish(rc, err);
 }
 
 json_t *msg_app_record_encode(const msg_app_record *r)

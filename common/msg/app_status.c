@@ -351,11 +351,7 @@ static int status_from_json(const json_t *j, msg_app_status *st, char *err, size
 int msg_app_status_from_json(const json_t *j, msg_app_status *st, char *err, size_t errlen)
 {
     msg_app_status_init(st);
-    if (status_from_json(j, st, err, errlen) < 0) {
-        msg_field_clean(err);
-        return -1;
-    }
-    return 0;
+    return msg_field_finish(status_from_json(j, st, err, errlen), err);
 }
 
 int msg_app_status_decode(const char *buf, size_t len, msg_app_status *st, char *err,
@@ -364,8 +360,7 @@ int msg_app_status_decode(const char *buf, size_t len, msg_app_status *st, char 
     json_t *j = msg_field_load(buf, len, err, errlen);
     if (!j) {
         msg_app_status_init(st);
-        msg_field_clean(err);
-        return -1;
+        return msg_field_finish(-1, err);
     }
     int rc = msg_app_status_from_json(j, st, err, errlen);
     json_decref(j);

@@ -121,11 +121,7 @@ static int cluster_from_json(const json_t *j, cluster_record *r, char *err, size
 int cluster_record_from_json(const json_t *j, cluster_record *r, char *err, size_t errlen)
 {
     cluster_record_init(r);
-    if (cluster_from_json(j, r, err, errlen) < 0) {
-        msg_field_clean(err);
-        return -1;
-    }
-    return 0;
+    return msg_field_finish(cluster_from_json(j, r, err, errlen), err);
 }
 
 int cluster_record_parse(const char *buf, size_t len, cluster_record *r, char *err,
@@ -134,8 +130,7 @@ int cluster_record_parse(const char *buf, size_t len, cluster_record *r, char *e
     json_t *j = msg_field_load(buf, len, err, errlen);
     if (!j) {
         cluster_record_init(r);
-        msg_field_clean(err);
-        return -1;
+        return msg_field_finish(-1, err);
     }
     int rc = cluster_record_from_json(j, r, err, errlen);
     json_decref(j);

@@ -108,11 +108,7 @@ static int event_decode(const char *buf, size_t len, msg_event *ev, char *err, s
 int msg_event_decode(const char *buf, size_t len, msg_event *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    if (event_decode(buf, len, out, err, errlen) < 0) {
-        msg_field_clean(err);
-        return -1;
-    }
-    return 0;
+    return msg_field_finish(event_decode(buf, len, out, err, errlen), err);
 }
 
 void msg_event_release(msg_event *ev)
@@ -255,16 +251,5 @@ fail:
 
 char *msg_event_encode_bytes(const msg_event *ev, size_t *len, char *err, size_t errlen)
 {
-    json_t *j = msg_event_encode(ev, err, errlen);
-    if (!j)
-        return NULL;
-    char *s = vela_json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    if (!s) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
-    if (len)
-        *len = strlen(s);
-    return s;
+    return msg_field_dump(msg_event_encode(ev, err, errlen), len, err, errlen);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/jpool.h"
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "msg/schema.h"
@@ -374,11 +375,33 @@ int msg_field_put_str(json_t *obj, const char *at, const char *key, const char *
     return msg_field_put(obj, key, v, err, errlen);
 }
 
+char *msg_field_dump(json_t *j, size_t *len, char *err, size_t errlen)
+{
+    if (!j)
+        return NULL;
+    char *s = vela_json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!s) {
+        err_set(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (len)
+        *len = strlen(s);
+    return s;
+}
+
 int msg_field_put(json_t *obj, const char *key, json_t *v, char *err, size_t errlen)
 {
     if (!v || json_object_set_new(obj, key, v) < 0)
         return err_set(err, errlen, "out of memory");
     return 0;
+}
+
+int msg_field_finish(int rc, char *err)
+{
+    if (rc < 0)
+        msg_field_clean(err);
+    return rc;
 }
 
 void msg_field_clean(char *err)

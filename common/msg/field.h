@@ -83,6 +83,9 @@ int msg_field_item(const json_t *arr, const char *at, size_t i, char *path, size
  * is skipped unless MSG_REQUIRED, then an error; text that is not UTF-8 is an error. */
 int msg_field_put_str(json_t *obj, const char *at, const char *key, const char *s,
                       unsigned flags, size_t max_len, char *err, size_t errlen);
+/* j (stolen; NULL: an encoder failed, err says why) as compact JSON bytes (malloc'd; *len,
+ * when len is not NULL, without the terminating NUL). */
+char *msg_field_dump(json_t *j, size_t *len, char *err, size_t errlen);
 /* obj[key] = v (stolen, also on failure); v NULL is out of memory. */
 int msg_field_put(json_t *obj, const char *key, json_t *v, char *err, size_t errlen);
 
@@ -90,5 +93,7 @@ int msg_field_put(json_t *obj, const char *key, json_t *v, char *err, size_t err
  * bytes >= 0x7f that jansson may quote from a broken input) with '?'. Decoders call it on
  * their errors. */
 void msg_field_clean(char *err);
+/* rc, after cleaning err when rc < 0: a decoder's last step. */
+int msg_field_finish(int rc, char *err);
 
 #endif

@@ -135,11 +135,7 @@ static int task_decode(const char *buf, size_t len, msg_task *t, char *err, size
 int msg_task_decode(const char *buf, size_t len, msg_task *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    if (task_decode(buf, len, out, err, errlen) < 0) {
-        msg_field_clean(err);
-        return -1;
-    }
-    return 0;
+    return msg_field_finish(task_decode(buf, len, out, err, errlen), err);
 }
 
 void msg_task_release(msg_task *t)
@@ -315,16 +311,5 @@ fail:
 
 char *msg_task_encode_bytes(const msg_task *t, size_t *len, char *err, size_t errlen)
 {
-    json_t *j = msg_task_encode(t, err, errlen);
-    if (!j)
-        return NULL;
-    char *s = vela_json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    if (!s) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
-    if (len)
-        *len = strlen(s);
-    return s;
+    return msg_field_dump(msg_task_encode(t, err, errlen), len, err, errlen);
 }

@@ -741,22 +741,24 @@ static int run_application(const char *buf, size_t len, char *err, size_t errlen
     return rc;
 }
 
+/* The topics' decoders. */
+static const struct {
+    const char *topic;
+    msgtest_decode_fn run;
+} decoders[] = {{"app-status", run_status},
+                {"applications", run_application},
+                {"clusters", run_cluster}};
+
 /* "bad records - every case of tests/bad-records/<topic>/ is refused with its error" */
 static void bad_records_are_refused_with_their_errors(void **state)
 {
     (void)state;
-    static const struct {
-        const char *topic;
-        msgtest_decode_fn run;
-    } topics[] = {{"app-status", run_status},
-                  {"applications", run_application},
-                  {"clusters", run_cluster}};
     int failures = 0;
-    for (size_t i = 0; i < ARRAY_LEN(topics); i++) {
+    for (size_t i = 0; i < ARRAY_LEN(decoders); i++) {
         size_t n;
-        failures += msgtest_corpus(topics[i].topic, topics[i].run, &n);
+        failures += msgtest_corpus(decoders[i].topic, decoders[i].run, &n);
         if (n < 10) {
-            print_error("%s: only %zu cases\n", topics[i].topic, n);
+            print_error("%s: only %zu cases\n", decoders[i].topic, n);
             failures++;
         }
     }
@@ -782,12 +784,6 @@ static char *nested_record(size_t depth, size_t *len)
 static void generated_bad_records_are_refused(void **state)
 {
     (void)state;
-    static const struct {
-        const char *topic;
-        msgtest_decode_fn run;
-    } decoders[] = {{"app-status", run_status},
-                    {"applications", run_application},
-                    {"clusters", run_cluster}};
     char err[4096];
     int failures = 0;
     /* a string of 9 MiB in an otherwise plausible record */
