@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "base/jpool.h"
 #include "base/util.h"
 #include "msg/field.h"
 #include "msg/schema.h"
