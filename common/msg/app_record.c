@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "msg/rfield.h"
+#include "msg/field.h"
 
 void msg_app_record_init(msg_app_record *r)
 {
@@ -33,10 +33,10 @@ static bool app_record_is_vela_form(const json_t *j)
 
 static int app_record_deletion(const json_t *j, msg_app_record *r, char *err, size_t errlen)
 {
-    json_t *del;
+    const json_t *del = NULL;
     r->kind = MSG_APP_RECORD_DELETION;
-    if (msg_rfield_object(j, "", "deletion", MSG_RREQUIRED, &del, err, errlen) < 0 ||
-        msg_rfield_bool(del, "deletion", "force", MSG_RREQUIRED, &r->force, NULL, err,
+    if (msg_field_object(j, "", "deletion", MSG_REQUIRED, &del, err, errlen) < 0 ||
+        msg_field_bool(del, "deletion", "force", MSG_REQUIRED, &r->force, NULL, err,
                        errlen) < 0)
         return -1;
     return 0;
@@ -44,22 +44,22 @@ static int app_record_deletion(const json_t *j, msg_app_record *r, char *err, si
 
 static int app_record_envelope(const json_t *j, msg_app_record *r, char *err, size_t errlen)
 {
-    json_t *app;
+    const json_t *app = NULL;
+    const char *source = NULL;
     r->kind = MSG_APP_RECORD_ENVELOPE;
-    if (msg_rfield_object(j, "", "application", MSG_RREQUIRED, &app, err, errlen) < 0 ||
-        msg_rfield_str(j, "", "submittedAt", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &r->submitted_at,
-                      err, errlen) < 0 ||
-        msg_rfield_str(j, "", "submittedBy", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &r->submitted_by,
-                      err, errlen) < 0)
+    /* source is as long as the record allows */
+    if (msg_field_object(j, "", "application", MSG_REQUIRED, &app, err, errlen) < 0 ||
+        msg_field_str(j, "", "source", 0, MSG_MAX_BYTES, &source, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "submittedAt", 0, MSG_MAX_TIME_LEN, &r->submitted_at, err,
+                          errlen) < 0 ||
+        msg_field_str_dup(j, "", "submittedBy", 0, MSG_MAX_NAME_LEN, &r->submitted_by, err,
+                          errlen) < 0)
         return -1;
-    r->application = json_incref(app);
-    /* source is checked by hand: it may hold NUL characters (model/ refuses them with a
-     * position), and it is as long as the record allows */
-    json_t *src = json_object_get(j, "source");
-    if (src && !json_is_null(src)) {
-        if (!json_is_string(src))
-            return err_set(err, errlen, "source: is %s, expected a string",
-                           msg_rfield_type_name(src));
+    r->application = json_incref((json_t *)app);
+    if (source) {
+        /* copied with its length: it may hold NUL characters (model/ refuses them with a
+         * position) */
+        const json_t *src = json_object_get(j, "source");
         r->source_len = json_string_length(src);
         r->source = malloc(r->source_len + 1);
         if (!r->source)
@@ -78,10 +78,9 @@ int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *
         return 0;
     }
     if (len == 0)
-        return err_set(err, errlen, "record is empty; a deletion is a null value (tombstone)");
-    if (len > MSG_MAX_BYTES)
-        return err_set(err, errlen, "record is %zu bytes, more than the limit of %u", len,
-                       MSG_MAX_BYTES);
+        return err_set(err, errlen, "empty record: a deletion is a null value (tombstone)");
+    if (msg_field_check_size(len, err, errlen) < 0)
+        return -1;
     size_t i = 0;
     while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
         i++;
@@ -99,8 +98,8 @@ int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *
     r->doc = NULL; /* a vela form: checked from here on */
     r->doc_len = 0;
     int rc = -1;
-    if (msg_rfield_check_depth(tree, err, errlen) < 0 ||
-        msg_rfield_version(tree, MSG_APPLICATION_SCHEMA_VERSION, err, errlen) < 0)
+    if (msg_field_check_depth(tree, err, errlen) < 0 ||
+        msg_field_version(tree, MSG_APPLICATION_SCHEMA_VERSION, err, errlen) < 0)
         goto cleanup;
     bool has_app = json_object_get(tree, "application") != NULL;
     bool has_del = json_object_get(tree, "deletion") != NULL;
@@ -117,7 +116,7 @@ int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *
                  : app_record_envelope(tree, r, err, errlen);
 cleanup:
     json_decref(tree);
-    return rc;
+    return msg_field_finish(rc, err);
 }
 
 json_t *msg_app_record_encode(const msg_app_record *r)

@@ -41,8 +41,8 @@ void msg_app_record_release(msg_app_record *r);
  * otherwise) into *r, which is overwritten; the caller releases it in every case. A JSON
  * object with a member "deletion" or "application" (or only "schemaVersion") is a deletion
  * request or an envelope and is checked as such: -1 with an error naming the field
- * ("schemaVersion: 2 is not supported...", "deletion.force: missing", "application: is a
- * string, expected an object"); so are empty records and records over MSG_MAX_BYTES. Any
+ * ("schemaVersion: expected 1, got 2...", "deletion.force: missing", "application:
+ * expected an object, got a string"); so are empty records and records over MSG_MAX_BYTES. Any
  * other bytes are a DOCUMENT, whatever they hold: model/ judges them. Unknown members of
  * the two JSON forms are accepted (a newer writer may add some). */
 int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *err,

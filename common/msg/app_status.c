@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "msg/rfield.h"
+#include "msg/field.h"
 
 #define ENUM_NAME(c, name) name,
 static const char *const phase_names[] = {MSG_APP_STATUS_PHASES(ENUM_NAME)};
@@ -138,287 +138,229 @@ void msg_app_status_release(msg_app_status *st)
 /* ---- decode ---- */
 
 /* Reads an int member in [0, INT_MAX]. */
-static int get_count(const json_t *o, const char *path, const char *key, int flags, int *out,
-                     bool *present, char *err, size_t errlen)
+static int get_count(const json_t *o, const char *path, const char *key, unsigned flags,
+                     int *out, bool *present, char *err, size_t errlen)
 {
     int64_t v = *out;
-    if (msg_rfield_int(o, path, key, flags, 0, INT_MAX, &v, present, err, errlen) < 0)
+    if (msg_field_int(o, path, key, flags, 0, INT_MAX, &v, present, err, errlen) < 0)
         return -1;
     *out = (int)v;
     return 0;
 }
 
-/* Checks that item i of array arr (at path) is an object; its path goes to item. */
-static int get_item(const json_t *arr, const char *path, size_t i, char *item, size_t itemlen,
-                    json_t **out, char *err, size_t errlen)
-{
-    msg_rfield_index(item, itemlen, path, i);
-    *out = json_array_get(arr, i);
-    if (!json_is_object(*out))
-        return err_set(err, errlen, "%s: is %s, expected an object", item,
-                       msg_rfield_type_name(*out));
-    return 0;
-}
-
-/* Allocates *items for the n items of arr (at least one slot, zeroed). */
-static int alloc_items(void **items, size_t n, size_t size, char *err, size_t errlen)
-{
-    *items = calloc(n ? n : 1, size);
-    return *items ? 0 : err_set(err, errlen, "out of memory");
-}
-
-static int resources_decode(const json_t *arr, const char *path, msg_app_status_resource **out,
-                            size_t *nout, char *err, size_t errlen)
-{
-    size_t n = json_array_size(arr);
-    if (alloc_items((void **)out, n, sizeof(**out), err, errlen) < 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        char p[512];
-        json_t *o;
-        msg_app_status_resource *r = &(*out)[i];
-        *nout = i + 1; /* released with what it holds, also on failure */
-        if (get_item(arr, path, i, p, sizeof(p), &o, err, errlen) < 0 ||
-            msg_rfield_str(o, p, "apiVersion", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN,
-                          &r->api_version, err, errlen) < 0 ||
-            msg_rfield_str(o, p, "kind", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN,
-                          &r->kind, err, errlen) < 0 ||
-            msg_rfield_str(o, p, "namespace", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &r->ns, err,
-                          errlen) < 0 ||
-            msg_rfield_str(o, p, "name", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN,
-                          &r->name, err, errlen) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int placement_decode(const json_t *o, const char *p, msg_app_status_placement *pl,
-                            char *err, size_t errlen)
-{
-    int state = 0;
-    if (msg_rfield_str(o, p, "cluster", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN,
-                      &pl->cluster, err, errlen) < 0 ||
-        msg_rfield_str(o, p, "namespace", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN, &pl->ns,
-                      err, errlen) < 0 ||
-        msg_rfield_enum(o, p, "state", MSG_RREQUIRED, placement_state_names,
-                       ARRAY_LEN(placement_state_names), &state, err, errlen) < 0 ||
-        get_count(o, p, "attempt", MSG_ROPTIONAL, &pl->attempt, NULL, err, errlen) < 0 ||
-        get_count(o, p, "failures", MSG_ROPTIONAL, &pl->failures, NULL, err, errlen) < 0 ||
-        msg_rfield_str(o, p, "message", MSG_ROPTIONAL, MSG_RMAX_TEXT_LEN, &pl->message, err,
-                      errlen) < 0)
-        return -1;
-    pl->state = (msg_app_status_placement_state)state;
-    return 0;
-}
-
-static int step_decode(const json_t *o, const char *p, msg_app_status_step *s, char *err,
-                       size_t errlen)
-{
-    int phase = 0;
-    json_t *pls;
-    char pp[512];
-    if (msg_rfield_str(o, p, "id", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN, &s->id, err,
-                      errlen) < 0 ||
-        msg_rfield_str(o, p, "name", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN, &s->name,
-                      err, errlen) < 0 ||
-        msg_rfield_str(o, p, "type", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN, &s->type,
-                      err, errlen) < 0 ||
-        msg_rfield_enum(o, p, "phase", MSG_RREQUIRED, step_phase_names,
-                       ARRAY_LEN(step_phase_names), &phase, err, errlen) < 0 ||
-        msg_rfield_str(o, p, "message", MSG_ROPTIONAL, MSG_RMAX_TEXT_LEN, &s->message, err,
-                      errlen) < 0 ||
-        get_count(o, p, "failures", MSG_ROPTIONAL, &s->failures, NULL, err, errlen) < 0 ||
-        msg_rfield_str(o, p, "startedAt", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &s->started_at, err,
-                      errlen) < 0 ||
-        msg_rfield_str(o, p, "finishedAt", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &s->finished_at,
-                      err, errlen) < 0 ||
-        msg_rfield_bool(o, p, "resumed", MSG_ROPTIONAL, &s->resumed, NULL, err, errlen) < 0 ||
-        msg_rfield_array(o, p, "placements", MSG_ROPTIONAL, &pls, err, errlen) < 0)
-        return -1;
-    s->phase = (msg_app_status_step_phase)phase;
-    size_t n = json_array_size(pls);
-    if (alloc_items((void **)&s->placements, n, sizeof(*s->placements), err, errlen) < 0)
-        return -1;
-    msg_rfield_path(pp, sizeof(pp), p, "placements");
-    for (size_t i = 0; i < n; i++) {
-        char ip[512];
-        json_t *item;
-        s->nplacements = i + 1;
-        if (get_item(pls, pp, i, ip, sizeof(ip), &item, err, errlen) < 0 ||
-            placement_decode(item, ip, &s->placements[i], err, errlen) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int service_decode(const json_t *o, const char *p, msg_app_status_service *s, char *err,
-                          size_t errlen)
-{
-    json_t *traits;
-    char tp[512];
-    if (msg_rfield_str(o, p, "name", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN, &s->name,
-                      err, errlen) < 0 ||
-        msg_rfield_str(o, p, "cluster", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN,
-                      &s->cluster, err, errlen) < 0 ||
-        msg_rfield_str(o, p, "namespace", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN, &s->ns,
-                      err, errlen) < 0 ||
-        msg_rfield_str(o, p, "type", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN, &s->type,
-                      err, errlen) < 0 ||
-        msg_rfield_bool(o, p, "healthy", MSG_RREQUIRED, &s->healthy, NULL, err, errlen) < 0 ||
-        msg_rfield_str(o, p, "message", MSG_RREQUIRED, MSG_RMAX_TEXT_LEN, &s->message, err,
-                      errlen) < 0 ||
-        msg_rfield_array(o, p, "traits", MSG_ROPTIONAL, &traits, err, errlen) < 0)
-        return -1;
-    s->has_traits = traits != NULL;
-    size_t n = json_array_size(traits);
-    if (alloc_items((void **)&s->traits, n, sizeof(*s->traits), err, errlen) < 0)
-        return -1;
-    msg_rfield_path(tp, sizeof(tp), p, "traits");
-    for (size_t i = 0; i < n; i++) {
-        char ip[512];
-        json_t *item;
-        msg_app_status_trait *t = &s->traits[i];
-        s->ntraits = i + 1;
-        if (get_item(traits, tp, i, ip, sizeof(ip), &item, err, errlen) < 0 ||
-            msg_rfield_str(item, ip, "type", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN,
-                          &t->type, err, errlen) < 0 ||
-            msg_rfield_bool(item, ip, "healthy", MSG_RREQUIRED, &t->healthy, NULL, err,
-                           errlen) < 0 ||
-            msg_rfield_str(item, ip, "message", MSG_ROPTIONAL, MSG_RMAX_TEXT_LEN, &t->message,
-                          err, errlen) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int inventory_decode(const json_t *o, const char *p, msg_app_status_inventory *e,
-                            char *err, size_t errlen)
-{
-    json_t *res, *del;
-    char rp[512];
-    if (msg_rfield_str(o, p, "cluster", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN,
-                      &e->cluster, err, errlen) < 0 ||
-        msg_rfield_str(o, p, "namespace", MSG_RREQUIRED, MSG_RMAX_NAME_LEN, &e->ns, err,
-                      errlen) < 0 ||
-        get_count(o, p, "generation", MSG_ROPTIONAL, &e->generation, NULL, err, errlen) < 0 ||
-        msg_rfield_array(o, p, "resources", MSG_RREQUIRED, &res, err, errlen) < 0 ||
-        msg_rfield_array(o, p, "deleteResources", MSG_ROPTIONAL, &del, err, errlen) < 0 ||
-        msg_rfield_str(o, p, "deleteTaskId", MSG_ROPTIONAL, MSG_RMAX_TEXT_LEN, &e->delete_task_id,
-                      err, errlen) < 0 ||
-        get_count(o, p, "deleteAttempt", MSG_ROPTIONAL, &e->delete_attempt,
-                  &e->has_delete_attempt, err, errlen) < 0 ||
-        msg_rfield_int(o, p, "retryAt", MSG_ROPTIONAL, 0, INT64_MAX, &e->retry_at,
-                      &e->has_retry_at, err, errlen) < 0 ||
-        msg_rfield_str(o, p, "message", MSG_ROPTIONAL, MSG_RMAX_TEXT_LEN, &e->message, err,
-                      errlen) < 0 ||
-        msg_rfield_bool(o, p, "drop", MSG_ROPTIONAL, &e->drop, NULL, err, errlen) < 0)
-        return -1;
-    msg_rfield_path(rp, sizeof(rp), p, "resources");
-    if (resources_decode(res, rp, &e->resources, &e->nresources, err, errlen) < 0)
-        return -1;
-    e->deleting = del != NULL;
-    msg_rfield_path(rp, sizeof(rp), p, "deleteResources");
-    return resources_decode(del, rp, &e->delete_resources, &e->ndelete_resources, err, errlen);
-}
-
-/* Decodes each item of member key of o (an array, already checked) with fn into *items. */
+/* Decodes one item (an object at path) into *item, a zeroed struct. */
 typedef int (*item_fn)(const json_t *o, const char *path, void *item, char *err,
                        size_t errlen);
 
+/* Decodes each item of arr (an array at path, or NULL: none) with fn into a new array
+ * *items of *n structs of size bytes (at least one slot, zeroed); *n counts the items begun,
+ * so that releasing frees what a half-read item holds. */
 static int items_decode(const json_t *arr, const char *path, size_t size, item_fn fn,
                         void **items, size_t *n, char *err, size_t errlen)
 {
     size_t count = json_array_size(arr);
-    if (alloc_items(items, count, size, err, errlen) < 0)
-        return -1;
+    *items = calloc(count ? count : 1, size);
+    if (!*items)
+        return err_set(err, errlen, "out of memory");
     for (size_t i = 0; i < count; i++) {
         char ip[512];
-        json_t *item;
-        *n = i + 1; /* released with what it holds, also on failure */
-        if (get_item(arr, path, i, ip, sizeof(ip), &item, err, errlen) < 0 ||
+        const json_t *item;
+        *n = i + 1;
+        if (msg_field_item(arr, path, i, ip, sizeof(ip), &item, err, errlen) < 0 ||
             fn(item, ip, (char *)*items + i * size, err, errlen) < 0)
             return -1;
     }
     return 0;
 }
 
+/* The array member key of o at path p, decoded item by item (absent: none). */
+static int array_decode(const json_t *o, const char *p, const char *key, unsigned flags,
+                        size_t size, item_fn fn, void **items, size_t *n, bool *present,
+                        char *err, size_t errlen)
+{
+    const json_t *arr = NULL;
+    char ap[512];
+    if (msg_field_array(o, p, key, flags, MSG_MAX_ITEMS, &arr, err, errlen) < 0)
+        return -1;
+    if (present)
+        *present = arr != NULL;
+    msg_field_path(ap, sizeof(ap), p, key);
+    return items_decode(arr, ap, size, fn, items, n, err, errlen);
+}
+
+static int resource_item(const json_t *o, const char *p, void *item, char *err, size_t errlen)
+{
+    msg_app_status_resource *r = item;
+    if (msg_field_str_dup(o, p, "apiVersion", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          &r->api_version, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "kind", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &r->kind,
+                          err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "namespace", 0, MSG_MAX_NAME_LEN, &r->ns, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &r->name,
+                          err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
+static int placement_item(const json_t *o, const char *p, void *item, char *err, size_t errlen)
+{
+    msg_app_status_placement *pl = item;
+    int state = 0;
+    if (msg_field_str_dup(o, p, "cluster", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          &pl->cluster, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "namespace", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          &pl->ns, err, errlen) < 0 ||
+        msg_field_enum(o, p, "state", MSG_REQUIRED, placement_state_names,
+                       ARRAY_LEN(placement_state_names), &state, err, errlen) < 0 ||
+        get_count(o, p, "attempt", 0, &pl->attempt, NULL, err, errlen) < 0 ||
+        get_count(o, p, "failures", 0, &pl->failures, NULL, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "message", 0, MSG_MAX_TEXT_LEN, &pl->message, err, errlen) < 0)
+        return -1;
+    pl->state = (msg_app_status_placement_state)state;
+    return 0;
+}
+
 static int step_item(const json_t *o, const char *p, void *item, char *err, size_t errlen)
 {
-    return step_decode(o, p, item, err, errlen);
+    msg_app_status_step *s = item;
+    int phase = 0;
+    if (msg_field_str_dup(o, p, "id", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->id,
+                          err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->name,
+                          err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->type,
+                          err, errlen) < 0 ||
+        msg_field_enum(o, p, "phase", MSG_REQUIRED, step_phase_names,
+                       ARRAY_LEN(step_phase_names), &phase, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "message", 0, MSG_MAX_TEXT_LEN, &s->message, err, errlen) < 0 ||
+        get_count(o, p, "failures", 0, &s->failures, NULL, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "startedAt", 0, MSG_MAX_TIME_LEN, &s->started_at, err,
+                          errlen) < 0 ||
+        msg_field_str_dup(o, p, "finishedAt", 0, MSG_MAX_TIME_LEN, &s->finished_at, err,
+                          errlen) < 0 ||
+        msg_field_bool(o, p, "resumed", 0, &s->resumed, NULL, err, errlen) < 0)
+        return -1;
+    s->phase = (msg_app_status_step_phase)phase;
+    return array_decode(o, p, "placements", 0, sizeof(*s->placements), placement_item,
+                        (void **)&s->placements, &s->nplacements, NULL, err, errlen);
+}
+
+static int trait_item(const json_t *o, const char *p, void *item, char *err, size_t errlen)
+{
+    msg_app_status_trait *t = item;
+    if (msg_field_str_dup(o, p, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &t->type,
+                          err, errlen) < 0 ||
+        msg_field_bool(o, p, "healthy", MSG_REQUIRED, &t->healthy, NULL, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "message", 0, MSG_MAX_TEXT_LEN, &t->message, err, errlen) < 0)
+        return -1;
+    return 0;
 }
 
 static int service_item(const json_t *o, const char *p, void *item, char *err, size_t errlen)
 {
-    return service_decode(o, p, item, err, errlen);
+    msg_app_status_service *s = item;
+    if (msg_field_str_dup(o, p, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->name,
+                          err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "cluster", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          &s->cluster, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "namespace", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          &s->ns, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->type,
+                          err, errlen) < 0 ||
+        msg_field_bool(o, p, "healthy", MSG_REQUIRED, &s->healthy, NULL, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "message", MSG_REQUIRED, MSG_MAX_TEXT_LEN, &s->message, err,
+                          errlen) < 0)
+        return -1;
+    return array_decode(o, p, "traits", 0, sizeof(*s->traits), trait_item, (void **)&s->traits,
+                        &s->ntraits, &s->has_traits, err, errlen);
 }
 
 static int inventory_item(const json_t *o, const char *p, void *item, char *err, size_t errlen)
 {
-    return inventory_decode(o, p, item, err, errlen);
+    msg_app_status_inventory *e = item;
+    if (msg_field_str_dup(o, p, "cluster", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          &e->cluster, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "namespace", MSG_REQUIRED, MSG_MAX_NAME_LEN, &e->ns, err,
+                          errlen) < 0 ||
+        get_count(o, p, "generation", 0, &e->generation, NULL, err, errlen) < 0 ||
+        array_decode(o, p, "resources", MSG_REQUIRED, sizeof(*e->resources), resource_item,
+                     (void **)&e->resources, &e->nresources, NULL, err, errlen) < 0 ||
+        array_decode(o, p, "deleteResources", 0, sizeof(*e->delete_resources), resource_item,
+                     (void **)&e->delete_resources, &e->ndelete_resources, &e->deleting, err,
+                     errlen) < 0 ||
+        msg_field_str_dup(o, p, "deleteTaskId", 0, MSG_MAX_ID_LEN, &e->delete_task_id, err,
+                          errlen) < 0 ||
+        get_count(o, p, "deleteAttempt", 0, &e->delete_attempt, &e->has_delete_attempt, err,
+                  errlen) < 0 ||
+        msg_field_int(o, p, "retryAt", 0, 0, INT64_MAX, &e->retry_at, &e->has_retry_at, err,
+                      errlen) < 0 ||
+        msg_field_str_dup(o, p, "message", 0, MSG_MAX_TEXT_LEN, &e->message, err, errlen) < 0 ||
+        msg_field_bool(o, p, "drop", 0, &e->drop, NULL, err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
+static int status_from_json(const json_t *j, msg_app_status *st, char *err, size_t errlen)
+{
+    const json_t *wf = NULL;
+    int phase = 0, mode = 0;
+    if (msg_field_is_record(j, err, errlen) < 0 ||
+        msg_field_version(j, MSG_APP_STATUS_SCHEMA_VERSION, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          &st->name, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "namespace", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          &st->ns, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "uid", 0, MSG_MAX_NAME_LEN, &st->uid, err, errlen) < 0 ||
+        get_count(j, "", "revision", MSG_REQUIRED, &st->revision, NULL, err, errlen) < 0 ||
+        get_count(j, "", "generation", 0, &st->generation, NULL, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "specHash", 0, MSG_MAX_NAME_LEN, &st->spec_hash, err,
+                          errlen) < 0 ||
+        msg_field_str_dup(j, "", "createdAt", 0, MSG_MAX_TIME_LEN, &st->created_at, err,
+                          errlen) < 0 ||
+        msg_field_str_dup(j, "", "updatedAt", 0, MSG_MAX_TIME_LEN, &st->updated_at, err,
+                          errlen) < 0 ||
+        msg_field_enum(j, "", "phase", MSG_REQUIRED, phase_names, ARRAY_LEN(phase_names),
+                       &phase, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "message", 0, MSG_MAX_TEXT_LEN, &st->message, err,
+                          errlen) < 0 ||
+        msg_field_object(j, "", "workflow", MSG_REQUIRED, &wf, err, errlen) < 0 ||
+        msg_field_enum(wf, "workflow", "mode", MSG_REQUIRED, mode_names, ARRAY_LEN(mode_names),
+                       &mode, err, errlen) < 0 ||
+        msg_field_bool(wf, "workflow", "finished", MSG_REQUIRED, &st->finished, NULL, err,
+                       errlen) < 0 ||
+        msg_field_bool(wf, "workflow", "suspend", MSG_REQUIRED, &st->suspend, NULL, err,
+                       errlen) < 0 ||
+        msg_field_bool(wf, "workflow", "terminated", MSG_REQUIRED, &st->terminated, NULL, err,
+                       errlen) < 0 ||
+        array_decode(wf, "workflow", "steps", MSG_REQUIRED, sizeof(*st->steps), step_item,
+                     (void **)&st->steps, &st->nsteps, NULL, err, errlen) < 0 ||
+        array_decode(j, "", "services", MSG_REQUIRED, sizeof(*st->services), service_item,
+                     (void **)&st->services, &st->nservices, NULL, err, errlen) < 0 ||
+        array_decode(j, "", "inventory", 0, sizeof(*st->inventory), inventory_item,
+                     (void **)&st->inventory, &st->ninventory, NULL, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "resumeToken", 0, MSG_MAX_TEXT_LEN, &st->resume_token, err,
+                          errlen) < 0 ||
+        msg_field_str_dup(j, "", "restartToken", 0, MSG_MAX_TEXT_LEN, &st->restart_token, err,
+                          errlen) < 0)
+        return -1;
+    st->phase = (msg_app_status_phase)phase;
+    st->mode = (msg_app_status_mode)mode;
+    return 0;
 }
 
 int msg_app_status_from_json(const json_t *j, msg_app_status *st, char *err, size_t errlen)
 {
-    json_t *wf, *steps, *services, *inventory;
-    int phase = 0, mode = 0;
     msg_app_status_init(st);
-    if (!json_is_object(j))
-        return err_set(err, errlen, "record is %s, expected a JSON object",
-                       j ? msg_rfield_type_name(j) : "nothing");
-    if (msg_rfield_version(j, MSG_APP_STATUS_SCHEMA_VERSION, err, errlen) < 0 ||
-        msg_rfield_str(j, "", "name", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN, &st->name,
-                      err, errlen) < 0 ||
-        msg_rfield_str(j, "", "namespace", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN,
-                      &st->ns, err, errlen) < 0 ||
-        msg_rfield_str(j, "", "uid", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &st->uid, err, errlen) < 0 ||
-        get_count(j, "", "revision", MSG_RREQUIRED, &st->revision, NULL, err, errlen) < 0 ||
-        get_count(j, "", "generation", MSG_ROPTIONAL, &st->generation, NULL, err, errlen) < 0 ||
-        msg_rfield_str(j, "", "specHash", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &st->spec_hash, err,
-                      errlen) < 0 ||
-        msg_rfield_str(j, "", "createdAt", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &st->created_at, err,
-                      errlen) < 0 ||
-        msg_rfield_str(j, "", "updatedAt", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &st->updated_at, err,
-                      errlen) < 0 ||
-        msg_rfield_enum(j, "", "phase", MSG_RREQUIRED, phase_names, ARRAY_LEN(phase_names),
-                       &phase, err, errlen) < 0 ||
-        msg_rfield_str(j, "", "message", MSG_ROPTIONAL, MSG_RMAX_TEXT_LEN, &st->message, err,
-                      errlen) < 0 ||
-        msg_rfield_object(j, "", "workflow", MSG_RREQUIRED, &wf, err, errlen) < 0 ||
-        msg_rfield_enum(wf, "workflow", "mode", MSG_RREQUIRED, mode_names, ARRAY_LEN(mode_names),
-                       &mode, err, errlen) < 0 ||
-        msg_rfield_bool(wf, "workflow", "finished", MSG_RREQUIRED, &st->finished, NULL, err,
-                       errlen) < 0 ||
-        msg_rfield_bool(wf, "workflow", "suspend", MSG_RREQUIRED, &st->suspend, NULL, err,
-                       errlen) < 0 ||
-        msg_rfield_bool(wf, "workflow", "terminated", MSG_RREQUIRED, &st->terminated, NULL, err,
-                       errlen) < 0 ||
-        msg_rfield_array(wf, "workflow", "steps", MSG_RREQUIRED, &steps, err, errlen) < 0 ||
-        msg_rfield_array(j, "", "services", MSG_RREQUIRED, &services, err, errlen) < 0 ||
-        msg_rfield_array(j, "", "inventory", MSG_ROPTIONAL, &inventory, err, errlen) < 0 ||
-        msg_rfield_str(j, "", "resumeToken", MSG_ROPTIONAL, MSG_RMAX_TEXT_LEN, &st->resume_token,
-                      err, errlen) < 0 ||
-        msg_rfield_str(j, "", "restartToken", MSG_ROPTIONAL, MSG_RMAX_TEXT_LEN,
-                      &st->restart_token, err, errlen) < 0)
-        return -1;
-    st->phase = (msg_app_status_phase)phase;
-    st->mode = (msg_app_status_mode)mode;
-    if (items_decode(steps, "workflow.steps", sizeof(*st->steps), step_item,
-                     (void **)&st->steps, &st->nsteps, err, errlen) < 0 ||
-        items_decode(services, "services", sizeof(*st->services), service_item,
-                     (void **)&st->services, &st->nservices, err, errlen) < 0 ||
-        items_decode(inventory, "inventory", sizeof(*st->inventory), inventory_item,
-                     (void **)&st->inventory, &st->ninventory, err, errlen) < 0)
-        return -1;
-    return 0;
+    return msg_field_finish(status_from_json(j, st, err, errlen), err);
 }
 
 int msg_app_status_decode(const char *buf, size_t len, msg_app_status *st, char *err,
                           size_t errlen)
 {
-    json_t *j;
-    if (msg_rfield_load(buf, len, &j, err, errlen) < 0) {
+    json_t *j = msg_field_load(buf, len, err, errlen);
+    if (!j) {
         msg_app_status_init(st);
-        return -1;
+        return msg_field_finish(-1, err);
     }
     int rc = msg_app_status_from_json(j, st, err, errlen);
     json_decref(j);

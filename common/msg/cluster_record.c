@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "msg/rfield.h"
+#include "msg/field.h"
 
 /* An endpoint is a URL: longer than a name, far shorter than free text. */
 #define CLUSTER_ENDPOINT_MAX 2048
@@ -62,73 +62,75 @@ json_t *cluster_record_to_json(const cluster_record *r)
 static int cluster_labels_from_json(const json_t *j, cluster_record *r, char *err,
                                     size_t errlen)
 {
-    json_t *labels, *v;
+    const json_t *labels = NULL;
+    json_t *v;
     const char *k;
-    if (msg_rfield_object(j, "", "labels", MSG_RREQUIRED, &labels, err, errlen) < 0)
+    if (msg_field_object(j, "", "labels", MSG_REQUIRED, &labels, err, errlen) < 0)
         return -1;
-    if (json_object_size(labels) > MSG_RMAX_ITEMS)
-        return err_set(err, errlen, "labels: has %zu labels, more than the limit of %d",
-                       json_object_size(labels), MSG_RMAX_ITEMS);
-    json_object_foreach(labels, k, v) {
-        char *s = NULL;
-        if (strlen(k) == 0 || strlen(k) > MSG_RMAX_NAME_LEN)
+    if (json_object_size(labels) > MSG_MAX_ITEMS)
+        return err_set(err, errlen, "labels: %zu items, more than the limit of %d",
+                       json_object_size(labels), MSG_MAX_ITEMS);
+    json_object_foreach((json_t *)labels, k, v) {
+        const char *s = NULL;
+        if (strlen(k) == 0 || strlen(k) > MSG_MAX_NAME_LEN)
             return err_set(err, errlen, "labels: a key is empty or longer than %d bytes",
-                           MSG_RMAX_NAME_LEN);
-        if (msg_rfield_str(labels, "labels", k, MSG_RREQUIRED, MSG_RMAX_NAME_LEN, &s, err,
+                           MSG_MAX_NAME_LEN);
+        if (msg_field_str(labels, "labels", k, MSG_REQUIRED, MSG_MAX_NAME_LEN, &s, err,
                           errlen) < 0)
             return -1;
-        free(s);
     }
     r->labels = json_deep_copy(labels);
     return r->labels ? 0 : err_set(err, errlen, "out of memory");
 }
 
-int cluster_record_from_json(const json_t *j, cluster_record *r, char *err, size_t errlen)
+static int cluster_from_json(const json_t *j, cluster_record *r, char *err, size_t errlen)
 {
     int type = 0;
-    json_t *creds;
-    cluster_record_init(r);
-    if (!json_is_object(j))
-        return err_set(err, errlen, "record is %s, expected a JSON object",
-                       j ? msg_rfield_type_name(j) : "nothing");
-    if (msg_rfield_version(j, MSG_CLUSTER_SCHEMA_VERSION, err, errlen) < 0 ||
-        msg_rfield_str(j, "", "name", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN, &r->name,
-                      err, errlen) < 0 ||
-        msg_rfield_enum(j, "", "type", MSG_RREQUIRED, cluster_types, ARRAY_LEN(cluster_types),
+    const json_t *creds = NULL;
+    if (msg_field_is_record(j, err, errlen) < 0 ||
+        msg_field_version(j, MSG_CLUSTER_SCHEMA_VERSION, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &r->name,
+                          err, errlen) < 0 ||
+        msg_field_enum(j, "", "type", MSG_REQUIRED, cluster_types, ARRAY_LEN(cluster_types),
                        &type, err, errlen) < 0 ||
-        msg_rfield_str(j, "", "endpoint", MSG_RREQUIRED, CLUSTER_ENDPOINT_MAX, &r->endpoint, err,
-                      errlen) < 0 ||
-        msg_rfield_bool(j, "", "accepted", MSG_RREQUIRED, &r->accepted, NULL, err, errlen) < 0 ||
-        msg_rfield_str(j, "", "message", MSG_ROPTIONAL, MSG_RMAX_TEXT_LEN, &r->message, err,
-                      errlen) < 0 ||
-        msg_rfield_str(j, "", "kubernetesVersion", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &r->version,
-                      err, errlen) < 0 ||
-        msg_rfield_str(j, "", "region", MSG_RREQUIRED | MSG_RNONEMPTY, MSG_RMAX_NAME_LEN,
-                      &r->region, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "endpoint", MSG_REQUIRED, CLUSTER_ENDPOINT_MAX, &r->endpoint,
+                          err, errlen) < 0 ||
+        msg_field_bool(j, "", "accepted", MSG_REQUIRED, &r->accepted, NULL, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "message", 0, MSG_MAX_TEXT_LEN, &r->message, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "kubernetesVersion", 0, MSG_MAX_NAME_LEN, &r->version, err,
+                          errlen) < 0 ||
+        msg_field_str_dup(j, "", "region", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          &r->region, err, errlen) < 0 ||
         cluster_labels_from_json(j, r, err, errlen) < 0 ||
-        msg_rfield_object(j, "", "credentials", MSG_ROPTIONAL, &creds, err, errlen) < 0 ||
-        msg_rfield_str(j, "", "joinedAt", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &r->joined_at, err,
-                      errlen) < 0 ||
-        msg_rfield_str(j, "", "updatedAt", MSG_ROPTIONAL, MSG_RMAX_NAME_LEN, &r->updated_at, err,
-                      errlen) < 0)
+        msg_field_object(j, "", "credentials", 0, &creds, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "joinedAt", 0, MSG_MAX_TIME_LEN, &r->joined_at, err,
+                          errlen) < 0 ||
+        msg_field_str_dup(j, "", "updatedAt", 0, MSG_MAX_TIME_LEN, &r->updated_at, err,
+                          errlen) < 0)
         return -1;
     r->type = strdup(cluster_types[type]);
     if (!r->message)
         r->message = strdup("");
     if (creds)
-        r->credentials = json_incref(creds);
+        r->credentials = json_incref((json_t *)creds);
     if (!r->type || !r->message)
         return err_set(err, errlen, "out of memory");
     return 0;
 }
 
+int cluster_record_from_json(const json_t *j, cluster_record *r, char *err, size_t errlen)
+{
+    cluster_record_init(r);
+    return msg_field_finish(cluster_from_json(j, r, err, errlen), err);
+}
+
 int cluster_record_parse(const char *buf, size_t len, cluster_record *r, char *err,
                          size_t errlen)
 {
-    json_t *j;
-    if (msg_rfield_load(buf, len, &j, err, errlen) < 0) {
+    json_t *j = msg_field_load(buf, len, err, errlen);
+    if (!j) {
         cluster_record_init(r);
-        return -1;
+        return msg_field_finish(-1, err);
     }
     int rc = cluster_record_from_json(j, r, err, errlen);
     json_decref(j);

@@ -35,8 +35,8 @@ json_t *cluster_record_to_json(const cluster_record *r);
 
 /* Parses a value of vela.clusters into *r, which is overwritten (uninitialised, initialised
  * or released records are all fine; one holding data would leak it); the caller releases it,
- * also on failure. Refuses, with an error naming the field ("labels.zone: is an integer,
- * expected a string"): another schemaVersion than MSG_CLUSTER_SCHEMA_VERSION, a missing or
+ * also on failure. Refuses, with an error naming the field ("labels.zone: expected a string,
+ * got an integer"): another schemaVersion than MSG_CLUSTER_SCHEMA_VERSION, a missing or
  * mistyped name, type (one of the three above), endpoint, accepted, region or labels, and
  * over-long values. Unknown members are ignored (a newer writer may add some). The sealed
  * credentials are kept as they are; opening them checks them. */

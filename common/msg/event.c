@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "base/jpool.h"
 #include "base/util.h"
 #include "msg/field.h"
 #include "msg/schema.h"
@@ -29,13 +28,13 @@ static int event_service_decode(const json_t *j, const char *path, msg_event_ser
                                 char *err, size_t errlen)
 {
     const json_t *traits = NULL;
-    if (msg_field_is_object(j, path, err, errlen) < 0 ||
-        msg_field_str(j, path, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->name,
+    char at[128];
+    if (msg_field_str(j, path, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->name,
                       err, errlen) < 0 ||
         msg_field_str(j, path, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->type,
                       err, errlen) < 0 ||
         msg_field_bool(j, path, "healthy", MSG_REQUIRED, &s->healthy, NULL, err, errlen) < 0 ||
-        msg_field_str(j, path, "message", MSG_REQUIRED, MSG_MAX_MESSAGE_LEN, &s->message, err,
+        msg_field_str(j, path, "message", MSG_REQUIRED, MSG_MAX_TEXT_LEN, &s->message, err,
                       errlen) < 0 ||
         msg_field_array(j, path, "traits", 0, MSG_EVENT_MAX_TRAITS, &traits, err, errlen) < 0)
         return -1;
@@ -45,17 +44,16 @@ static int event_service_decode(const json_t *j, const char *path, msg_event_ser
     s->traits = calloc(json_array_size(traits) + 1, sizeof(*s->traits));
     if (!s->traits)
         return err_set(err, errlen, "out of memory");
-    size_t k;
-    const json_t *t;
-    json_array_foreach(traits, k, t) {
-        char tp[128];
+    msg_field_path(at, sizeof(at), path, "traits");
+    for (size_t k = 0; k < json_array_size(traits); k++) {
+        char tp[160];
+        const json_t *t;
         msg_event_trait *tr = &s->traits[k];
-        snprintf(tp, sizeof(tp), "%s.traits[%zu]", path, k);
-        if (msg_field_is_object(t, tp, err, errlen) < 0 ||
+        if (msg_field_item(traits, at, k, tp, sizeof(tp), &t, err, errlen) < 0 ||
             msg_field_str(t, tp, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
                           &tr->type, err, errlen) < 0 ||
             msg_field_bool(t, tp, "healthy", MSG_REQUIRED, &tr->healthy, NULL, err, errlen) < 0 ||
-            msg_field_str(t, tp, "message", 0, MSG_MAX_MESSAGE_LEN, &tr->message, err,
+            msg_field_str(t, tp, "message", 0, MSG_MAX_TEXT_LEN, &tr->message, err,
                           errlen) < 0)
             return -1;
         s->ntraits++;
@@ -65,21 +63,17 @@ static int event_service_decode(const json_t *j, const char *path, msg_event_ser
 
 static int event_decode(const char *buf, size_t len, msg_event *ev, char *err, size_t errlen)
 {
-    const char *phase = NULL;
+    int phase = 0;
     const json_t *services = NULL;
     ev->doc = msg_field_load(buf, len, err, errlen);
     if (!ev->doc || msg_field_version(ev->doc, MSG_EVENT_SCHEMA_VERSION, err, errlen) < 0 ||
         msg_ref_ident_decode(ev->doc, MSG_REF_EVENT, &ev->id, err, errlen) < 0 ||
-        msg_field_str(ev->doc, "", "phase", MSG_REQUIRED, 32, &phase, err, errlen) < 0)
+        msg_field_enum(ev->doc, "", "phase", MSG_REQUIRED, event_phase_names, MSG_PHASE_COUNT,
+                       &phase, err, errlen) < 0)
         return -1;
-    for (ev->phase = 0; ev->phase < MSG_PHASE_COUNT; ev->phase++)
-        if (strcmp(phase, event_phase_names[ev->phase]) == 0)
-            break;
-    if (ev->phase == MSG_PHASE_COUNT)
-        return err_set(err, errlen, "phase: expected one of applying, progressing, healthy, "
-                       "failed, deleted");
+    ev->phase = (msg_event_phase)phase;
     if (msg_field_bool(ev->doc, "", "final", MSG_REQUIRED, &ev->final, NULL, err, errlen) < 0 ||
-        msg_field_str(ev->doc, "", "message", 0, MSG_MAX_MESSAGE_LEN, &ev->message, err,
+        msg_field_str(ev->doc, "", "message", 0, MSG_MAX_TEXT_LEN, &ev->message, err,
                       errlen) < 0 ||
         msg_field_array(ev->doc, "", "services", 0, MSG_EVENT_MAX_SERVICES, &services, err,
                         errlen) < 0)
@@ -89,13 +83,13 @@ static int event_decode(const char *buf, size_t len, msg_event *ev, char *err, s
         ev->services = calloc(json_array_size(services) + 1, sizeof(*ev->services));
         if (!ev->services)
             return err_set(err, errlen, "out of memory");
-        size_t i;
-        const json_t *s;
-        json_array_foreach(services, i, s) {
+        for (size_t i = 0; i < json_array_size(services); i++) {
             char path[64];
-            msg_field_index(path, sizeof(path), "services", i);
+            const json_t *s;
             ev->nservices++; /* counted first: release frees a half-read service's traits */
-            if (event_service_decode(s, path, &ev->services[i], err, errlen) < 0)
+            if (msg_field_item(services, "services", i, path, sizeof(path), &s, err,
+                               errlen) < 0 ||
+                event_service_decode(s, path, &ev->services[i], err, errlen) < 0)
                 return -1;
         }
     }
@@ -103,7 +97,7 @@ static int event_decode(const char *buf, size_t len, msg_event *ev, char *err, s
                             &ev->nresources, err, errlen) < 0)
         return -1;
     ev->has_resources = ev->resources != NULL;
-    if (msg_field_str(ev->doc, "", "worker", 0, MSG_MAX_MESSAGE_LEN, &ev->worker, err,
+    if (msg_field_str(ev->doc, "", "worker", 0, MSG_MAX_TEXT_LEN, &ev->worker, err,
                       errlen) < 0 ||
         msg_field_time(ev->doc, "", "at", MSG_REQUIRED, &ev->at, &ev->at_ms, err, errlen) < 0)
         return -1;
@@ -113,11 +107,7 @@ static int event_decode(const char *buf, size_t len, msg_event *ev, char *err, s
 int msg_event_decode(const char *buf, size_t len, msg_event *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    if (event_decode(buf, len, out, err, errlen) < 0) {
-        msg_field_clean(err);
-        return -1;
-    }
-    return 0;
+    return msg_field_finish(event_decode(buf, len, out, err, errlen), err);
 }
 
 void msg_event_release(msg_event *ev)
@@ -145,7 +135,7 @@ static json_t *event_service_encode(const msg_event_service *s, const char *path
         msg_field_put_str(j, path, "type", s->type, MSG_REQUIRED | MSG_NONEMPTY,
                           MSG_MAX_NAME_LEN, err, errlen) < 0 ||
         msg_field_put(j, "healthy", json_boolean(s->healthy), err, errlen) < 0 ||
-        msg_field_put_str(j, path, "message", s->message, MSG_REQUIRED, MSG_MAX_MESSAGE_LEN, err,
+        msg_field_put_str(j, path, "message", s->message, MSG_REQUIRED, MSG_MAX_TEXT_LEN, err,
                           errlen) < 0)
         goto fail;
     if (!s->has_traits)
@@ -172,7 +162,7 @@ static json_t *event_service_encode(const msg_event_service *s, const char *path
         if (msg_field_put_str(t, tp, "type", tr->type, MSG_REQUIRED | MSG_NONEMPTY,
                               MSG_MAX_NAME_LEN, err, errlen) < 0 ||
             msg_field_put(t, "healthy", json_boolean(tr->healthy), err, errlen) < 0 ||
-            msg_field_put_str(t, tp, "message", tr->message, 0, MSG_MAX_MESSAGE_LEN, err,
+            msg_field_put_str(t, tp, "message", tr->message, 0, MSG_MAX_TEXT_LEN, err,
                               errlen) < 0)
             goto fail;
     }
@@ -231,7 +221,7 @@ json_t *msg_event_encode(const msg_event *ev, char *err, size_t errlen)
         msg_field_put_str(j, "", "phase", msg_event_phase_name(ev->phase), MSG_REQUIRED, 32, err,
                           errlen) < 0 ||
         msg_field_put(j, "final", json_boolean(ev->final), err, errlen) < 0 ||
-        msg_field_put_str(j, "", "message", ev->message, 0, MSG_MAX_MESSAGE_LEN, err,
+        msg_field_put_str(j, "", "message", ev->message, 0, MSG_MAX_TEXT_LEN, err,
                           errlen) < 0)
         goto fail;
     if (ev->has_services && event_services_encode(j, ev, err, errlen) < 0)
@@ -247,7 +237,7 @@ json_t *msg_event_encode(const msg_event *ev, char *err, size_t errlen)
         if (!res || msg_field_put(j, "resources", res, err, errlen) < 0)
             goto fail;
     }
-    if (msg_field_put_str(j, "", "worker", ev->worker, 0, MSG_MAX_MESSAGE_LEN, err,
+    if (msg_field_put_str(j, "", "worker", ev->worker, 0, MSG_MAX_TEXT_LEN, err,
                           errlen) < 0 ||
         msg_field_put_str(j, "", "at", ev->at, MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_TIME_LEN, err,
                           errlen) < 0)
@@ -260,16 +250,5 @@ fail:
 
 char *msg_event_encode_bytes(const msg_event *ev, size_t *len, char *err, size_t errlen)
 {
-    json_t *j = msg_event_encode(ev, err, errlen);
-    if (!j)
-        return NULL;
-    char *s = vela_json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    if (!s) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
-    if (len)
-        *len = strlen(s);
-    return s;
+    return msg_field_dump(msg_event_encode(ev, err, errlen), len, err, errlen);
 }

@@ -1,14 +1,70 @@
-/* Typed field readers and writers for the message codecs, with errors that name the field's
- * path. See field.h. */
+/* Loading records and typed field readers and writers for every message codec, with errors
+ * that name the field's path. See field.h. */
 #include "msg/field.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/jpool.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 #include "msg/schema.h"
+
+/* A field's path in errors: room for a few levels and a label key of MSG_MAX_NAME_LEN. */
+#define FIELD_PATH_LEN 512
+
+int msg_field_check_size(size_t len, char *err, size_t errlen)
+{
+    if (len > MSG_MAX_BYTES)
+        return err_set(err, errlen, "record is %zu bytes, more than the limit of %u", len,
+                       (unsigned)MSG_MAX_BYTES);
+    return 0;
+}
+
+/* The nesting depth of v (a scalar is 1), stopping once past limit. jansson's parser caps
+ * its recursion, so this one is bounded too. */
+static int field_depth(const json_t *v, int limit)
+{
+    int deepest = 0;
+    size_t i;
+    const char *k;
+    json_t *c;
+    if (limit <= 0)
+        return 1;
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, k, c) {
+            int d = field_depth(c, limit - 1);
+            if (d > deepest)
+                deepest = d;
+            if (deepest >= limit)
+                break;
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, c) {
+            int d = field_depth(c, limit - 1);
+            if (d > deepest)
+                deepest = d;
+            if (deepest >= limit)
+                break;
+        }
+    }
+    return deepest + 1;
+}
+
+static int field_depth_err(char *err, size_t errlen)
+{
+    return err_set(err, errlen, "record is nested deeper than %d levels", MSG_MAX_DEPTH);
+}
+
+int msg_field_check_depth(const json_t *j, char *err, size_t errlen)
+{
+    if (field_depth(j, MSG_MAX_DEPTH + 1) > MSG_MAX_DEPTH)
+        return field_depth_err(err, errlen);
+    return 0;
+}
 
 json_t *msg_field_load(const char *buf, size_t len, char *err, size_t errlen)
 {
@@ -16,23 +72,24 @@ json_t *msg_field_load(const char *buf, size_t len, char *err, size_t errlen)
         err_set(err, errlen, "empty record: expected a JSON object");
         return NULL;
     }
-    if (len > MSG_MAX_BYTES) {
-        err_set(err, errlen, "record is %zu bytes, more than the limit of %u", len,
-                (unsigned)MSG_MAX_BYTES);
+    if (msg_field_check_size(len, err, errlen) < 0)
         return NULL;
-    }
     json_error_t je;
     /* DECODE_ANY: a bare null or string gets "expected a JSON object, got null" below
      * rather than jansson's "'[' or '{' expected". Duplicate keys are refused: readers in
      * other languages would not agree on which one wins. */
     json_t *root = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
     if (!root) {
-        err_set(err, errlen, "not valid JSON: line %d column %d: %s", je.line, je.column,
-                je.text);
+        /* past jansson's own depth limit: the same error as past ours */
+        if (json_error_code(&je) == json_error_stack_overflow)
+            field_depth_err(err, errlen);
+        else
+            err_set(err, errlen, "not valid JSON: line %d column %d: %s", je.line, je.column,
+                    je.text);
         return NULL;
     }
-    if (!json_is_object(root)) {
-        err_set(err, errlen, "expected a JSON object, got %s", msg_field_kind_of(root));
+    if (msg_field_check_depth(root, err, errlen) < 0 ||
+        msg_field_is_record(root, err, errlen) < 0) {
         json_decref(root);
         return NULL;
     }
@@ -47,8 +104,9 @@ int msg_field_version(const json_t *root, int want, char *err, size_t errlen)
                       err, errlen) < 0)
         return -1;
     if (v != want)
-        return err_set(err, errlen, "schemaVersion: expected %d, got %" PRId64
-                       "; this reader knows only version %d", want, v, want);
+        return err_set(err, errlen, "schemaVersion: expected %d, got %" PRId64 "; this program "
+                       "reads only version %d (upgrade it to read newer records)", want, v,
+                       want);
     return 0;
 }
 
@@ -64,6 +122,8 @@ void msg_field_index(char *buf, size_t n, const char *at, size_t i)
 
 const char *msg_field_kind_of(const json_t *j)
 {
+    if (!j)
+        return "nothing";
     switch (json_typeof(j)) {
     case JSON_OBJECT:
         return "an object";
@@ -92,7 +152,7 @@ static int field_get(const json_t *obj, const char *at, const char *key, unsigne
         return 0;
     if (!(flags & MSG_REQUIRED))
         return 1;
-    char path[256];
+    char path[FIELD_PATH_LEN];
     msg_field_path(path, sizeof(path), at, key);
     return err_set(err, errlen, "%s: missing (required %s)", path, what);
 }
@@ -100,7 +160,7 @@ static int field_get(const json_t *obj, const char *at, const char *key, unsigne
 static int field_type_err(const json_t *v, const char *at, const char *key, const char *what,
                           char *err, size_t errlen)
 {
-    char path[256];
+    char path[FIELD_PATH_LEN];
     msg_field_path(path, sizeof(path), at, key);
     return err_set(err, errlen, "%s: expected %s, got %s", path, what, msg_field_kind_of(v));
 }
@@ -109,7 +169,7 @@ static int field_type_err(const json_t *v, const char *at, const char *key, cons
 static int field_str_check(const char *s, size_t len, const char *at, const char *key,
                            unsigned flags, size_t max_len, char *err, size_t errlen)
 {
-    char path[256];
+    char path[FIELD_PATH_LEN];
     msg_field_path(path, sizeof(path), at, key);
     if ((flags & (MSG_NONEMPTY | MSG_DNS1123)) && len == 0)
         return err_set(err, errlen, "%s: expected a non-empty string", path);
@@ -140,6 +200,48 @@ int msg_field_str(const json_t *obj, const char *at, const char *key, unsigned f
     return 0;
 }
 
+int msg_field_str_dup(const json_t *obj, const char *at, const char *key, unsigned flags,
+                      size_t max_len, char **out, char *err, size_t errlen)
+{
+    const char *s = NULL;
+    if (msg_field_str(obj, at, key, flags, max_len, &s, err, errlen) < 0)
+        return -1;
+    if (!s)
+        return 0;
+    char *copy = strdup(s);
+    if (!copy)
+        return err_set(err, errlen, "out of memory");
+    free(*out);
+    *out = copy; /* now owned by the caller */
+    return 0;
+}
+
+int msg_field_enum(const json_t *obj, const char *at, const char *key, unsigned flags,
+                   const char *const *names, size_t n, int *out, char *err, size_t errlen)
+{
+    const char *s = NULL;
+    if (msg_field_str(obj, at, key, flags, MSG_MAX_BYTES, &s, err, errlen) < 0)
+        return -1;
+    if (!s)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    }
+    strbuf sb;
+    strbuf_init(&sb, 1024);
+    for (size_t i = 0; i < n; i++)
+        if (strbuf_addf(&sb, "%s%s", i ? ", " : "", names[i]) < 0)
+            break; /* the list is cut at 1 KiB, the message still says what is wrong */
+    char path[FIELD_PATH_LEN];
+    msg_field_path(path, sizeof(path), at, key);
+    err_set(err, errlen, "%s: \"%.64s\" is not one of %s", path, s, sb.data ? sb.data : "");
+    strbuf_release(&sb);
+    return -1;
+}
+
 int msg_field_int(const json_t *obj, const char *at, const char *key, unsigned flags,
                   int64_t min, int64_t max, int64_t *out, bool *has, char *err, size_t errlen)
 {
@@ -151,7 +253,7 @@ int msg_field_int(const json_t *obj, const char *at, const char *key, unsigned f
         return field_type_err(v, at, key, "an integer", err, errlen);
     json_int_t n = json_integer_value(v);
     if (n < min || n > max) {
-        char path[256];
+        char path[FIELD_PATH_LEN];
         msg_field_path(path, sizeof(path), at, key);
         return err_set(err, errlen, "%s: %" PRId64 " is out of range (%" PRId64 " to %" PRId64
                        ")", path, (int64_t)n, min, max);
@@ -187,7 +289,7 @@ int msg_field_time(const json_t *obj, const char *at, const char *key, unsigned 
         return 0;
     int64_t v = clock_parse_rfc3339(s);
     if (v < 0) {
-        char path[256];
+        char path[FIELD_PATH_LEN];
         msg_field_path(path, sizeof(path), at, key);
         return err_set(err, errlen, "%s: not an RFC 3339 time such as 2026-11-26T02:10:00Z",
                        path);
@@ -208,7 +310,7 @@ int msg_field_array(const json_t *obj, const char *at, const char *key, unsigned
     if (!json_is_array(v))
         return field_type_err(v, at, key, "an array", err, errlen);
     if (json_array_size(v) > max_items) {
-        char path[256];
+        char path[FIELD_PATH_LEN];
         msg_field_path(path, sizeof(path), at, key);
         return err_set(err, errlen, "%s: %zu items, more than the limit of %zu", path,
                        json_array_size(v), max_items);
@@ -237,13 +339,28 @@ int msg_field_is_object(const json_t *j, const char *path, char *err, size_t err
     return err_set(err, errlen, "%s: expected an object, got %s", path, msg_field_kind_of(j));
 }
 
+int msg_field_is_record(const json_t *j, char *err, size_t errlen)
+{
+    if (json_is_object(j))
+        return 0;
+    return err_set(err, errlen, "expected a JSON object, got %s", msg_field_kind_of(j));
+}
+
+int msg_field_item(const json_t *arr, const char *at, size_t i, char *path, size_t pathlen,
+                   const json_t **out, char *err, size_t errlen)
+{
+    msg_field_index(path, pathlen, at, i);
+    *out = json_array_get(arr, i);
+    return msg_field_is_object(*out, path, err, errlen);
+}
+
 int msg_field_put_str(json_t *obj, const char *at, const char *key, const char *s,
                       unsigned flags, size_t max_len, char *err, size_t errlen)
 {
     if (!s) {
         if (!(flags & MSG_REQUIRED))
             return 0;
-        char path[256];
+        char path[FIELD_PATH_LEN];
         msg_field_path(path, sizeof(path), at, key);
         return err_set(err, errlen, "%s: missing (required string)", path);
     }
@@ -251,11 +368,26 @@ int msg_field_put_str(json_t *obj, const char *at, const char *key, const char *
         return -1;
     json_t *v = json_string(s);
     if (!v) {
-        char path[256];
+        char path[FIELD_PATH_LEN];
         msg_field_path(path, sizeof(path), at, key);
         return err_set(err, errlen, "%s: not valid UTF-8", path);
     }
     return msg_field_put(obj, key, v, err, errlen);
+}
+
+char *msg_field_dump(json_t *j, size_t *len, char *err, size_t errlen)
+{
+    if (!j)
+        return NULL;
+    char *s = vela_json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!s) {
+        err_set(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (len)
+        *len = strlen(s);
+    return s;
 }
 
 int msg_field_put(json_t *obj, const char *key, json_t *v, char *err, size_t errlen)
@@ -263,6 +395,13 @@ int msg_field_put(json_t *obj, const char *key, json_t *v, char *err, size_t err
     if (!v || json_object_set_new(obj, key, v) < 0)
         return err_set(err, errlen, "out of memory");
     return 0;
+}
+
+int msg_field_finish(int rc, char *err)
+{
+    if (rc < 0)
+        msg_field_clean(err);
+    return rc;
 }
 
 void msg_field_clean(char *err)

@@ -11,6 +11,9 @@
 
 #define REF_INT_MAX 2147483647
 
+/* In msg_kind's order. */
+static const char *const ref_kind_names[] = {"deploy", "delete"};
+
 const char *msg_ref_kind_name(msg_kind k)
 {
     return k == MSG_KIND_DELETE ? "delete" : "deploy";
@@ -35,15 +38,11 @@ static int ref_app_decode(const json_t *root, msg_appref *a, char *err, size_t e
 int msg_ref_ident_decode(const json_t *root, msg_ref_mode mode, msg_ident *out, char *err,
                          size_t errlen)
 {
-    const char *kind = NULL;
-    if (msg_field_str(root, "", "kind", MSG_REQUIRED, 16, &kind, err, errlen) < 0)
+    int kind = 0;
+    if (msg_field_enum(root, "", "kind", MSG_REQUIRED, ref_kind_names, ARRAY_LEN(ref_kind_names),
+                       &kind, err, errlen) < 0)
         return -1;
-    if (strcmp(kind, "deploy") == 0)
-        out->kind = MSG_KIND_DEPLOY;
-    else if (strcmp(kind, "delete") == 0)
-        out->kind = MSG_KIND_DELETE;
-    else
-        return err_set(err, errlen, "kind: expected \"deploy\" or \"delete\"");
+    out->kind = (msg_kind)kind;
     unsigned cluster = mode == MSG_REF_TASK ? MSG_DNS1123 : MSG_NONEMPTY;
     if (msg_field_str(root, "", "taskId", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_ID_LEN,
                       &out->task_id, err, errlen) < 0 ||
@@ -93,12 +92,11 @@ int msg_ref_objs_decode(const json_t *root, const char *key, unsigned flags, siz
     *out = calloc(json_array_size(arr) + 1, sizeof(**out));
     if (!*out)
         return err_set(err, errlen, "out of memory");
-    size_t i;
-    const json_t *r;
-    json_array_foreach(arr, i, r) {
+    for (size_t i = 0; i < json_array_size(arr); i++) {
         char path[64];
-        msg_field_index(path, sizeof(path), key, i);
-        if (msg_ref_obj_decode(r, path, true, &(*out)[i], err, errlen) < 0)
+        const json_t *r;
+        if (msg_field_item(arr, key, i, path, sizeof(path), &r, err, errlen) < 0 ||
+            msg_ref_obj_decode(r, path, true, &(*out)[i], err, errlen) < 0)
             return -1;
         (*n)++;
     }

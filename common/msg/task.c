@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "base/jpool.h"
 #include "base/util.h"
 #include "msg/field.h"
 #include "msg/schema.h"
@@ -18,8 +17,7 @@ static int task_trait_decode(const json_t *j, const char *path, msg_task_trait *
                              size_t errlen)
 {
     const json_t *obj = NULL;
-    if (msg_field_is_object(j, path, err, errlen) < 0 ||
-        msg_field_str(j, path, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &tr->type,
+    if (msg_field_str(j, path, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &tr->type,
                       err, errlen) < 0 ||
         msg_field_object(j, path, "properties", 0, &tr->properties, err, errlen) < 0 ||
         msg_field_object(j, path, "object", 0, &obj, err, errlen) < 0)
@@ -39,8 +37,7 @@ static int task_comp_decode(const json_t *j, const char *path, msg_task_comp *c,
 {
     const json_t *workload = NULL, *traits = NULL;
     char at[128];
-    if (msg_field_is_object(j, path, err, errlen) < 0 ||
-        msg_field_str(j, path, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &c->name,
+    if (msg_field_str(j, path, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &c->name,
                       err, errlen) < 0 ||
         msg_field_str(j, path, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &c->type,
                       err, errlen) < 0 ||
@@ -54,12 +51,12 @@ static int task_comp_decode(const json_t *j, const char *path, msg_task_comp *c,
     c->traits = calloc(json_array_size(traits) + 1, sizeof(*c->traits));
     if (!c->traits)
         return err_set(err, errlen, "out of memory");
-    size_t k;
-    const json_t *t;
-    json_array_foreach(traits, k, t) {
-        char tpath[128];
-        snprintf(tpath, sizeof(tpath), "%s.traits[%zu]", path, k);
-        if (task_trait_decode(t, tpath, &c->traits[k], err, errlen) < 0)
+    msg_field_path(at, sizeof(at), path, "traits");
+    for (size_t k = 0; k < json_array_size(traits); k++) {
+        char tpath[160];
+        const json_t *t;
+        if (msg_field_item(traits, at, k, tpath, sizeof(tpath), &t, err, errlen) < 0 ||
+            task_trait_decode(t, tpath, &c->traits[k], err, errlen) < 0)
             return -1;
         c->ntraits++;
     }
@@ -96,11 +93,11 @@ static int task_deploy_decode(msg_task *t, char *err, size_t errlen)
         return err_set(err, errlen, "out of memory");
     size_t i;
     const json_t *j;
-    json_array_foreach(comps, i, j) {
+    for (i = 0; i < json_array_size(comps); i++) {
         char path[64];
-        msg_field_index(path, sizeof(path), "components", i);
         t->ncomps++; /* counted first: release frees the traits of a half-read component */
-        if (task_comp_decode(j, path, &t->comps[i], err, errlen) < 0)
+        if (msg_field_item(comps, "components", i, path, sizeof(path), &j, err, errlen) < 0 ||
+            task_comp_decode(j, path, &t->comps[i], err, errlen) < 0)
             return -1;
     }
     if (msg_field_array(t->doc, "", "manifests", MSG_REQUIRED, MSG_TASK_MAX_MANIFESTS,
@@ -137,11 +134,7 @@ static int task_decode(const char *buf, size_t len, msg_task *t, char *err, size
 int msg_task_decode(const char *buf, size_t len, msg_task *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    if (task_decode(buf, len, out, err, errlen) < 0) {
-        msg_field_clean(err);
-        return -1;
-    }
-    return 0;
+    return msg_field_finish(task_decode(buf, len, out, err, errlen), err);
 }
 
 void msg_task_release(msg_task *t)
@@ -317,16 +310,5 @@ fail:
 
 char *msg_task_encode_bytes(const msg_task *t, size_t *len, char *err, size_t errlen)
 {
-    json_t *j = msg_task_encode(t, err, errlen);
-    if (!j)
-        return NULL;
-    char *s = vela_json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    if (!s) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
-    if (len)
-        *len = strlen(s);
-    return s;
+    return msg_field_dump(msg_task_encode(t, err, errlen), len, err, errlen);
 }

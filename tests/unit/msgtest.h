@@ -1,6 +1,7 @@
-/* Helpers shared by the message codec tests (test_msg_task, test_msg_event): the bad-record
- * corpus walker (tests/bad-records/<message>/<case>.json must fail to decode with an error
- * containing <case>.err) and generated records too big to commit. */
+/* Helpers shared by the message codec tests (test_msg_task, test_msg_event, test_msg_status):
+ * the bad-record corpus walker (tests/bad-records/<topic>/<case>.json or .bin must fail to
+ * decode with an error containing <case>.err), reading test files, generated records too big
+ * to commit, and editing a record's field by path. */
 #ifndef VELA_MSGTEST_H
 #define VELA_MSGTEST_H
 
@@ -35,12 +36,36 @@ static int msgtest_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The bytes of a file as they are (malloc'd, NUL-terminated). */
 static char *msgtest_slurp(const char *path, size_t *len)
 {
     char *buf = NULL, err[256];
     if (read_file(path, 16u << 20, &buf, len, err, sizeof(err)) < 0)
         fail_msg("%s", err);
     return buf;
+}
+
+/* Cuts the line ends off the end of buf. */
+static void msgtest_trim(char *buf, size_t *len)
+{
+    while (*len && (buf[*len - 1] == '\n' || buf[*len - 1] == '\r'))
+        buf[--*len] = '\0';
+}
+
+/* The names of dir's .json and .bin files (strdup'd), sorted; returns how many. */
+static size_t msgtest_list(const char *dir, char **names, size_t max)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        fail_msg("cannot open %s", dir);
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && n < max)
+        if (msgtest_suffix(de->d_name, ".json") || msgtest_suffix(de->d_name, ".bin"))
+            names[n++] = strdup(de->d_name);
+    closedir(d);
+    qsort(names, n, sizeof(names[0]), msgtest_cmp);
+    return n;
 }
 
 /* Runs every case of tests/bad-records/<sub>; returns the failures (each printed) and the
@@ -50,24 +75,16 @@ static int msgtest_corpus(const char *sub, msgtest_decode_fn decode, size_t *cou
 {
     char dir[512];
     snprintf(dir, sizeof(dir), "%s/tests/bad-records/%s", VELA_SOURCE_DIR, sub);
-    DIR *d = opendir(dir);
-    if (!d)
-        fail_msg("cannot open %s", dir);
     char *names[256];
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0]))
-        if (msgtest_suffix(de->d_name, ".json"))
-            names[n++] = strdup(de->d_name);
-    closedir(d);
-    qsort(names, n, sizeof(names[0]), msgtest_cmp);
+    size_t n = msgtest_list(dir, names, ARRAY_LEN(names));
     int failures = 0;
     for (size_t i = 0; i < n; i++) {
-        char path[1024], errpath[1024], err[1024] = "";
+        char path[1024], errpath[1024], err[4096] = "";
         size_t len, elen;
         struct stat st;
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        snprintf(errpath, sizeof(errpath), "%.*s.err", (int)(strlen(path) - 5), path);
+        snprintf(errpath, sizeof(errpath), "%.*s.err",
+                 (int)(strlen(path) - strlen(strrchr(path, '.'))), path);
         char *buf = msgtest_slurp(path, &len);
         /* an exact-size copy, so that ASan sees a read past the end */
         char *copy = malloc(len ? len : 1);
@@ -78,8 +95,7 @@ static int msgtest_corpus(const char *sub, msgtest_decode_fn decode, size_t *cou
             failures++;
         } else {
             char *want = msgtest_slurp(errpath, &elen);
-            while (elen && (want[elen - 1] == '\n' || want[elen - 1] == '\r'))
-                want[--elen] = '\0';
+            msgtest_trim(want, &elen);
             if (rc == 0) {
                 print_error("%s/%s: accepted, expected: %s\n", sub, names[i], want);
                 failures++;
@@ -125,7 +141,8 @@ static char *msgtest_nested(size_t n, size_t *len)
 }
 
 /* The object holding the field at path ("components[0].traits[1].type") and the field's
- * key in *key (a static buffer); fails the test when the path is not in root. */
+ * key in *key (a static buffer); for a path that ends in an index ("steps[0]") the array and
+ * the index as text. Fails the test when the path is not in root. */
 static json_t *msgtest_parent(json_t *root, const char *path, const char **key)
 {
     static char last[128];
@@ -146,13 +163,17 @@ static json_t *msgtest_parent(json_t *root, const char *path, const char **key)
         }
         cur = json_object_get(cur, tok);
         while (br) {
+            char *after = strchr(br + 1, '[');
+            if (!next && !after) { /* the field is an item */
+                snprintf(last, sizeof(last), "%.*s", (int)strcspn(br + 1, "]"), br + 1);
+                *key = last;
+                return cur;
+            }
             cur = json_array_get(cur, strtoul(br + 1, NULL, 10));
-            br = strchr(br + 1, '[');
+            br = after;
         }
         if (!cur)
             fail_msg("%s: not in the test's record", path);
-        if (!next)
-            fail_msg("%s: ends in an index", path);
         tok = next;
     }
     fail_msg("%s: empty path", path);
@@ -169,9 +190,13 @@ static char *msgtest_edit(const char *record, const char *path, json_t *value)
         fail_msg("test record: %s", je.text);
     const char *key;
     json_t *parent = msgtest_parent(root, path, &key);
-    if (value)
-        json_object_set_new(parent, key, value);
-    else if (json_object_del(parent, key) < 0)
+    int rc;
+    if (json_is_array(parent))
+        rc = value ? json_array_set_new(parent, strtoul(key, NULL, 10), value)
+                   : json_array_remove(parent, strtoul(key, NULL, 10));
+    else
+        rc = value ? json_object_set_new(parent, key, value) : json_object_del(parent, key);
+    if (rc < 0)
         fail_msg("%s: not in the test's record", path);
     char *out = json_dumps(root, JSON_COMPACT);
     json_decref(root);

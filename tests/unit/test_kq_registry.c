@@ -57,14 +57,14 @@ static void test_record_json(void **state)
         const char *json;
         const char *expect;
     } bad[] = {
-        {"[]", "record is an array, expected a JSON object"},
-        {"{\"schemaVersion\":2,\"name\":\"x\"}", "schemaVersion: 2 is not supported"},
+        {"[]", "expected a JSON object, got an array"},
+        {"{\"schemaVersion\":2,\"name\":\"x\"}", "schemaVersion: expected 1, got 2"},
         {"{\"name\":\"x\"}", "schemaVersion: missing"},
         {"{\"schemaVersion\":1,\"name\":\"x\"}", "type: missing"},
         {"{\"schemaVersion\":1,\"name\":\"x\",\"type\":\"None\",\"endpoint\":\"e\",\"region\":"
          "\"r\",\"accepted\":true,\"labels\":{\"a\":1}}",
-         "labels.a: is an integer, expected a string"},
-        {"not json", "not JSON"},
+         "labels.a: expected a string, got an integer"},
+        {"not json", "not valid JSON"},
     };
     int failures = 0;
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {

@@ -5,6 +5,7 @@
 #include "msgtest.h"
 
 #include "base/jpool.h"
+#include "msg/field.h"
 #include "msg/task.h"
 
 /* What scheduler/engine.c (dispatch_deploy, dispatch_delete) sends for examples/basic.yaml,
@@ -349,7 +350,7 @@ static void wrong_types_and_values_are_named(void **state)
         const char *want;
     } cases[] = {
         {"kind", "1", "kind: expected a string, got an integer"},
-        {"kind", "\"Deploy\"", "kind: expected \"deploy\" or \"delete\""},
+        {"kind", "\"Deploy\"", "kind: \"Deploy\" is not one of deploy, delete"},
         {"taskId", "null", "taskId: expected a string, got null"},
         {"taskId", "\"\"", "taskId: expected a non-empty string"},
         {"app", "[]", "app: expected an object, got an array"},
@@ -409,7 +410,8 @@ static void other_schema_versions_are_refused(void **state)
         const char *want;
     } cases[] = {
         {"0", "schemaVersion: expected 1, got 0"},
-        {"2", "schemaVersion: expected 1, got 2; this reader knows only version 1"},
+        {"2", "schemaVersion: expected 1, got 2; this program reads only version 1 (upgrade it "
+              "to read newer records)"},
         {"-1", "schemaVersion: expected 1, got -1"},
         {"\"1\"", "schemaVersion: expected an integer, got a string"},
         {"1.0", "schemaVersion: expected an integer, got a real number"},
@@ -477,10 +479,26 @@ static void huge_and_deep_records_are_refused(void **state)
     failures += expect_refused("resources", rec, strlen(rec),
                                "resources: 10001 items, more than the limit of 10000");
     free(rec);
-    /* nesting: jansson stops at its depth limit */
+    /* nesting: past jansson's own depth limit and just past ours, the same error; at the
+     * limit (the root and 63 arrays in an unknown field) the task is fine */
     char *deep = msgtest_nested(100000, &len);
-    failures += expect_refused("deep", deep, len, "maximum parsing depth reached");
+    failures += expect_refused("deep", deep, len, "record is nested deeper than 64 levels");
     free(deep);
+    for (size_t n = MSG_MAX_DEPTH - 1; n <= MSG_MAX_DEPTH; n++) {
+        char err[256] = "";
+        deep = msgtest_nested(n, &len);
+        rec = msgtest_edit(engine_delete, "future", json_loads(deep, 0, NULL));
+        int rc = decode_task(rec, strlen(rec), err, sizeof(err));
+        if (n == MSG_MAX_DEPTH - 1 && rc != 0) {
+            print_error("depth %d refused: %s\n", MSG_MAX_DEPTH, err);
+            failures++;
+        } else if (n == MSG_MAX_DEPTH) {
+            failures += expect_refused("depth 65", rec, strlen(rec),
+                                       "record is nested deeper than 64 levels");
+        }
+        free(rec);
+        free(deep);
+    }
     /* an integer no int64 holds */
     rec = strdup("{\"schemaVersion\":1,\"attempt\":99999999999999999999999}");
     failures += expect_refused("big integer", rec, strlen(rec), "too big integer");
