@@ -436,9 +436,10 @@ int main(int argc, char **argv)
             last_commit = now;
         }
         if (now - last_stats >= 30000) {
-            log_info("event=stats apps=%zu tasks=%llu statuses=%llu events=%llu",
+            log_info("event=stats apps=%zu tasks=%llu statuses=%llu events=%llu refused=%llu",
                      engine_app_count(s.eng), (unsigned long long)s.tasks_sent,
-                     (unsigned long long)s.statuses_sent, (unsigned long long)s.events_seen);
+                     (unsigned long long)s.statuses_sent, (unsigned long long)s.events_seen,
+                     (unsigned long long)kq_reject_count(NULL));
             last_stats = now;
         }
         if (kq_producer_fatal(s.prod, err, sizeof(err)) || kq_consumer_fatal(s.events, err, sizeof(err))) {

@@ -11,6 +11,7 @@
 
 #include "base/jpool.h"
 #include "base/log.h"
+#include "kafka/kq_reject.h"
 #include "base/util.h"
 #include "loop.h"
 #include "job.h"
@@ -354,11 +355,12 @@ static int64_t loop_tick(worker *w, int64_t now, int64_t cap)
 static void loop_stats(worker *w, const char *what)
 {
     log_info("event=%s taken=%llu finished=%llu failed=%llu abandoned=%llu duplicates=%llu "
-             "events=%llu running=%d queued=%zu kube_inflight=%d invalid=%llu",
+             "events=%llu running=%d queued=%zu kube_inflight=%d invalid=%llu refused=%llu",
              what, (unsigned long long)w->taken, (unsigned long long)w->finished,
              (unsigned long long)w->failed, (unsigned long long)w->abandoned_count,
              (unsigned long long)w->duplicates, (unsigned long long)w->events, w->active,
-             w->nbacklog, kube_client_inflight(w->kc), (unsigned long long)w->invalid);
+             w->nbacklog, kube_client_inflight(w->kc), (unsigned long long)w->invalid,
+             (unsigned long long)kq_reject_count(NULL));
 }
 
 /* One turn: registry, backlog, Kafka, jobs, Kubernetes, delivery reports. consume: whether
