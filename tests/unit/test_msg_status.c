@@ -842,9 +842,7 @@ static int run_corpus(const char *topic, bad_runner run, size_t at_least)
         size_t len, elen;
         struct stat sb;
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        snprintf(errpath, sizeof(errpath), "%s", path);
-        *strrchr(errpath, '.') = '\0';
-        strcat(errpath, ".err");
+        snprintf(errpath, sizeof(errpath), "%.*s.err", (int)(strrchr(path, '.') - path), path);
         char *buf = NULL, rerr[256];
         /* the input as it is, without slurp's trimming: bytes are the point here */
         if (read_file(path, 16u << 20, &buf, &len, rerr, sizeof(rerr)) < 0)
@@ -899,11 +897,13 @@ static void generated_bad_records_are_refused(void **state)
     int failures = 0;
     /* a string of 9 MiB in an otherwise plausible record */
     size_t big = 9u << 20;
-    char *buf = malloc(big + 64);
-    size_t len = (size_t)sprintf(buf, "{\"schemaVersion\":1,\"name\":\"");
+    size_t size = big + 64;
+    char *buf = malloc(size);
+    assert_non_null(buf);
+    size_t len = (size_t)snprintf(buf, size, "{\"schemaVersion\":1,\"name\":\"");
     memset(buf + len, 'x', big);
     len += big;
-    len += (size_t)sprintf(buf + len, "\"}");
+    len += (size_t)snprintf(buf + len, size - len, "\"}");
     for (size_t i = 0; i < ARRAY_LEN(decoders); i++) {
         err[0] = '\0';
         if (decoders[i].run(buf, len, err, sizeof(err)) < 0 ||
@@ -915,7 +915,7 @@ static void generated_bad_records_are_refused(void **state)
     /* nesting: deep enough for jansson's own limit, and just over ours */
     static const size_t depths[] = {100000, 65};
     for (size_t d = 0; d < ARRAY_LEN(depths); d++) {
-        len = (size_t)sprintf(buf, "{\"schemaVersion\":1,\"deletion\":");
+        len = (size_t)snprintf(buf, size, "{\"schemaVersion\":1,\"deletion\":");
         for (size_t k = 0; k + 1 < depths[d]; k++)
             buf[len++] = '[';
         for (size_t k = 0; k + 1 < depths[d]; k++)
@@ -934,13 +934,16 @@ static void generated_bad_records_are_refused(void **state)
     }
     /* more steps than MSG_RMAX_ITEMS */
     strbuf sb;
+    int bad = 0;
     strbuf_init(&sb, 0);
-    strbuf_adds(&sb, "{\"schemaVersion\":1,\"name\":\"a\",\"namespace\":\"b\",\"revision\":1,"
-                     "\"phase\":\"running\",\"services\":[],\"workflow\":{\"mode\":\"DAG\","
-                     "\"finished\":true,\"suspend\":false,\"terminated\":false,\"steps\":[");
+    bad |= strbuf_adds(&sb, "{\"schemaVersion\":1,\"name\":\"a\",\"namespace\":\"b\","
+                            "\"revision\":1,\"phase\":\"running\",\"services\":[],"
+                            "\"workflow\":{\"mode\":\"DAG\",\"finished\":true,\"suspend\":false,"
+                            "\"terminated\":false,\"steps\":[");
     for (int k = 0; k <= MSG_RMAX_ITEMS; k++)
-        strbuf_adds(&sb, k ? ",{}" : "{}");
-    strbuf_adds(&sb, "]}}");
+        bad |= strbuf_adds(&sb, k ? ",{}" : "{}");
+    bad |= strbuf_adds(&sb, "]}}");
+    assert_int_equal(bad, 0);
     if (run_status(sb.data, sb.len, err, sizeof(err)) < 0 ||
         !strstr(err, "workflow.steps: has 100001 items, more than the limit of 100000")) {
         print_error("100001 steps: %s\n", err);
