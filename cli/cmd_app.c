@@ -43,7 +43,7 @@ struct app_args {
      .help = "the Application's namespace (default \"default\")"}
 #define APP_WAIT(what)                                                                         \
     {.name = "wait", .kind = CMDLINE_FLAG, .offset = offsetof(struct app_args, wait),           \
-     .help = what}
+     .help = (what)}
 #define APP_TIMEOUT                                                                            \
     {.name = "timeout", .kind = CMDLINE_DURATION, .arg = "DURATION", .min = 1,                  \
      .offset = offsetof(struct app_args, timeout_ms), .help = "how long --wait waits (default 5m)"}

@@ -666,6 +666,8 @@ static void status_truncations_and_mutations_never_crash(void **state)
     snprintf(path, sizeof(path), "%s/tests/records/app-status/running-workflow-two-steps.json",
              VELA_SOURCE_DIR);
     char *orig = slurp(path, &len);
+    if (len == 0)
+        fail_msg("%s is empty", path);
     for (size_t cut = 0; cut < len; cut++) {
         char *copy = malloc(cut ? cut : 1); /* exactly cut bytes, for ASan */
         memcpy(copy, orig, cut);
