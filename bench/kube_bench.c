@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,17 @@ static double run_raw(long applies, long *errors, long *done)
 
 /* ---- main ------------------------------------------------------------------------------------ */
 
+/* A positive count from the command line, at most max; -1 when it is not one (usage error). */
+static long kb_count(const char *s, long max)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v <= 0 || v > max)
+        return -1;
+    return v;
+}
+
 int main(int argc, char **argv)
 {
     const char *kubesim = NULL, *dir = NULL;
@@ -320,11 +332,11 @@ int main(int argc, char **argv)
         switch (opt) {
         case 'k': kubesim = optarg; break;
         case 'd': dir = optarg; break;
-        case 'c': clusters = atoi(optarg); break;
-        case 'a': applies = atol(optarg); break;
-        case 'i': inflight = atoi(optarg); break;
-        case 'r': rounds = atoi(optarg); break;
-        case 'o': n_objects = atoi(optarg); break;
+        case 'c': clusters = (int)kb_count(optarg, 100000); break;
+        case 'a': applies = kb_count(optarg, LONG_MAX); break;
+        case 'i': inflight = (int)kb_count(optarg, 10000); break;
+        case 'r': rounds = (int)kb_count(optarg, 10000); break;
+        case 'o': n_objects = (int)kb_count(optarg, 100000); break;
         case 'x':
             if (nextra < 32)
                 extra[nextra++] = optarg;
@@ -339,7 +351,7 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    char tmp[] = "/tmp/kube_bench.XXXXXX", err[512];
+    char tmp[] = "/tmp/kube_bench.XXXXXX", err[512] = "";
     pid_t sim = 0;
     int rc = 1;
     kube_client *kc = NULL;
@@ -380,7 +392,7 @@ int main(int argc, char **argv)
     }
     if (!ready) {
         fprintf(stderr, "kube_bench: %d of %d clusters ready in %s (%s)\n", ntargets, clusters,
-                dir, err);
+                dir, err[0] ? err : "timed out");
         goto cleanup;
     }
 

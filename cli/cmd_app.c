@@ -43,7 +43,7 @@ struct app_args {
      .help = "the Application's namespace (default \"default\")"}
 #define APP_WAIT(what)                                                                         \
     {.name = "wait", .kind = CMDLINE_FLAG, .offset = offsetof(struct app_args, wait),           \
-     .help = what}
+     .help = (what)}
 #define APP_TIMEOUT                                                                            \
     {.name = "timeout", .kind = CMDLINE_DURATION, .arg = "DURATION", .min = 1,                  \
      .offset = offsetof(struct app_args, timeout_ms), .help = "how long --wait waits (default 5m)"}
@@ -340,9 +340,16 @@ int cmd_status(int argc, char **argv, vela_opts *opts)
     } else if (strcmp(format, "yaml") == 0) {
         strbuf sb;
         strbuf_init(&sb, 0);
-        yemit_json(&sb, st);
-        fwrite(sb.data, 1, sb.len, stdout);
+        int bad = yemit_json(&sb, st);
+        if (!bad)
+            fwrite(sb.data, 1, sb.len, stdout);
         strbuf_release(&sb);
+        if (bad) {
+            fprintf(stderr, "error: cannot write the status of %s as YAML (out of memory); try "
+                            "--output json\n", key);
+            json_decref(st);
+            return EXIT_FAIL;
+        }
     } else {
         app_print_status(st);
     }
@@ -375,7 +382,7 @@ static int app_wait(const vela_opts *o, const char *key, const char *hash, int64
         char line[4096];
         size_t len = (size_t)snprintf(line, sizeof(line), "  revision %lld: %s",
                                       (long long)json_integer_value(json_object_get(st, "revision")),
-                                      phase);
+                                      phase ? phase : "unknown");
         size_t i;
         json_t *step;
         json_array_foreach(json_object_get(json_object_get(st, "workflow"), "steps"), i, step) {
@@ -485,7 +492,8 @@ int cmd_up(int argc, char **argv, vela_opts *opts)
         printf("(the spec is unchanged: revision %lld, phase %s, stays as it is; 'vela workflow "
                "restart %s%s' runs its workflow again)\n",
                (long long)json_integer_value(json_object_get(current, "revision")),
-               json_string_value(json_object_get(current, "phase")), parsed->name, nsflag);
+               json_string_value(json_object_get(current, "phase")) ?: "unknown", parsed->name,
+               nsflag);
     fflush(stdout);
     rc = a.wait ? app_wait(opts, key, hash, a.timeout_ms) : EXIT_OK;
 cleanup:
@@ -538,8 +546,10 @@ int cmd_ls(int argc, char **argv, vela_opts *opts)
             json_object_set_new(seen, name, json_true());
             strbuf traits;
             strbuf_init(&traits, 4096);
-            json_array_foreach(json_object_get(svc, "traits"), j, tr) {
-                strbuf_addf(&traits, "%s%s", j ? "," : "", json_string_value(json_object_get(tr, "type")));
+            json_array_foreach(json_object_get(svc, "traits"), j, tr) { /* those that fit in 4 KiB */
+                if (strbuf_addf(&traits, "%s%s", j ? "," : "",
+                                json_string_value(json_object_get(tr, "type")) ?: "") < 0)
+                    break;
             }
             /* healthy only when the service is healthy in every cluster */
             int healthy = 1;

@@ -277,7 +277,6 @@ int cmd_cluster_list(int argc, char **argv, vela_opts *o)
     const char **names = registry_names(reg, &n);
     cluster_record *recs = xcalloc(n ? n : 1, sizeof(*recs));
     size_t nrec = 0;
-    rc = EXIT_FAIL;
     for (size_t i = 0; i < n; i++) {
         if (registry_get(reg, names[i], &recs[nrec], err, sizeof(err)) != 0) {
             /* reported once when the table was read (msg="record refused") */

@@ -104,14 +104,17 @@ static void dry_run_registry_release(struct dry_run_registry *r)
     }
 }
 
-static void dry_run_print_yaml(const json_t *plan, strbuf *out)
+/* Appends the plan as commented YAML to out; -1 when a manifest cannot be emitted (libyaml
+ * out of memory) or out's cap is reached. */
+static int dry_run_print_yaml(const json_t *plan, strbuf *out)
 {
     json_t *meta = json_object_get(plan, "application");
     json_t *wf = json_object_get(plan, "workflow");
     size_t i, j, k;
     json_t *step, *pl, *m, *c;
+    int bad = 0;
 
-    strbuf_addf(out, "# Application %s (namespace %s), workflow mode %s\n",
+    bad |= strbuf_addf(out, "# Application %s (namespace %s), workflow mode %s\n",
                 json_string_value(json_object_get(meta, "name")),
                 json_string_value(json_object_get(meta, "namespace")),
                 json_string_value(json_object_get(wf, "mode")));
@@ -119,30 +122,32 @@ static void dry_run_print_yaml(const json_t *plan, strbuf *out)
         const char *sname = json_string_value(json_object_get(step, "name"));
         const char *stype = json_string_value(json_object_get(step, "type"));
         if (strcmp(stype, "deploy") != 0) {
-            strbuf_addf(out, "# step %s (%s): waits for 'vela workflow resume'%s\n", sname, stype,
+            bad |= strbuf_addf(out, "# step %s (%s): waits for 'vela workflow resume'%s\n", sname, stype,
                         json_object_get(step, "durationMs") ? " or its duration" : "");
             continue;
         }
         if (json_array_size(json_object_get(step, "placements")) == 0)
-            strbuf_addf(out, "# step %s (deploy): no placement\n", sname);
+            bad |= strbuf_addf(out, "# step %s (deploy): no placement\n", sname);
         json_array_foreach(json_object_get(step, "placements"), j, pl) {
-            strbuf_addf(out, "# step %s (deploy): cluster %s, namespace %s\n", sname,
+            bad |= strbuf_addf(out, "# step %s (deploy): cluster %s, namespace %s\n", sname,
                         json_string_value(json_object_get(pl, "cluster")),
                         json_string_value(json_object_get(pl, "namespace")));
             json_array_foreach(json_object_get(pl, "components"), k, c) {
                 json_t *traits = json_object_get(c, "traits");
-                strbuf_addf(out, "#   component %s (%s)", json_string_value(json_object_get(c, "name")),
-                            json_string_value(json_object_get(c, "type")));
+                bad |= strbuf_addf(out, "#   component %s (%s)",
+                                   json_string_value(json_object_get(c, "name")),
+                                   json_string_value(json_object_get(c, "type")));
                 for (size_t t = 0; t < json_array_size(traits); t++)
-                    strbuf_addf(out, "%s%s", t ? ", " : " traits: ",
-                                json_string_value(json_array_get(traits, t)));
-                strbuf_adds(out, "\n");
+                    bad |= strbuf_addf(out, "%s%s", t ? ", " : " traits: ",
+                                       json_string_value(json_array_get(traits, t)));
+                bad |= strbuf_adds(out, "\n");
             }
             json_array_foreach(json_object_get(pl, "manifests"), k, m) {
-                yemit_json(out, m);
+                bad |= yemit_json(out, m);
             }
         }
     }
+    return bad ? -1 : 0;
 }
 
 /* Prints "error: FILE:LINE:COL: path: message" for a rendering error. */
@@ -203,9 +208,15 @@ int cmd_dry_run(int argc, char **argv, vela_opts *opts)
     } else {
         strbuf out;
         strbuf_init(&out, 0);
-        dry_run_print_yaml(plan, &out);
-        fwrite(out.data, 1, out.len, stdout);
+        int bad = dry_run_print_yaml(plan, &out);
+        if (!bad)
+            fwrite(out.data, 1, out.len, stdout);
         strbuf_release(&out);
+        if (bad) {
+            fprintf(stderr, "error: %s: cannot write the plan as YAML (out of memory); try "
+                            "--output json\n", shown);
+            goto cleanup;
+        }
     }
     rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 cleanup:

@@ -1,7 +1,10 @@
 /* The tab-aligned tables of `vela cluster list` and `vela ls`; see table.h. */
 #include "table.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/alloc.h"
 
 /* UTF-8 characters in s (continuation bytes are not counted). */
 static size_t table_width(const char *s)
@@ -16,9 +19,9 @@ static size_t table_width(const char *s)
 void table_print(FILE *out, const char *const *cells, size_t nrows, size_t ncols,
                  const size_t *min_width)
 {
-    size_t width[32];
-    if (ncols > 32)
-        ncols = 32;
+    if (ncols == 0)
+        return;
+    size_t *width = xcalloc(ncols, sizeof(*width));
     for (size_t c = 0; c < ncols; c++) {
         width[c] = min_width ? min_width[c] : 0;
         for (size_t r = 0; r < nrows; r++) {
@@ -36,4 +39,5 @@ void table_print(FILE *out, const char *const *cells, size_t nrows, size_t ncols
             fprintf(out, "%s%*s\t", row[c], (int)(width[c] - table_width(row[c])), "");
         fprintf(out, "%s\n", row[last]);
     }
+    free(width);
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 /* cells: nrows x ncols strings, row-major (borrowed); min_width: per column, may be NULL.
- * Widths count characters, not bytes. */
+ * Widths count characters, not bytes. No columns print nothing. */
 void table_print(FILE *out, const char *const *cells, size_t nrows, size_t ncols,
                  const size_t *min_width);
 

@@ -62,20 +62,22 @@ static size_t vela_match(const char *name, char **words, int n, size_t *name_wor
     return matched;
 }
 
-/* The command list of 'vela --help', or of a family's help (prefix "cluster"). */
-static void vela_list(strbuf *sb, const char *prefix)
+/* Appends the command list of 'vela --help', or of a family's help (prefix "cluster"), to
+ * an uncapped sb; -1 only if sb outgrows its (huge) cap. */
+static int vela_list(strbuf *sb, const char *prefix)
 {
     size_t plen = prefix ? strlen(prefix) : 0;
-    strbuf_adds(sb, "Commands:\n");
+    int bad = strbuf_adds(sb, "Commands:\n");
     for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
         if (!commands[i].summary ||
             (prefix && (strncmp(commands[i].name, prefix, plen) != 0 ||
                         commands[i].name[plen] != ' ')))
             continue;
-        strbuf_addf(sb, "  %-20s %s\n", commands[i].name, commands[i].summary);
+        bad |= strbuf_addf(sb, "  %-20s %s\n", commands[i].name, commands[i].summary);
     }
-    strbuf_addf(sb, "\nRun 'vela %s%sCOMMAND --help' for a command's options.\n",
-                prefix ? prefix : "", prefix ? " " : "");
+    bad |= strbuf_addf(sb, "\nRun 'vela %s%sCOMMAND --help' for a command's options.\n",
+                       prefix ? prefix : "", prefix ? " " : "");
+    return bad ? -1 : 0;
 }
 
 /* 'vela cluster' (or 'vela cluster -h'): the family's commands; 'vela cluster frob': an
@@ -83,13 +85,16 @@ static void vela_list(strbuf *sb, const char *prefix)
 static int vela_family(char **words, int nwords, int depth)
 {
     strbuf prefix, list;
-    int rc;
+    int rc, bad = 0;
     strbuf_init(&prefix, 0);
     strbuf_init(&list, 0);
     for (int i = 0; i < depth; i++)
-        strbuf_addf(&prefix, "%s%s", i ? " " : "", words[i]);
-    vela_list(&list, prefix.data);
-    if (nwords > depth && (strcmp(words[depth], "-h") == 0 ||
+        bad |= strbuf_addf(&prefix, "%s%s", i ? " " : "", words[i]);
+    bad |= vela_list(&list, prefix.data);
+    if (bad) {
+        fprintf(stderr, "error: the command list is too long to print\n");
+        rc = EXIT_FAIL;
+    } else if (nwords > depth && (strcmp(words[depth], "-h") == 0 ||
                            strcmp(words[depth], "--help") == 0)) {
         printf("Usage: vela %s COMMAND [options]\n\n%s", prefix.data, list.data);
         rc = EXIT_OK;
@@ -121,7 +126,12 @@ int main(int argc, char **argv)
     log_set_level(getenv("VELA_LOG_LEVEL"));
     opts_init(&opts);
     strbuf_init(&footer, 0);
-    vela_list(&footer, NULL);
+    if (vela_list(&footer, NULL) < 0) {
+        fprintf(stderr, "error: the command list is too long to print\n");
+        strbuf_release(&footer);
+        opts_release(&opts);
+        return EXIT_FAIL;
+    }
     const cmdline_cmd vela_cmd = {
         .name = "vela",
         .args = "COMMAND [options]",

@@ -127,25 +127,24 @@ void ks_reply_bad_request(struct evhttp_request *req, const char *msg)
     ks_reply_status(req, 400, "BadRequest", msg, NULL);
 }
 
-/* 422 with the causes from validation (stolen). */
+/* 422 with the causes from validation (stolen). The message lists the causes that fit in
+ * 8 KiB (all of them are in details.causes). */
 void ks_reply_invalid(struct evhttp_request *req, enum ks_res r, const char *name,
                          json_t *causes)
 {
     const struct ks_resource *res = &ks_resources[r];
     strbuf sb;
     strbuf_init(&sb, 8192);
-    strbuf_addf(&sb, "%s%s%s \"%s\" is invalid: ", res->kind, *res->group ? "." : "",
-                res->group, name ? name : "");
     size_t n = json_array_size(causes);
-    if (n > 1)
-        strbuf_adds(&sb, "[");
-    for (size_t i = 0; i < n; i++) {
+    int full = strbuf_addf(&sb, "%s%s%s \"%s\" is invalid: %s", res->kind,
+                           *res->group ? "." : "", res->group, name ? name : "", n > 1 ? "[" : "");
+    for (size_t i = 0; i < n && !full; i++) {
         json_t *c = json_array_get(causes, i);
-        strbuf_addf(&sb, "%s%s: %s", i ? ", " : "", json_string_value(json_object_get(c, "field")),
-                    json_string_value(json_object_get(c, "message")));
+        full = strbuf_addf(&sb, "%s%s: %s%s", i ? ", " : "",
+                           json_string_value(json_object_get(c, "field")) ?: "",
+                           json_string_value(json_object_get(c, "message")) ?: "",
+                           n > 1 && i + 1 == n ? "]" : "");
     }
-    if (n > 1)
-        strbuf_adds(&sb, "]");
     json_t *d = ks_reply_details(r, name);
     json_object_set_new(d, "kind", json_string(res->kind));
     json_object_set_new(d, "causes", causes);

@@ -117,17 +117,20 @@ json_t *ks_table_build(enum ks_res r, json_t *items, const char *rv)
             strbuf_init(&sb, 400);
             size_t j;
             json_t *p;
+            /* the ports that fit in 400 bytes */
             json_array_foreach(json_object_get(spec, "ports"), j, p)
             {
+                const char *proto = json_string_value(json_object_get(p, "protocol")) ?: "TCP";
+                long port = (long)json_integer_value(json_object_get(p, "port"));
+                int full;
                 if (json_object_get(p, "nodePort"))
-                    strbuf_addf(&sb, "%s%ld:%ld/%s", j ? "," : "",
-                                (long)json_integer_value(json_object_get(p, "port")),
-                                (long)json_integer_value(json_object_get(p, "nodePort")),
-                                json_string_value(json_object_get(p, "protocol")) ?: "TCP");
+                    full = strbuf_addf(&sb, "%s%ld:%ld/%s", j ? "," : "", port,
+                                       (long)json_integer_value(json_object_get(p, "nodePort")),
+                                       proto);
                 else
-                    strbuf_addf(&sb, "%s%ld/%s", j ? "," : "",
-                                (long)json_integer_value(json_object_get(p, "port")),
-                                json_string_value(json_object_get(p, "protocol")) ?: "TCP");
+                    full = strbuf_addf(&sb, "%s%ld/%s", j ? "," : "", port, proto);
+                if (full)
+                    break;
             }
             json_array_append_new(cells, json_string(sb.data ? sb.data : "<none>"));
             strbuf_release(&sb);
@@ -148,8 +151,11 @@ json_t *ks_table_build(enum ks_res r, json_t *items, const char *rv)
             size_t j;
             json_t *rule;
             json_array_foreach(json_object_get(spec, "rules"), j, rule)
-                strbuf_addf(&sb, "%s%s", j ? "," : "",
-                            json_string_value(json_object_get(rule, "host")) ?: "*");
+            { /* the hosts that fit in 400 bytes */
+                if (strbuf_addf(&sb, "%s%s", j ? "," : "",
+                                json_string_value(json_object_get(rule, "host")) ?: "*") < 0)
+                    break;
+            }
             json_array_append_new(cells, json_string(sb.data ? sb.data : "*"));
             strbuf_release(&sb);
             json_t *lb = json_object_get(st, "loadBalancer");

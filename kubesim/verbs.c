@@ -19,6 +19,8 @@
 #include "base/strbuf.h"
 
 #include <event2/http.h>
+#include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,19 +111,15 @@ void ks_verb_create(struct ks_req *k, enum ks_res r, const char *ns, json_t *obj
         goto cleanup;
     }
     ks_apply_set_managed(obj, manager, op, r);
-    if (k->method == EVHTTP_REQ_POST && ks_api_param(k, "dryRun")) {
-        ks_reply_json(k->req, 201, obj);
-        return;
-    }
     if (ks_api_param(k, "dryRun")) {
         ks_reply_json(k->req, 201, obj);
         return;
     }
-    json_t *stored = ks_store_put(cl, r, key, obj, "ADDED");
+    ks_store_put(cl, r, key, obj, "ADDED");
     obj = NULL; /* now owned by the store */
     ks_controller_changed(cl, r, key);
-    stored = ks_store_get(cl, r, key);
-    ks_verb_send_obj(k, r, 201, json_incref(stored));
+    /* the controller may have replaced the object (status): send what is stored now */
+    ks_verb_send_obj(k, r, 201, json_incref(ks_store_get(cl, r, key)));
 cleanup:
     json_decref(obj);
 }
@@ -136,7 +134,10 @@ static json_t *scale_of(json_t *dep)
     const char *lk;
     json_t *lv;
     json_object_foreach(json_object_get(json_object_get(spec, "selector"), "matchLabels"), lk, lv)
-        strbuf_addf(&sb, "%s%s=%s", sb.len ? "," : "", lk, json_string_value(lv) ?: "");
+    { /* the labels that fit in 4 KiB */
+        if (strbuf_addf(&sb, "%s%s=%s", sb.len ? "," : "", lk, json_string_value(lv) ?: "") < 0)
+            break;
+    }
     json_t *sc = json_pack("{s:s,s:s,s:{s:O*,s:O*,s:O*,s:O*,s:O*},s:{s:I},s:{s:I,s:s}}", "kind",
                            "Scale", "apiVersion", "autoscaling/v1", "metadata",
                            "name", json_object_get(meta, "name"),
@@ -336,6 +337,23 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* An integer query parameter such as limit or timeoutSeconds: 0 when absent or empty, 400's
+ * message (the API server's wording) when it is not a whole number that fits an int. */
+static int param_int(struct ks_req *k, const char *name, int *out, char *err, size_t errlen)
+{
+    const char *s = ks_api_param(k, name);
+    *out = 0;
+    if (!s || !*s)
+        return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < INT_MIN || v > INT_MAX)
+        return err_set(err, errlen, "strconv.ParseInt: parsing \"%s\": invalid syntax", s);
+    *out = (int)v;
+    return 0;
+}
+
 void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
 {
     struct ks_cluster *cl = k->cl;
@@ -356,6 +374,13 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
         ks_reply_bad_request(k->req, err);
         return;
     }
+    int timeout_s, limit;
+    if (param_int(k, "timeoutSeconds", &timeout_s, err, sizeof(err)) < 0 ||
+        param_int(k, "limit", &limit, err, sizeof(err)) < 0) {
+        json_decref(sel);
+        ks_reply_bad_request(k->req, err);
+        return;
+    }
     if (fns) {
         if (ns && strcmp(ns, fns) != 0)
             ns = "\x01"; /* matches nothing */
@@ -363,7 +388,6 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
             ns = fns;
     }
     if (ks_api_param_true(k, "watch")) {
-        const char *ts = ks_api_param(k, "timeoutSeconds");
         if (name_neg) {
             json_decref(sel);
             ks_reply_bad_request(k->req,
@@ -371,7 +395,7 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
             return;
         }
         ks_watch_start(cl, k->req, k->conn, r, ns, name, sel, ks_api_param(k, "resourceVersion"),
-                       ts ? atoi(ts) : 0, k->want_table);
+                       timeout_s, k->want_table);
         return;
     }
 
@@ -408,8 +432,6 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
             start++;
         free(after);
     }
-    const char *lim = ks_api_param(k, "limit");
-    long limit = lim ? atol(lim) : 0;
     size_t end = m;
     if (limit > 0 && start + (size_t)limit < m)
         end = start + (size_t)limit;

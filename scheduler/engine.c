@@ -9,6 +9,7 @@
 
 #include <openssl/rand.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -31,7 +32,7 @@ void engine_opts_init(engine_opts *o)
 
 void engine_strset(char **dst, const char *s)
 {
-    char *copy = s ? strdup(s) : NULL;
+    char *copy = s ? xstrdup(s) : NULL;
     free(*dst);
     *dst = copy;
 }
@@ -40,14 +41,15 @@ void engine_random_id(char *out, size_t len)
 {
     static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     unsigned char raw[32];
-    if (len > sizeof(raw) + 1)
-        len = sizeof(raw) + 1;
-    if (RAND_bytes(raw, (int)len) != 1)
-        for (size_t i = 0; i < len; i++)
+    if (len == 0)
+        return;
+    size_t n = len - 1 < sizeof(raw) ? len - 1 : sizeof(raw); /* characters, at most 32 */
+    if (RAND_bytes(raw, (int)n) != 1)
+        for (size_t i = 0; i < n; i++)
             raw[i] = (unsigned char)rand();
-    for (size_t i = 0; i + 1 < len; i++)
+    for (size_t i = 0; i < n; i++)
         out[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
-    out[len - 1] = '\0';
+    out[n] = '\0';
 }
 
 int64_t engine_backoff(const engine *e, int attempt)
@@ -104,16 +106,16 @@ static void sapp_free(sapp *a)
 sapp *sapp_add(engine *e, const char *key, int64_t now_ms)
 {
     char uid[11], ts[32];
-    sapp *a = calloc(1, sizeof(*a));
-    a->key = strdup(key);
+    sapp *a = xcalloc(1, sizeof(*a));
+    a->key = xstrdup(key);
     engine_random_id(uid, sizeof(uid));
-    a->uid = strdup(uid);
+    a->uid = xstrdup(uid);
     clock_rfc3339(now_ms, 0, ts, sizeof(ts));
-    a->created_at = strdup(ts);
+    a->created_at = xstrdup(ts);
     inventory_init(&a->inventory);
     if (e->napps == e->aapps) {
         e->aapps = e->aapps ? e->aapps * 2 : 64;
-        e->apps = realloc(e->apps, e->aapps * sizeof(*e->apps));
+        e->apps = xrealloc(e->apps, e->aapps * sizeof(*e->apps));
     }
     json_object_set_new(e->index, key, json_integer((json_int_t)e->napps));
     e->apps[e->napps++] = a;

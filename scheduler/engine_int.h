@@ -203,7 +203,7 @@ void sapp_remove(engine *e, const char *key);
 
 /* Replaces *dst by a copy of s (NULL allowed). */
 void engine_strset(char **dst, const char *s);
-/* len-1 random characters of [a-z0-9] and a NUL. */
+/* len-1 (at most 32) random characters of [a-z0-9] and a NUL; nothing when len is 0. */
 void engine_random_id(char *out, size_t len);
 /* The retry delay after attempt failures: backoff_ms doubled per attempt, capped. */
 int64_t engine_backoff(const engine *e, int attempt);

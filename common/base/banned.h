@@ -2,13 +2,11 @@
  * name (git's banned.h): a use of strcpy fails with "sorry_strcpy_is_a_banned_function
  * undeclared". Each has a bounded or checked replacement, named below.
  *
- * The build force-includes this header into every C file (-include, CMake option VELA_BANNED),
+ * The build force-includes this header into every C file (-include, top-level CMakeLists.txt),
  * so no file can forget it. The macros would break the libc declarations if those came later,
  * so the header first includes the libc headers that declare the banned names; their include
  * guards make each file's own later #include of them a no-op. _GNU_SOURCE comes from the
- * compiler command line, so these early includes see the same feature macros as the file.
- * A file listed in VELA_BANNED_PENDING (top-level CMakeLists.txt) is compiled with
- * VELA_BANNED_OFF and skips the bans until its uses are replaced. */
+ * compiler command line, so these early includes see the same feature macros as the file. */
 #ifndef VELA_BANNED_H
 #define VELA_BANNED_H
 
@@ -16,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#ifndef VELA_BANNED_OFF
 
 #define BANNED(func) sorry_##func##_is_a_banned_function
 
@@ -74,7 +70,5 @@
 #define ctime_r(x, y) BANNED(ctime_r)
 #undef asctime_r
 #define asctime_r(x, y) BANNED(asctime_r)
-
-#endif /* VELA_BANNED_OFF */
 
 #endif

@@ -32,7 +32,7 @@ char *base64_encode(const void *in, size_t len)
         uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0);
         *o++ = b64_alphabet[v >> 18];
         *o++ = b64_alphabet[(v >> 12) & 63];
-        *o++ = i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=';
+        *o++ = (char)(i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=');
         *o++ = '=';
     }
     *o = '\0';

@@ -16,14 +16,8 @@ typedef struct strbuf {
 
 /* An append fails (returns -1) when the cap or memory runs out, and the buffer then lacks the
  * text: a caller must check, or the output is silently cut. The compiler enforces this
- * (warn_unused_result; with gcc a (void) cast does not silence it, so handle the error).
- * A file defining VELA_STRBUF_UNCHECKED (top-level CMakeLists.txt, VELA_STRBUF_PENDING) is
- * exempt until its callers are fixed. */
-#ifdef VELA_STRBUF_UNCHECKED
-#define STRBUF_MUST_CHECK
-#else
+ * (warn_unused_result; with gcc a (void) cast does not silence it, so handle the error). */
 #define STRBUF_MUST_CHECK __attribute__((warn_unused_result))
-#endif
 
 void strbuf_init(strbuf *sb, size_t cap);
 void strbuf_release(strbuf *sb);

@@ -27,7 +27,7 @@ static void reject_key(const void *key, size_t klen, char *out, size_t n)
         return;
     }
     for (size_t i = 0; i < klen && i < 200 && j + 1 < n; i++)
-        out[j++] = k[i] >= 0x21 && k[i] < 0x7f && k[i] != '"' ? (char)k[i] : '?';
+        out[j++] = (char)(k[i] >= 0x21 && k[i] < 0x7f && k[i] != '"' ? k[i] : '?');
     out[j] = '\0';
 }
 
@@ -38,7 +38,7 @@ static void reject_reason(const char *reason, char *out, size_t n)
     for (const char *p = reason ? reason : ""; *p && j + 2 < n; p++) {
         if (*p == '"' || *p == '\\')
             out[j++] = '\\';
-        out[j++] = (unsigned char)*p < 0x20 ? ' ' : *p;
+        out[j++] = (char)((unsigned char)*p < 0x20 ? ' ' : *p);
     }
     out[j] = '\0';
 }

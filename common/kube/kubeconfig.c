@@ -560,12 +560,10 @@ int kubeconfig_load(const char *path, const char *context, kube_creds *out, char
     memset(out, 0, sizeof(*out));
     if (read_file(path, KUBECONFIG_MAX_BYTES, &buf, &len, perr, sizeof(perr)) < 0)
         return err_set(err, errlen, "kubeconfig: %s", perr);
-    dir = xstrdup(path);
+    dir = xstrdup(strchr(path, '/') ? path : ".");
     char *slash = strrchr(dir, '/');
     if (slash)
         slash == dir ? (void)(slash[1] = '\0') : (void)(*slash = '\0');
-    else
-        strcpy(dir, ".");
     if (kubeconfig_parse(buf, len, dir, context, out, perr, sizeof(perr)) < 0) {
         err_set(err, errlen, "kubeconfig \"%s\": %s", path, perr);
         goto cleanup;

@@ -21,19 +21,23 @@ static char *path_dup(const kube_ref *ref, const char *query, char *err, size_t 
     return xasprintf("%s%s", buf, query ? query : "");
 }
 
-static void url_escape(strbuf *sb, const char *s)
+/* Appends s percent-encoded; -1 when sb's cap is reached. */
+static int url_escape(strbuf *sb, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
             c == '-' || c == '.' || c == '_' || c == '~') {
-            strbuf_add(sb, s, 1);
+            if (strbuf_add(sb, s, 1) < 0)
+                return -1;
         } else {
             char h[3] = {'%', hex[c >> 4], hex[c & 15]};
-            strbuf_add(sb, h, 3);
+            if (strbuf_add(sb, h, 3) < 0)
+                return -1;
         }
     }
+    return 0;
 }
 
 int kube_apply_async(kube_cluster *cl, const json_t *obj, kube_cb cb, void *opaque, char *err,
@@ -89,13 +93,19 @@ static char *collection_path(const kube_ref *ref, const char *param, const char 
 {
     kube_ref r = *ref;
     strbuf q;
+    int bad = 0;
     r.name = NULL;
-    strbuf_init(&q, 0);
+    strbuf_init(&q, 0); /* no cap: the appends cannot fail */
     if (param)
-        strbuf_addf(&q, "?%s", param);
+        bad |= strbuf_addf(&q, "?%s", param);
     if (label_selector && *label_selector) {
-        strbuf_adds(&q, param ? "&labelSelector=" : "?labelSelector=");
-        url_escape(&q, label_selector);
+        bad |= strbuf_adds(&q, param ? "&labelSelector=" : "?labelSelector=");
+        bad |= url_escape(&q, label_selector);
+    }
+    if (bad) {
+        strbuf_release(&q);
+        err_set(err, errlen, "the label selector \"%s\" is too long", label_selector);
+        return NULL;
     }
     char *path = path_dup(&r, q.data, err, errlen);
     strbuf_release(&q);

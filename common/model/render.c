@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "model/definitions.h"
 #include "yaml/ydoc.h"
 
@@ -57,14 +58,11 @@ json_t *render_order(const json_t *components)
 {
     size_t n = json_array_size(components);
     json_t *out = json_array();
-    char *done = calloc(n ? n : 1, 1);
+    char *done = xcalloc(n, 1);
     size_t placed = 0;
 
-    if (!out || !done) {
-        json_decref(out);
-        free(done);
-        return NULL;
-    }
+    if (!out) /* only without jpool_init(), which makes jansson's allocator abort too */
+        alloc_fail(sizeof(json_t));
 
     /* repeated passes: place every component whose present dependencies are placed */
     while (placed < n) {
@@ -132,7 +130,7 @@ int render_step(const app *a, const app_step *s, const registry_view *reg, json_
     }
     ordered = render_order(components);
     summary = json_array();
-    if (!ordered || !summary) {
+    if (!summary) {
         verr_set(e, "", "out of memory");
         goto cleanup;
     }

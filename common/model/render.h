@@ -14,8 +14,8 @@
 int render_component(const app *a, const json_t *comp, const char *ns, bool check, json_t *out,
                      verr *e);
 
-/* Components in dependsOn order (stable otherwise): a new array of borrowed references, NULL
- * when out of memory. */
+/* Components in dependsOn order (stable otherwise): a new array of borrowed references, never
+ * NULL (running out of memory ends the program, base/alloc.h). */
 json_t *render_order(const json_t *components);
 
 /* Plans one deploy step: a new array of placements

@@ -203,12 +203,14 @@ int registry_get(registry *reg, const char *name, cluster_record *out, char *err
         size_t n = 0;
         const char **names = registry_names(reg, &n);
         strbuf_init(&sb, 4096);
-        for (size_t i = 0; i < n; i++)
-            strbuf_addf(&sb, "%s%s", i ? ", " : "", names[i]);
+        size_t shown = 0; /* the names that fit in 4 KiB */
+        while (shown < n && strbuf_addf(&sb, "%s%s", shown ? ", " : "", names[shown]) == 0)
+            shown++;
         free(names);
         if (n)
-            err_set(err, errlen, "cluster \"%s\" not found; joined clusters: %s (see 'vela "
-                                 "cluster list')", name, sb.data);
+            err_set(err, errlen, "cluster \"%s\" not found; joined clusters: %s%s (see 'vela "
+                                 "cluster list')", name, sb.data ? sb.data : "",
+                    shown < n ? (shown ? ", ..." : "...") : "");
         else
             err_set(err, errlen, "cluster \"%s\" not found; no cluster is joined yet (use "
                                  "'vela cluster join')", name);

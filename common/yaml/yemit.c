@@ -94,13 +94,14 @@ static int yemit_value(yaml_emitter_t *em, const json_t *v)
         snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return yemit_scalar(em, num, strlen(num), 0);
     case JSON_REAL:
+        /* %.17g writes at most 24 characters ("-1.2345678901234567e-308"), so the ".0" added
+         * below always fits in num. */
         snprintf(num, sizeof(num), "%.17g", json_real_value(v));
-        if (!strpbrk(num, ".e"))
-            strcat(num, ".0");
-        else if (!strchr(num, '.')) { /* "1e-300" is a string to YAML 1.1: "1.0e-300" */
-            char *e = strchr(num, 'e');
-            memmove(e + 2, e, strlen(e) + 1);
-            memcpy(e, ".0", 2);
+        char *e = strchr(num, 'e');
+        if (!strchr(num, '.')) { /* "1e-300" is a string to YAML 1.1: "1.0e-300" */
+            char *at = e ? e : num + strlen(num);
+            memmove(at + 2, at, strlen(at) + 1);
+            memcpy(at, ".0", 2);
         }
         return yemit_scalar(em, num, strlen(num), 0);
     case JSON_TRUE:

@@ -101,6 +101,8 @@ CONT=$(api GET "$NS?limit=1" | sed '$d' | jq -r .metadata.continue)
 expect "continue returns the rest" 200 '[.items[].metadata.name] | join(",")' api2 GET "$NS?limit=1&continue=$CONT"
 expect "all-namespaces list" 200 '.items | length' 2 GET /apis/apps/v1/deployments
 expect "a bad label selector: 400" 400 .reason BadRequest GET "$NS?labelSelector=a%20in%20b"
+expect "a limit that is not a number: 400" 400 '"\(.reason) \(.message)"' \
+  'BadRequest strconv.ParseInt: parsing "abc": invalid syntax' GET "$NS?limit=abc"
 
 # watch from a resourceVersion: replays what changed after it, then streams
 RV=$(api GET "$NS" | sed '$d' | jq -r .metadata.resourceVersion)

@@ -67,34 +67,38 @@ static int t_split(char *buf, char **argv, int max)
     return argc;
 }
 
-/* What a parse left: "file=x wait=1 ... args=a,b", the fields that differ from zero. */
-static void t_describe(const struct t_args *a, const vela_opts *k, const cmdline_args *pos,
+/* What a parse left: "file=x wait=1 ... args=a,b", the fields that differ from zero; -1 when
+ * an append fails. */
+static int t_describe(const struct t_args *a, const vela_opts *k, const cmdline_args *pos,
                        strbuf *sb)
 {
+    int bad = 0;
     if (a->file)
-        strbuf_addf(sb, "file=%s ", a->file);
+        bad |= strbuf_addf(sb, "file=%s ", a->file);
     if (a->wait)
-        strbuf_adds(sb, "wait=1 ");
+        bad |= strbuf_adds(sb, "wait=1 ");
     if (a->timeout_ms)
-        strbuf_addf(sb, "timeout=%lld ", (long long)a->timeout_ms);
+        bad |= strbuf_addf(sb, "timeout=%lld ", (long long)a->timeout_ms);
     if (a->count)
-        strbuf_addf(sb, "count=%d ", a->count);
+        bad |= strbuf_addf(sb, "count=%d ", a->count);
     if (a->output)
-        strbuf_addf(sb, "output=%s ", a->output);
+        bad |= strbuf_addf(sb, "output=%s ", a->output);
     for (size_t i = 0; i < a->tags.n; i++)
-        strbuf_addf(sb, "%s%s%s", i ? "," : "tags=", a->tags.items[i],
-                    i + 1 == a->tags.n ? " " : "");
+        bad |= strbuf_addf(sb, "%s%s%s", i ? "," : "tags=", a->tags.items[i],
+                           i + 1 == a->tags.n ? " " : "");
     if (strcmp(k->bootstrap_servers, "127.0.0.1:9092") != 0)
-        strbuf_addf(sb, "bs=%s ", k->bootstrap_servers);
+        bad |= strbuf_addf(sb, "bs=%s ", k->bootstrap_servers);
     for (size_t i = 0; i < k->nx; i++)
-        strbuf_addf(sb, "%s%s=%s%s", i ? "," : "x=", k->x_keys[i], k->x_values[i],
-                    i + 1 == k->nx ? " " : "");
+        bad |= strbuf_addf(sb, "%s%s=%s%s", i ? "," : "x=", k->x_keys[i], k->x_values[i],
+                           i + 1 == k->nx ? " " : "");
     if (pos->log_level)
-        strbuf_addf(sb, "log=%s ", pos->log_level);
+        bad |= strbuf_addf(sb, "log=%s ", pos->log_level);
     for (int i = 0; i < pos->argc; i++)
-        strbuf_addf(sb, "%s%s%s", i ? "," : "args=", pos->argv[i], i + 1 == pos->argc ? " " : "");
+        bad |= strbuf_addf(sb, "%s%s%s", i ? "," : "args=", pos->argv[i],
+                           i + 1 == pos->argc ? " " : "");
     if (sb->len)
         sb->data[--sb->len] = '\0'; /* the trailing space */
+    return bad ? -1 : 0;
 }
 
 struct t_case {
@@ -183,9 +187,9 @@ static void command_lines_have_their_outcome(void **state)
         int rc = cmdline_scan(c->cmd, groups, 2, argc, argv, &pos, err, sizeof(err));
         strbuf_init(&got, 0);
         if (rc == CMDLINE_OK)
-            t_describe(&a, &k, &pos, &got);
+            assert_int_equal(t_describe(&a, &k, &pos, &got), 0);
         else if (rc == CMDLINE_ERROR)
-            strbuf_adds(&got, err);
+            assert_int_equal(strbuf_adds(&got, err), 0);
         const char *g = got.data ? got.data : "";
         if (rc != c->rc || (c->expect && strcmp(g, c->expect) != 0)) {
             fprintf(stderr, "case %zu \"%s\": rc %d, want %d\n  got:  %s\n  want: %s\n", i,

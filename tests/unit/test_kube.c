@@ -688,9 +688,9 @@ static void test_check_version_and_credentials(void **state)
     struct sockaddr_in a = {0};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, (struct sockaddr *)&a, sizeof(a));
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
     socklen_t al = sizeof(a);
-    getsockname(fd, (struct sockaddr *)&a, &al);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
     close(fd); /* the port is now free and closed */
     char url[64];
     snprintf(url, sizeof(url), "https://127.0.0.1:%d", ntohs(a.sin_port));

@@ -331,11 +331,12 @@ static void document_size_is_limited(void **state)
 
 static char *nested(int depth, int flow_maps)
 {
-    char *s = malloc((size_t)depth * 8 + 16);
-    size_t len = 0;
+    size_t size = (size_t)depth * 8 + 16, len = 0;
+    char *s = malloc(size);
+    assert_non_null(s);
     for (int i = 0; i < depth; i++)
-        len += (size_t)sprintf(s + len, "%s", flow_maps ? "{a: " : "[");
-    len += (size_t)sprintf(s + len, "1");
+        len += (size_t)snprintf(s + len, size - len, "%s", flow_maps ? "{a: " : "[");
+    len += (size_t)snprintf(s + len, size - len, "1");
     for (int i = 0; i < depth; i++)
         s[len++] = flow_maps ? '}' : ']';
     s[len] = '\0';
@@ -363,13 +364,14 @@ static void alias_bombs_hit_the_node_limit(void **state)
     (void)state;
     /* billion laughs: 9 levels of 9 aliases each = 9^9 nodes */
     char doc[2048];
-    size_t len = (size_t)sprintf(doc, "a0: &a0 [lol]\n");
+    size_t len = (size_t)snprintf(doc, sizeof(doc), "a0: &a0 [lol]\n");
     for (int i = 1; i <= 9; i++) {
-        len += (size_t)sprintf(doc + len, "a%d: &a%d [", i, i);
+        len += (size_t)snprintf(doc + len, sizeof(doc) - len, "a%d: &a%d [", i, i);
         for (int j = 0; j < 9; j++)
-            len += (size_t)sprintf(doc + len, "%s*a%d", j ? ", " : "", i - 1);
-        len += (size_t)sprintf(doc + len, "]\n");
+            len += (size_t)snprintf(doc + len, sizeof(doc) - len, "%s*a%d", j ? ", " : "", i - 1);
+        len += (size_t)snprintf(doc + len, sizeof(doc) - len, "]\n");
     }
+    assert_true(len < sizeof(doc));
     assert_null(yparse(doc));
     assert_contains(yerr, "more than 200000 nodes (aliases count each time they are used)");
     /* a modest reuse is fine */
@@ -464,7 +466,7 @@ static void path_segments_quote_keys_with_special_characters(void **state)
     ydoc_path_key(p, sizeof(p), "m", "");
     assert_string_equal(p, "m[\"\"]");
     /* building in place */
-    strcpy(p, "a");
+    snprintf(p, sizeof(p), "a");
     ydoc_path_key(p, sizeof(p), p, "b");
     ydoc_path_index(p, sizeof(p), p, 0);
     assert_string_equal(p, "a.b[0]");
