@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -160,12 +161,7 @@ static void fwd_handle(struct fwd *f, int client)
     }
     setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    struct fwd_conn *c = calloc(1, sizeof(*c));
-    if (!c) {
-        close(s);
-        close(client);
-        return;
-    }
+    struct fwd_conn *c = xcalloc(1, sizeof(*c));
     c->f = f;
     c->client = client;
     c->upstream = s;
@@ -210,11 +206,7 @@ fwd *fwd_new(const char *listen_addr, const char *upstreams, char *err, size_t e
         err_set(err, errlen, "--listen \"%s\" is not HOST:PORT with an IPv4 host", listen_addr);
         return NULL;
     }
-    struct fwd *f = calloc(1, sizeof(*f));
-    if (!f) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
+    struct fwd *f = xcalloc(1, sizeof(*f));
     f->listen_fd = -1;
     f->stop_fd = -1;
     pthread_mutex_init(&f->lock, NULL);

@@ -12,6 +12,7 @@
 
 #include "model/definitions.h"
 #include "model/propspec.h"
+#include "base/alloc.h"
 #include "base/util.h"
 #include "yaml/ydoc.h"
 
@@ -191,18 +192,12 @@ static void app_names(const json_t *list, char *buf, size_t n)
 static int app_check_cycles(const json_t *list, const char *path, const char *what, verr *e)
 {
     size_t n = json_array_size(list);
-    int *state = calloc(n ? n : 1, sizeof(int)); /* 0 new, 1 on stack, 2 done */
-    size_t *stack = calloc(n ? n : 1, sizeof(size_t));
-    size_t *next = calloc(n ? n : 1, sizeof(size_t));
+    int *state = xcalloc(n, sizeof(int)); /* 0 new, 1 on stack, 2 done */
+    size_t *stack = xcalloc(n, sizeof(size_t));
+    size_t *next = xcalloc(n, sizeof(size_t));
     int rc = 0;
     char p[512];
 
-    if (!state || !stack || !next) {
-        free(state);
-        free(stack);
-        free(next);
-        return verr_set(e, path, "out of memory");
-    }
     for (size_t root = 0; root < n && rc == 0; root++) {
         if (state[root])
             continue;
@@ -602,7 +597,7 @@ static int app_check_workflow(app *a, json_t *wf, verr *e)
     }
     json_t *steps = json_object_get(a->workflow, "steps");
     a->nsteps = json_array_size(steps);
-    a->steps = calloc(a->nsteps ? a->nsteps : 1, sizeof(app_step));
+    a->steps = xcalloc(a->nsteps, sizeof(app_step));
     json_array_foreach(steps, i, step) {
         if (wf)
             PI(base, "spec.workflow.steps", i);
@@ -674,15 +669,11 @@ void app_free(app *a)
 
 int app_from_json(json_t *doc, app **out, verr *e)
 {
-    app *a = calloc(1, sizeof(*a));
+    app *a = xcalloc(1, sizeof(*a));
     json_t *meta, *spec;
 
     *out = NULL;
-    if (!a) {
-        json_decref(doc); /* owned by the app on every path */
-        return verr_set(e, "", "out of memory");
-    }
-    a->doc = doc; /* now owned by a */
+    a->doc = doc; /* now owned by a (on every path) */
     if (!json_is_object(doc)) {
         verr_set(e, "", "an Application must be a map with apiVersion, kind, metadata and spec, "
                         "got %s",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/util.h"
 #include "yaml/ydoc.h"
 #include "base/strbuf.h"
@@ -93,7 +94,7 @@ static int topology_select(const app *a, const json_t *policy, const registry_vi
         return 0;
     }
     /* label selector: every match, ordered by cluster name */
-    cluster_ref *sorted = malloc((reg->n ? reg->n : 1) * sizeof(*sorted));
+    cluster_ref *sorted = xcalloc(reg->n, sizeof(*sorted));
     if (reg->n) /* an empty view may have clusters == NULL */
         memcpy(sorted, reg->clusters, reg->n * sizeof(*sorted));
     qsort(sorted, reg->n, sizeof(*sorted), cmp_cluster_ref);

@@ -61,9 +61,6 @@ json_t *render_order(const json_t *components)
     char *done = xcalloc(n, 1);
     size_t placed = 0;
 
-    if (!out) /* only without jpool_init(), which makes jansson's allocator abort too */
-        alloc_fail(sizeof(json_t));
-
     /* repeated passes: place every component whose present dependencies are placed */
     while (placed < n) {
         size_t before = placed;
@@ -130,10 +127,6 @@ int render_step(const app *a, const app_step *s, const registry_view *reg, json_
     }
     ordered = render_order(components);
     summary = json_array();
-    if (!summary) {
-        verr_set(e, "", "out of memory");
-        goto cleanup;
-    }
     json_array_foreach(ordered, j, c) {
         json_array_append_new(summary, render_summary(c));
     }

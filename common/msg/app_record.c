@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/util.h"
 #include "msg/field.h"
 
@@ -61,9 +62,7 @@ static int app_record_envelope(const json_t *j, msg_app_record *r, char *err, si
          * position) */
         const json_t *src = json_object_get(j, "source");
         r->source_len = json_string_length(src);
-        r->source = malloc(r->source_len + 1);
-        if (!r->source)
-            return err_set(err, errlen, "out of memory");
+        r->source = xmalloc(r->source_len + 1);
         memcpy(r->source, json_string_value(src), r->source_len + 1);
     }
     return 0;
@@ -129,8 +128,7 @@ json_t *msg_app_record_encode(const msg_app_record *r)
         return NULL;
     o = json_pack("{s:i,s:O}", "schemaVersion", MSG_APPLICATION_SCHEMA_VERSION, "application",
                   r->application);
-    if (!o)
-        return NULL;
+    /* json_stringn and json_string refuse text that is not UTF-8: then set_new fails */
     if ((r->source &&
          json_object_set_new(o, "source", json_stringn(r->source, r->source_len)) < 0) ||
         (r->submitted_at &&

@@ -49,8 +49,8 @@ int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *
                           size_t errlen);
 
 /* The JSON of a DELETION or an ENVELOPE record (a new reference; members in the order vela
- * up writes them); NULL for the other kinds, an envelope without application, or out of
- * memory. Serialise it with JSON_PRESERVE_ORDER. */
+ * up writes them); NULL for the other kinds, an envelope without application, or text not
+ * UTF-8 in source, submittedAt or submittedBy. Serialise it with JSON_PRESERVE_ORDER. */
 json_t *msg_app_record_encode(const msg_app_record *r);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/util.h"
 #include "msg/field.h"
 
@@ -159,9 +160,7 @@ static int items_decode(const json_t *arr, const char *path, size_t size, item_f
                         void **items, size_t *n, char *err, size_t errlen)
 {
     size_t count = json_array_size(arr);
-    *items = calloc(count ? count : 1, size);
-    if (!*items)
-        return err_set(err, errlen, "out of memory");
+    *items = xcalloc(count ? count : 1, size);
     for (size_t i = 0; i < count; i++) {
         char ip[512];
         const json_t *item;
@@ -369,7 +368,7 @@ int msg_app_status_decode(const char *buf, size_t len, msg_app_status *st, char 
 
 /* ---- encode ---- */
 
-/* Sets key to a copy of s; a NULL s leaves the member out. Returns -1 out of memory. */
+/* Sets key to a copy of s; a NULL s leaves the member out. -1 when s is not UTF-8. */
 static int set_str(json_t *o, const char *key, const char *s)
 {
     return s ? json_object_set_new(o, key, json_string(s)) : 0;
@@ -378,14 +377,15 @@ static int set_str(json_t *o, const char *key, const char *s)
 static json_t *resources_encode(const msg_app_status_resource *r, size_t n)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; arr && i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         json_t *o = json_pack("{s:s,s:s}", "apiVersion", r[i].api_version, "kind", r[i].kind);
         if (!o || set_str(o, "namespace", r[i].ns) < 0 || set_str(o, "name", r[i].name) < 0 ||
-            !r[i].name || json_array_append_new(arr, o) < 0) {
+            !r[i].name) {
             json_decref(o);
             json_decref(arr);
             return NULL;
         }
+        json_array_append_new(arr, o);
     }
     return arr;
 }
@@ -393,16 +393,17 @@ static json_t *resources_encode(const msg_app_status_resource *r, size_t n)
 static json_t *placements_encode(const msg_app_status_step *s)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; arr && i < s->nplacements; i++) {
+    for (size_t i = 0; i < s->nplacements; i++) {
         const msg_app_status_placement *p = &s->placements[i];
         json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:i,s:s}", "cluster", p->cluster, "namespace",
                               p->ns, "state", msg_app_status_placement_state_name(p->state),
                               "attempt", p->attempt, "failures", p->failures, "message",
                               p->message ? p->message : "");
-        if (json_array_append_new(arr, o) < 0) {
+        if (!o) { /* a NULL or non-UTF-8 string */
             json_decref(arr);
             return NULL;
         }
+        json_array_append_new(arr, o);
     }
     return arr;
 }
@@ -417,11 +418,12 @@ static json_t *step_encode(const msg_app_status_step *s)
                           "message", s->message ? s->message : "", "failures", s->failures,
                           "placements", pls);
     if (!o || set_str(o, "startedAt", s->started_at) < 0 ||
-        set_str(o, "finishedAt", s->finished_at) < 0 ||
-        (s->resumed && json_object_set_new(o, "resumed", json_true()) < 0)) {
+        set_str(o, "finishedAt", s->finished_at) < 0) {
         json_decref(o);
         return NULL;
     }
+    if (s->resumed)
+        json_object_set_new(o, "resumed", json_true());
     return o;
 }
 
@@ -433,19 +435,16 @@ static json_t *service_encode(const msg_app_status_service *s)
     if (!o || !s->has_traits)
         return o;
     json_t *traits = json_array();
-    for (size_t i = 0; traits && i < s->ntraits; i++) {
+    json_object_set_new(o, "traits", traits); /* now owned by o */
+    for (size_t i = 0; i < s->ntraits; i++) {
         const msg_app_status_trait *t = &s->traits[i];
         json_t *to = json_pack("{s:s,s:b}", "type", t->type, "healthy", t->healthy);
-        if (!to || set_str(to, "message", t->message) < 0 ||
-            json_array_append_new(traits, to) < 0) {
+        if (!to || set_str(to, "message", t->message) < 0) {
             json_decref(to);
-            json_decref(traits);
-            traits = NULL;
+            json_decref(o);
+            return NULL;
         }
-    }
-    if (json_object_set_new(o, "traits", traits) < 0) {
-        json_decref(o);
-        return NULL;
+        json_array_append_new(traits, to);
     }
     return o;
 }
@@ -458,19 +457,24 @@ static json_t *inventory_encode(const msg_app_status_inventory *e)
                     : NULL;
     if (!o)
         return NULL;
+    /* a set_new of NULL fails: deleteResources with a NULL or non-UTF-8 string */
     if ((e->deleting &&
          json_object_set_new(o, "deleteResources",
                              resources_encode(e->delete_resources, e->ndelete_resources)) < 0) ||
-        set_str(o, "deleteTaskId", e->delete_task_id) < 0 ||
-        (e->has_delete_attempt &&
-         json_object_set_new(o, "deleteAttempt", json_integer(e->delete_attempt)) < 0) ||
-        (e->has_retry_at && json_object_set_new(o, "retryAt", json_integer(e->retry_at)) < 0) ||
-        set_str(o, "message", e->message) < 0 ||
-        (e->drop && json_object_set_new(o, "drop", json_true()) < 0)) {
-        json_decref(o);
-        return NULL;
-    }
+        set_str(o, "deleteTaskId", e->delete_task_id) < 0)
+        goto fail;
+    if (e->has_delete_attempt)
+        json_object_set_new(o, "deleteAttempt", json_integer(e->delete_attempt));
+    if (e->has_retry_at)
+        json_object_set_new(o, "retryAt", json_integer(e->retry_at));
+    if (set_str(o, "message", e->message) < 0)
+        goto fail;
+    if (e->drop)
+        json_object_set_new(o, "drop", json_true());
     return o;
+fail:
+    json_decref(o);
+    return NULL;
 }
 
 /* Appends fn(item) for each of n items to a new array; NULL when one fails. */
@@ -478,11 +482,13 @@ static json_t *array_encode(const void *items, size_t n, size_t size,
                             json_t *(*fn)(const void *item))
 {
     json_t *arr = json_array();
-    for (size_t i = 0; arr && i < n; i++) {
-        if (json_array_append_new(arr, fn((const char *)items + i * size)) < 0) {
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = fn((const char *)items + i * size);
+        if (!v) {
             json_decref(arr);
             return NULL;
         }
+        json_array_append_new(arr, v);
     }
     return arr;
 }
@@ -504,10 +510,11 @@ json_t *msg_app_status_encode(const msg_app_status *st)
     /* the scheduler's order of members, so that a record reads the same either way */
     o = json_pack("{s:i,s:s,s:s}", "schemaVersion", MSG_APP_STATUS_SCHEMA_VERSION, "name",
                   st->name, "namespace", st->ns);
-    if (!o || set_str(o, "uid", st->uid) < 0 ||
-        json_object_set_new(o, "revision", json_integer(st->revision)) < 0 ||
-        json_object_set_new(o, "generation", json_integer(st->generation)) < 0 ||
-        set_str(o, "specHash", st->spec_hash) < 0 || set_str(o, "createdAt", st->created_at) < 0 ||
+    if (!o || set_str(o, "uid", st->uid) < 0)
+        goto fail;
+    json_object_set_new(o, "revision", json_integer(st->revision));
+    json_object_set_new(o, "generation", json_integer(st->generation));
+    if (set_str(o, "specHash", st->spec_hash) < 0 || set_str(o, "createdAt", st->created_at) < 0 ||
         set_str(o, "updatedAt", st->updated_at) < 0 ||
         set_str(o, "phase", msg_app_status_phase_name(st->phase)) < 0 ||
         set_str(o, "message", st->message ? st->message : "") < 0)
@@ -516,8 +523,9 @@ json_t *msg_app_status_encode(const msg_app_status *st)
                    "finished", st->finished, "suspend", st->suspend, "terminated",
                    st->terminated, "steps", steps);
     steps = NULL; /* now owned by wf (json_pack's "o" takes it even when packing fails) */
-    if (!wf || json_object_set_new(o, "workflow", wf) < 0)
+    if (!wf)
         goto fail;
+    json_object_set_new(o, "workflow", wf);
     json_object_set_new(o, "services", services);
     json_object_set_new(o, "inventory", inventory);
     services = inventory = NULL; /* now owned by o */

@@ -182,7 +182,7 @@ int msg_app_status_decode(const char *buf, size_t len, msg_app_status *st, char 
 int msg_app_status_from_json(const json_t *j, msg_app_status *st, char *err, size_t errlen);
 
 /* The record as the scheduler writes it (a new reference); NULL when a required string is
- * NULL or out of memory. */
+ * NULL or a string is not UTF-8. */
 json_t *msg_app_status_encode(const msg_app_status *st);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/util.h"
 #include "msg/field.h"
 
@@ -45,7 +46,7 @@ json_t *cluster_record_to_json(const cluster_record *r)
                           r->message ? r->message : "", "region",
                           r->region ? r->region : "default", "labels",
                           r->labels ? json_incref(r->labels) : json_object());
-    if (!j)
+    if (!j) /* a string that is not UTF-8 */
         return NULL;
     if (r->version)
         json_object_set_new(j, "kubernetesVersion", json_string(r->version));
@@ -80,7 +81,7 @@ static int cluster_labels_from_json(const json_t *j, cluster_record *r, char *er
             return -1;
     }
     r->labels = json_deep_copy(labels);
-    return r->labels ? 0 : err_set(err, errlen, "out of memory");
+    return 0;
 }
 
 static int cluster_from_json(const json_t *j, cluster_record *r, char *err, size_t errlen)
@@ -108,13 +109,11 @@ static int cluster_from_json(const json_t *j, cluster_record *r, char *err, size
         msg_field_str_dup(j, "", "updatedAt", 0, MSG_MAX_TIME_LEN, &r->updated_at, err,
                           errlen) < 0)
         return -1;
-    r->type = strdup(cluster_types[type]);
+    r->type = xstrdup(cluster_types[type]);
     if (!r->message)
-        r->message = strdup("");
+        r->message = xstrdup("");
     if (creds)
         r->credentials = json_incref((json_t *)creds);
-    if (!r->type || !r->message)
-        return err_set(err, errlen, "out of memory");
     return 0;
 }
 

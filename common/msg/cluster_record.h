@@ -29,8 +29,8 @@ typedef struct cluster_record {
 void cluster_record_init(cluster_record *r);
 void cluster_record_release(cluster_record *r);
 
-/* The record as the JSON value of vela.clusters (a new reference), NULL when out of memory
- * or without a name. */
+/* The record as the JSON value of vela.clusters (a new reference), NULL without a name or
+ * when name, type, endpoint, message or region is not UTF-8. */
 json_t *cluster_record_to_json(const cluster_record *r);
 
 /* Parses a value of vela.clusters into *r, which is overwritten (uninitialised, initialised

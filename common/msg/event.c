@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/util.h"
 #include "msg/field.h"
@@ -41,9 +42,7 @@ static int event_service_decode(const json_t *j, const char *path, msg_event_ser
     if (!traits)
         return 0;
     s->has_traits = true;
-    s->traits = calloc(json_array_size(traits) + 1, sizeof(*s->traits));
-    if (!s->traits)
-        return err_set(err, errlen, "out of memory");
+    s->traits = xcalloc(json_array_size(traits) + 1, sizeof(*s->traits));
     msg_field_path(at, sizeof(at), path, "traits");
     for (size_t k = 0; k < json_array_size(traits); k++) {
         char tp[160];
@@ -80,9 +79,7 @@ static int event_decode(const char *buf, size_t len, msg_event *ev, char *err, s
         return -1;
     if (services) {
         ev->has_services = true;
-        ev->services = calloc(json_array_size(services) + 1, sizeof(*ev->services));
-        if (!ev->services)
-            return err_set(err, errlen, "out of memory");
+        ev->services = xcalloc(json_array_size(services) + 1, sizeof(*ev->services));
         for (size_t i = 0; i < json_array_size(services); i++) {
             char path[64];
             const json_t *s;
@@ -126,16 +123,13 @@ static json_t *event_service_encode(const msg_event_service *s, const char *path
                                     size_t errlen)
 {
     json_t *j = json_object(), *traits = NULL;
-    if (!j) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
     if (msg_field_put_str(j, path, "name", s->name, MSG_REQUIRED | MSG_NONEMPTY,
                           MSG_MAX_NAME_LEN, err, errlen) < 0 ||
         msg_field_put_str(j, path, "type", s->type, MSG_REQUIRED | MSG_NONEMPTY,
-                          MSG_MAX_NAME_LEN, err, errlen) < 0 ||
-        msg_field_put(j, "healthy", json_boolean(s->healthy), err, errlen) < 0 ||
-        msg_field_put_str(j, path, "message", s->message, MSG_REQUIRED, MSG_MAX_TEXT_LEN, err,
+                          MSG_MAX_NAME_LEN, err, errlen) < 0)
+        goto fail;
+    json_object_set_new(j, "healthy", json_boolean(s->healthy));
+    if (msg_field_put_str(j, path, "message", s->message, MSG_REQUIRED, MSG_MAX_TEXT_LEN, err,
                           errlen) < 0)
         goto fail;
     if (!s->has_traits)
@@ -146,33 +140,23 @@ static json_t *event_service_encode(const msg_event_service *s, const char *path
         goto fail;
     }
     traits = json_array();
-    if (!traits) {
-        err_set(err, errlen, "out of memory");
-        goto fail;
-    }
+    json_object_set_new(j, "traits", traits); /* now owned by j */
     for (size_t k = 0; k < s->ntraits; k++) {
         char tp[128];
         const msg_event_trait *tr = &s->traits[k];
         json_t *t = json_object();
         snprintf(tp, sizeof(tp), "%s.traits[%zu]", path, k);
-        if (!t || json_array_append_new(traits, t) < 0) {
-            err_set(err, errlen, "out of memory");
-            goto fail;
-        }
+        json_array_append_new(traits, t); /* now owned by traits */
         if (msg_field_put_str(t, tp, "type", tr->type, MSG_REQUIRED | MSG_NONEMPTY,
-                              MSG_MAX_NAME_LEN, err, errlen) < 0 ||
-            msg_field_put(t, "healthy", json_boolean(tr->healthy), err, errlen) < 0 ||
-            msg_field_put_str(t, tp, "message", tr->message, 0, MSG_MAX_TEXT_LEN, err,
+                              MSG_MAX_NAME_LEN, err, errlen) < 0)
+            goto fail;
+        json_object_set_new(t, "healthy", json_boolean(tr->healthy));
+        if (msg_field_put_str(t, tp, "message", tr->message, 0, MSG_MAX_TEXT_LEN, err,
                               errlen) < 0)
             goto fail;
     }
-    if (msg_field_put(j, "traits", traits, err, errlen) < 0) {
-        traits = NULL; /* stolen by msg_field_put */
-        goto fail;
-    }
     return j;
 fail:
-    json_decref(traits);
     json_decref(j);
     return NULL;
 }
@@ -183,29 +167,21 @@ static int event_services_encode(json_t *j, const msg_event *ev, char *err, size
         return err_set(err, errlen, "services: %zu items, more than the limit of %d",
                        ev->nservices, MSG_EVENT_MAX_SERVICES);
     json_t *services = json_array();
-    if (!services)
-        return err_set(err, errlen, "out of memory");
+    json_object_set_new(j, "services", services); /* now owned by j */
     for (size_t i = 0; i < ev->nservices; i++) {
         char path[64];
         msg_field_index(path, sizeof(path), "services", i);
         json_t *s = event_service_encode(&ev->services[i], path, err, errlen);
-        if (!s || json_array_append_new(services, s) < 0) {
-            if (s)
-                err_set(err, errlen, "out of memory");
-            json_decref(services);
+        if (!s)
             return -1;
-        }
+        json_array_append_new(services, s);
     }
-    return msg_field_put(j, "services", services, err, errlen);
+    return 0;
 }
 
 json_t *msg_event_encode(const msg_event *ev, char *err, size_t errlen)
 {
     json_t *j = json_object();
-    if (!j) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
     if ((unsigned)ev->phase >= MSG_PHASE_COUNT) {
         err_set(err, errlen, "phase: expected one of applying, progressing, healthy, failed, "
                 "deleted");
@@ -215,13 +191,13 @@ json_t *msg_event_encode(const msg_event *ev, char *err, size_t errlen)
         err_set(err, errlen, "at: not an RFC 3339 time such as 2026-11-26T02:10:00Z");
         goto fail;
     }
-    if (msg_field_put(j, "schemaVersion", json_integer(MSG_EVENT_SCHEMA_VERSION), err,
-                      errlen) < 0 ||
-        msg_ref_ident_encode(j, &ev->id, MSG_REF_EVENT, err, errlen) < 0 ||
+    json_object_set_new(j, "schemaVersion", json_integer(MSG_EVENT_SCHEMA_VERSION));
+    if (msg_ref_ident_encode(j, &ev->id, MSG_REF_EVENT, err, errlen) < 0 ||
         msg_field_put_str(j, "", "phase", msg_event_phase_name(ev->phase), MSG_REQUIRED, 32, err,
-                          errlen) < 0 ||
-        msg_field_put(j, "final", json_boolean(ev->final), err, errlen) < 0 ||
-        msg_field_put_str(j, "", "message", ev->message, 0, MSG_MAX_TEXT_LEN, err,
+                          errlen) < 0)
+        goto fail;
+    json_object_set_new(j, "final", json_boolean(ev->final));
+    if (msg_field_put_str(j, "", "message", ev->message, 0, MSG_MAX_TEXT_LEN, err,
                           errlen) < 0)
         goto fail;
     if (ev->has_services && event_services_encode(j, ev, err, errlen) < 0)
@@ -234,8 +210,9 @@ json_t *msg_event_encode(const msg_event *ev, char *err, size_t errlen)
         }
         json_t *res = msg_ref_objs_encode(ev->resources, ev->nresources, "resources", true, err,
                                           errlen);
-        if (!res || msg_field_put(j, "resources", res, err, errlen) < 0)
+        if (!res)
             goto fail;
+        json_object_set_new(j, "resources", res);
     }
     if (msg_field_put_str(j, "", "worker", ev->worker, 0, MSG_MAX_TEXT_LEN, err,
                           errlen) < 0 ||

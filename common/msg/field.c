@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/jpool.h"
 #include "base/strbuf.h"
@@ -208,11 +209,8 @@ int msg_field_str_dup(const json_t *obj, const char *at, const char *key, unsign
         return -1;
     if (!s)
         return 0;
-    char *copy = strdup(s);
-    if (!copy)
-        return err_set(err, errlen, "out of memory");
     free(*out);
-    *out = copy; /* now owned by the caller */
+    *out = xstrdup(s); /* now owned by the caller */
     return 0;
 }
 
@@ -372,7 +370,8 @@ int msg_field_put_str(json_t *obj, const char *at, const char *key, const char *
         msg_field_path(path, sizeof(path), at, key);
         return err_set(err, errlen, "%s: not valid UTF-8", path);
     }
-    return msg_field_put(obj, key, v, err, errlen);
+    json_object_set_new(obj, key, v);
+    return 0;
 }
 
 char *msg_field_dump(json_t *j, size_t *len, char *err, size_t errlen)
@@ -381,20 +380,13 @@ char *msg_field_dump(json_t *j, size_t *len, char *err, size_t errlen)
         return NULL;
     char *s = vela_json_dumps(j, JSON_COMPACT);
     json_decref(j);
-    if (!s) {
-        err_set(err, errlen, "out of memory");
+    if (!s) { /* jansson refused the tree (a cycle, or nested past its dump limit) */
+        err_set(err, errlen, "record cannot be written as JSON");
         return NULL;
     }
     if (len)
         *len = strlen(s);
     return s;
-}
-
-int msg_field_put(json_t *obj, const char *key, json_t *v, char *err, size_t errlen)
-{
-    if (!v || json_object_set_new(obj, key, v) < 0)
-        return err_set(err, errlen, "out of memory");
-    return 0;
 }
 
 int msg_field_finish(int rc, char *err)

@@ -52,7 +52,7 @@ const char *msg_field_kind_of(const json_t *j);
 int msg_field_str(const json_t *obj, const char *at, const char *key, unsigned flags,
                   size_t max_len, const char **out, char *err, size_t errlen);
 /* The same into a malloc'd copy that the caller frees; *out (NULL or malloc'd) is freed
- * when replaced. */
+ * when replaced. Fails only as msg_field_str does. */
 int msg_field_str_dup(const json_t *obj, const char *at, const char *key, unsigned flags,
                       size_t max_len, char **out, char *err, size_t errlen);
 /* A string among names[0..n-1]; *out is its index. The error quotes the value and lists the
@@ -86,8 +86,6 @@ int msg_field_put_str(json_t *obj, const char *at, const char *key, const char *
 /* j (stolen; NULL: an encoder failed, err says why) as compact JSON bytes (malloc'd; *len,
  * when len is not NULL, without the terminating NUL). */
 char *msg_field_dump(json_t *j, size_t *len, char *err, size_t errlen);
-/* obj[key] = v (stolen, also on failure); v NULL is out of memory. */
-int msg_field_put(json_t *obj, const char *key, json_t *v, char *err, size_t errlen);
 
 /* Replaces bytes of err that do not belong in a one-line log value (control characters, and
  * bytes >= 0x7f that jansson may quote from a broken input) with '?'. Decoders call it on

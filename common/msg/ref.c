@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/util.h"
 #include "msg/field.h"
 
@@ -89,9 +90,7 @@ int msg_ref_objs_decode(const json_t *root, const char *key, unsigned flags, siz
     if (!arr)
         return 0;
     /* one more than needed: an empty array still allocates, so *out tells "present" */
-    *out = calloc(json_array_size(arr) + 1, sizeof(**out));
-    if (!*out)
-        return err_set(err, errlen, "out of memory");
+    *out = xcalloc(json_array_size(arr) + 1, sizeof(**out));
     for (size_t i = 0; i < json_array_size(arr); i++) {
         char path[64];
         const json_t *r;
@@ -132,29 +131,25 @@ int msg_ref_ident_encode(json_t *obj, const msg_ident *id, msg_ref_mode mode, ch
         (id->attempt < 0 || id->attempt > REF_INT_MAX))
         return err_set(err, errlen, "attempt: out of range");
     unsigned cluster = mode == MSG_REF_TASK ? MSG_DNS1123 : MSG_NONEMPTY;
+    if (ref_put_kind_and_id(obj, id, mode, err, errlen) < 0)
+        return -1;
     json_t *app = json_object();
-    if (!app)
-        return err_set(err, errlen, "out of memory");
-    if (ref_put_kind_and_id(obj, id, mode, err, errlen) < 0 ||
-        msg_field_put_str(app, "app", "name", id->app.name, MSG_REQUIRED | MSG_DNS1123, 63, err,
+    json_object_set_new(obj, "app", app); /* now owned by obj */
+    if (msg_field_put_str(app, "app", "name", id->app.name, MSG_REQUIRED | MSG_DNS1123, 63, err,
                           errlen) < 0 ||
         msg_field_put_str(app, "app", "namespace", id->app.namespace,
                           MSG_REQUIRED | MSG_DNS1123, 63, err, errlen) < 0 ||
         msg_field_put_str(app, "app", "uid", id->app.uid, MSG_REQUIRED | MSG_NONEMPTY,
-                          MSG_MAX_NAME_LEN, err, errlen) < 0 ||
-        msg_field_put(app, "revision", json_integer(id->app.revision), err, errlen) < 0) {
-        json_decref(app);
+                          MSG_MAX_NAME_LEN, err, errlen) < 0)
         return -1;
-    }
-    if (msg_field_put(obj, "app", app, err, errlen) < 0 || /* app now owned by obj */
-        msg_field_put_str(obj, "", "step", id->step, MSG_REQUIRED | MSG_NONEMPTY,
+    json_object_set_new(app, "revision", json_integer(id->app.revision));
+    if (msg_field_put_str(obj, "", "step", id->step, MSG_REQUIRED | MSG_NONEMPTY,
                           MSG_MAX_NAME_LEN, err, errlen) < 0 ||
         msg_field_put_str(obj, "", "stepId", id->step_id, MSG_REQUIRED | MSG_NONEMPTY,
                           MSG_MAX_NAME_LEN, err, errlen) < 0)
         return -1;
-    if ((mode == MSG_REF_TASK || id->has_attempt) &&
-        msg_field_put(obj, "attempt", json_integer(id->attempt), err, errlen) < 0)
-        return -1;
+    if (mode == MSG_REF_TASK || id->has_attempt)
+        json_object_set_new(obj, "attempt", json_integer(id->attempt));
     if (msg_field_put_str(obj, "", "cluster", id->cluster, MSG_REQUIRED | cluster,
                           MSG_MAX_NAME_LEN, err, errlen) < 0 ||
         msg_field_put_str(obj, "", "namespace", id->namespace, MSG_REQUIRED | MSG_NONEMPTY,
@@ -168,10 +163,6 @@ json_t *msg_ref_obj_encode(const msg_objref *o, const char *path, bool resource,
 {
     unsigned type = MSG_REQUIRED | (resource ? MSG_NONEMPTY : 0);
     json_t *j = json_object();
-    if (!j) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
     if (msg_field_put_str(j, path, "apiVersion", o->api_version, type, MSG_MAX_NAME_LEN, err,
                           errlen) < 0 ||
         msg_field_put_str(j, path, "kind", o->kind, type, MSG_MAX_NAME_LEN, err, errlen) < 0 ||
@@ -189,20 +180,15 @@ json_t *msg_ref_objs_encode(const msg_objref *o, size_t n, const char *at, bool 
                             char *err, size_t errlen)
 {
     json_t *arr = json_array();
-    if (!arr) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
     for (size_t i = 0; i < n; i++) {
         char path[64];
         msg_field_index(path, sizeof(path), at, i);
         json_t *j = msg_ref_obj_encode(&o[i], path, resource, err, errlen);
-        if (!j || json_array_append_new(arr, j) < 0) {
-            if (j)
-                err_set(err, errlen, "out of memory");
+        if (!j) {
             json_decref(arr);
             return NULL;
         }
+        json_array_append_new(arr, j);
     }
     return arr;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/util.h"
 #include "msg/field.h"
@@ -48,9 +49,7 @@ static int task_comp_decode(const json_t *j, const char *path, msg_task_comp *c,
         msg_field_array(j, path, "traits", MSG_REQUIRED, MSG_TASK_MAX_TRAITS, &traits, err,
                         errlen) < 0)
         return -1;
-    c->traits = calloc(json_array_size(traits) + 1, sizeof(*c->traits));
-    if (!c->traits)
-        return err_set(err, errlen, "out of memory");
+    c->traits = xcalloc(json_array_size(traits) + 1, sizeof(*c->traits));
     msg_field_path(at, sizeof(at), path, "traits");
     for (size_t k = 0; k < json_array_size(traits); k++) {
         char tpath[160];
@@ -88,9 +87,7 @@ static int task_deploy_decode(msg_task *t, char *err, size_t errlen)
     if (msg_field_array(t->doc, "", "components", MSG_REQUIRED, MSG_TASK_MAX_COMPONENTS, &comps,
                         err, errlen) < 0)
         return -1;
-    t->comps = calloc(json_array_size(comps) + 1, sizeof(*t->comps));
-    if (!t->comps)
-        return err_set(err, errlen, "out of memory");
+    t->comps = xcalloc(json_array_size(comps) + 1, sizeof(*t->comps));
     size_t i;
     const json_t *j;
     for (i = 0; i < json_array_size(comps); i++) {
@@ -153,10 +150,6 @@ static json_t *task_trait_encode(const msg_task_trait *tr, const char *path, cha
                                  size_t errlen)
 {
     json_t *j = json_object();
-    if (!j) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
     char at[128];
     msg_field_path(at, sizeof(at), path, "object");
     if (msg_field_put_str(j, path, "type", tr->type, MSG_REQUIRED | MSG_NONEMPTY,
@@ -167,14 +160,13 @@ static json_t *task_trait_encode(const msg_task_trait *tr, const char *path, cha
             err_set(err, errlen, "%s.properties: expected an object", path);
             goto fail;
         }
-        if (msg_field_put(j, "properties", json_incref((json_t *)tr->properties), err,
-                          errlen) < 0)
-            goto fail;
+        json_object_set(j, "properties", (json_t *)tr->properties);
     }
     if (tr->has_object) {
         json_t *o = msg_ref_obj_encode(&tr->object, at, false, err, errlen);
-        if (!o || msg_field_put(j, "object", o, err, errlen) < 0)
+        if (!o)
             goto fail;
+        json_object_set_new(j, "object", o);
     }
     return j;
 fail:
@@ -187,10 +179,6 @@ static json_t *task_comp_encode(const msg_task_comp *c, const char *path, char *
 {
     json_t *j = json_object(), *traits = json_array();
     char at[128];
-    if (!j || !traits) {
-        err_set(err, errlen, "out of memory");
-        goto fail;
-    }
     msg_field_path(at, sizeof(at), path, "workload");
     if (msg_field_put_str(j, path, "name", c->name, MSG_REQUIRED | MSG_NONEMPTY,
                           MSG_MAX_NAME_LEN, err, errlen) < 0 ||
@@ -198,8 +186,9 @@ static json_t *task_comp_encode(const msg_task_comp *c, const char *path, char *
                           MSG_MAX_NAME_LEN, err, errlen) < 0)
         goto fail;
     json_t *workload = msg_ref_obj_encode(&c->workload, at, false, err, errlen);
-    if (!workload || msg_field_put(j, "workload", workload, err, errlen) < 0)
+    if (!workload)
         goto fail;
+    json_object_set_new(j, "workload", workload);
     if (c->ntraits > MSG_TASK_MAX_TRAITS) {
         err_set(err, errlen, "%s.traits: %zu items, more than the limit of %d", path,
                 c->ntraits, MSG_TASK_MAX_TRAITS);
@@ -209,16 +198,11 @@ static json_t *task_comp_encode(const msg_task_comp *c, const char *path, char *
         char tpath[128];
         snprintf(tpath, sizeof(tpath), "%s.traits[%zu]", path, k);
         json_t *tr = task_trait_encode(&c->traits[k], tpath, err, errlen);
-        if (!tr || json_array_append_new(traits, tr) < 0) {
-            if (tr)
-                err_set(err, errlen, "out of memory");
+        if (!tr)
             goto fail;
-        }
+        json_array_append_new(traits, tr);
     }
-    if (msg_field_put(j, "traits", traits, err, errlen) < 0) {
-        traits = NULL; /* stolen by msg_field_put */
-        goto fail;
-    }
+    json_object_set_new(j, "traits", traits); /* now owned by j */
     return j;
 fail:
     json_decref(traits);
@@ -245,22 +229,16 @@ static int task_deploy_encode(json_t *j, const msg_task *t, char *err, size_t er
         return err_set(err, errlen, "components: %zu items, more than the limit of %d",
                        t->ncomps, MSG_TASK_MAX_COMPONENTS);
     json_t *comps = json_array();
-    if (!comps)
-        return err_set(err, errlen, "out of memory");
+    json_object_set_new(j, "components", comps); /* now owned by j */
     for (i = 0; i < t->ncomps; i++) {
         char path[64];
         msg_field_index(path, sizeof(path), "components", i);
         json_t *c = task_comp_encode(&t->comps[i], path, err, errlen);
-        if (!c || json_array_append_new(comps, c) < 0) {
-            if (c)
-                err_set(err, errlen, "out of memory");
-            json_decref(comps);
+        if (!c)
             return -1;
-        }
+        json_array_append_new(comps, c);
     }
-    if (msg_field_put(j, "components", comps, err, errlen) < 0 ||
-        msg_field_put(j, "manifests", json_incref((json_t *)t->manifests), err, errlen) < 0)
-        return -1;
+    json_object_set(j, "manifests", (json_t *)t->manifests);
     return 0;
 }
 
@@ -276,13 +254,8 @@ static int task_time_encode(json_t *j, const char *key, const char *s, unsigned 
 json_t *msg_task_encode(const msg_task *t, char *err, size_t errlen)
 {
     json_t *j = json_object();
-    if (!j) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
-    if (msg_field_put(j, "schemaVersion", json_integer(MSG_TASK_SCHEMA_VERSION), err,
-                      errlen) < 0 ||
-        msg_ref_ident_encode(j, &t->id, MSG_REF_TASK, err, errlen) < 0)
+    json_object_set_new(j, "schemaVersion", json_integer(MSG_TASK_SCHEMA_VERSION));
+    if (msg_ref_ident_encode(j, &t->id, MSG_REF_TASK, err, errlen) < 0)
         goto fail;
     if (task_time_encode(j, "deadline", t->deadline, 0, err, errlen) < 0)
         goto fail;
@@ -297,8 +270,9 @@ json_t *msg_task_encode(const msg_task *t, char *err, size_t errlen)
         }
         json_t *res = msg_ref_objs_encode(t->resources, t->nresources, "resources", true, err,
                                           errlen);
-        if (!res || msg_field_put(j, "resources", res, err, errlen) < 0)
+        if (!res)
             goto fail;
+        json_object_set_new(j, "resources", res);
     }
     if (task_time_encode(j, "createdAt", t->created_at, MSG_REQUIRED, err, errlen) < 0)
         goto fail;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "kafka/kq.h"
+#include "base/alloc.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "base/strbuf.h"
@@ -27,11 +28,13 @@ int cluster_record_seal(cluster_record *r, const seal_key *k, const kube_creds *
 {
     json_t *cj = kube_creds_to_json(creds);
     if (!cj)
-        return err_set(err, errlen, "out of memory");
+        return err_set(err, errlen, "cluster \"%s\": its credentials hold text that is not "
+                       "UTF-8; check the kubeconfig", r->name);
     char *plain = vela_json_dumps(cj, JSON_COMPACT);
     json_decref(cj); /* holds no more than the plain text: freed at once */
     if (!plain)
-        return err_set(err, errlen, "out of memory");
+        return err_set(err, errlen, "cluster \"%s\": its credentials cannot be written as JSON",
+                       r->name);
     size_t len = strlen(plain);
     json_t *sealed = seal_encrypt(k, r->name, plain, len, err, errlen);
     seal_free_plain(plain, len);
@@ -89,9 +92,9 @@ int cluster_parse_labels(const char *s, json_t **out, char *err, size_t errlen)
             json_decref(obj);
             return err_set(err, errlen, "label \"%.*s\" is not key=value", (int)n, p);
         }
-        char *key = strndup(p, (size_t)(eq - p));
-        char *val = strndup(eq + 1, n - (size_t)(eq - p) - 1);
-        if (!key || !val || strchr(val, '=')) {
+        char *key = xstrndup(p, (size_t)(eq - p));
+        char *val = xstrndup(eq + 1, n - (size_t)(eq - p) - 1);
+        if (strchr(val, '=')) {
             json_decref(obj);
             free(key);
             free(val);
@@ -143,11 +146,7 @@ static void registry_on_change(const char *key, const char *old, size_t old_len,
 registry *registry_open(const vela_opts *o, kq_table_fn on_change, void *ctx, int timeout_ms,
                         char *err, size_t errlen)
 {
-    struct registry *reg = calloc(1, sizeof(*reg));
-    if (!reg) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
+    struct registry *reg = xcalloc(1, sizeof(*reg));
     reg->opts = o;
     reg->on_change = on_change;
     reg->ctx = ctx;
@@ -236,16 +235,20 @@ int registry_put(registry *reg, cluster_record *r, char *err, size_t errlen)
     char now[32];
     cluster_now_rfc3339(now, sizeof(now));
     free(r->updated_at);
-    r->updated_at = strdup(now);
+    r->updated_at = xstrdup(now);
     if (!r->joined_at)
-        r->joined_at = strdup(now);
+        r->joined_at = xstrdup(now);
     if (registry_producer(reg, err, errlen) < 0)
         return -1;
     json_t *j = cluster_record_to_json(r);
-    char *val = j ? vela_json_dumps(j, JSON_COMPACT) : NULL;
+    if (!j)
+        return err_set(err, errlen, "cluster \"%s\": its record has no name or holds text that "
+                       "is not UTF-8", r->name ? r->name : "?");
+    char *val = vela_json_dumps(j, JSON_COMPACT);
     json_decref(j);
     if (!val)
-        return err_set(err, errlen, "out of memory");
+        return err_set(err, errlen, "cluster \"%s\": its record cannot be written as JSON",
+                       r->name);
     int rc = kq_produce_sync(reg->producer, reg->topic, r->name, val, strlen(val),
                              REGISTRY_PUT_TIMEOUT_MS, err, errlen);
     free(val);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -149,9 +150,8 @@ cleanup:
 
 static char *seal_b64(const unsigned char *in, size_t len)
 {
-    char *out = malloc(4 * ((len + 2) / 3) + 1);
-    if (out)
-        EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+    char *out = xmalloc(4 * ((len + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)out, in, (int)len);
     return out;
 }
 
@@ -161,9 +161,7 @@ static int seal_unb64(const char *in, unsigned char **out, size_t *len)
     size_t n = strlen(in);
     if (n % 4)
         return -1;
-    unsigned char *buf = malloc(n / 4 * 3 + 1);
-    if (!buf)
-        return -1;
+    unsigned char *buf = xmalloc(n / 4 * 3 + 1);
     int m = EVP_DecodeBlock(buf, (const unsigned char *)in, (int)n);
     if (m < 0) {
         free(buf);
@@ -193,9 +191,9 @@ json_t *seal_encrypt(const seal_key *k, const char *context, const void *plain, 
         return NULL;
     }
     EVP_CIPHER_CTX *cx = EVP_CIPHER_CTX_new();
-    ct = malloc(len + 16);
-    if (!cx || !ct || RAND_bytes(nonce, sizeof(nonce)) != 1) {
-        err_set(err, errlen, "cannot seal: out of memory or no random bytes");
+    ct = xmalloc(len + 16);
+    if (!cx || RAND_bytes(nonce, sizeof(nonce)) != 1) {
+        err_set(err, errlen, "cannot seal: OpenSSL has no cipher context or no random bytes");
         goto cleanup;
     }
     if (EVP_EncryptInit_ex(cx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
@@ -212,14 +210,9 @@ json_t *seal_encrypt(const seal_key *k, const char *context, const void *plain, 
     b_nonce = seal_b64(nonce, sizeof(nonce));
     b_ct = seal_b64(ct, (size_t)(outl + fl));
     b_tag = seal_b64(tag, sizeof(tag));
-    if (!b_nonce || !b_ct || !b_tag) {
-        err_set(err, errlen, "out of memory");
-        goto cleanup;
-    }
+    /* all ASCII: cannot fail */
     res = json_pack("{s:s, s:s, s:s, s:s, s:s}", "alg", "AES-256-GCM", "kid", k->kid, "nonce",
                     b_nonce, "data", b_ct, "tag", b_tag);
-    if (!res)
-        err_set(err, errlen, "out of memory");
 cleanup:
     EVP_CIPHER_CTX_free(cx);
     free(ct);
@@ -260,9 +253,9 @@ int seal_decrypt(const seal_key *k, const char *context, const json_t *sealed, c
         goto cleanup;
     }
     cx = EVP_CIPHER_CTX_new();
-    plain = malloc(dlen + 16 + 1);
-    if (!cx || !plain) {
-        err_set(err, errlen, "out of memory");
+    plain = xmalloc(dlen + 16 + 1);
+    if (!cx) {
+        err_set(err, errlen, "cannot open the sealed credentials: OpenSSL has no cipher context");
         goto cleanup;
     }
     if (EVP_DecryptInit_ex(cx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
