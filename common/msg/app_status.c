@@ -35,6 +35,9 @@ static int enum_parse(const char *const *names, size_t n, const char *name, int 
     return -1;
 }
 
+/* type is a type name, as in `type *out`, where parentheses cannot go: clang-tidy's
+ * bugprone-macro-parentheses takes the `*` for a multiplication.
+ * NOLINTBEGIN(bugprone-macro-parentheses) */
 #define ENUM_FUNCS(fn, type, names)                                                           \
     const char *msg_app_status_##fn##_name(type v)                                            \
     {                                                                                         \
@@ -48,6 +51,7 @@ static int enum_parse(const char *const *names, size_t n, const char *name, int 
         *out = (type)v;                                                                       \
         return 0;                                                                             \
     }
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 ENUM_FUNCS(phase, msg_app_status_phase, phase_names)
 ENUM_FUNCS(step_phase, msg_app_status_step_phase, step_phase_names)
