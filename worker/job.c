@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/alloc.h"
 #include "base/jpool.h"
 #include "base/log.h"
 #include "kafka/kq_reject.h"
@@ -78,13 +79,8 @@ void job_cluster_changed(worker *w, const char *name)
 
 static void job_resolved_add(worker *w, const char *name)
 {
-    char **r = realloc(w->resolved, (w->nresolved + 1) * sizeof(*r));
-    if (!r)
-        return;
-    w->resolved = r;
-    w->resolved[w->nresolved] = strdup(name);
-    if (w->resolved[w->nresolved])
-        w->nresolved++;
+    w->resolved = xrealloc(w->resolved, (w->nresolved + 1) * sizeof(*w->resolved));
+    w->resolved[w->nresolved++] = xstrdup(name);
 }
 
 /* The cluster of the task: 0 and j->cl; 1 when the registry does not have it (yet); -1 with
@@ -153,10 +149,6 @@ static void job_publish(job *j, msg_event_phase phase, const char *message, bool
                             err, sizeof(err));
     if (err[0])
         log_warn("event=event_degraded task=%s error=\"%s\"", job_id(j), err);
-    if (!json) {
-        log_error("event=out_of_memory where=job_publish task=%s", job_id(j));
-        return;
-    }
     worker_publish(j->w, &j->t, json);
     free(json);
 }
@@ -188,11 +180,6 @@ static void job_finish(job *j, msg_event_phase phase, const char *message, bool 
                                 err, sizeof(err));
     if (err[0])
         log_warn("event=event_degraded task=%s error=\"%s\"", job_id(j), err);
-    if (!j->final_event) {
-        log_error("event=out_of_memory where=job_finish task=%s", job_id(j));
-        job_abandon(j);
-        return;
-    }
     job_send_final(j);
 }
 
@@ -351,10 +338,8 @@ static void job_on_get(const kube_result *r, void *opaque)
 static int job_get_one(job *j, const task_obj *o, json_t **slot)
 {
     kube_ref ref = {o->api_version, o->kind, o->namespace, o->name};
-    job_get *g = malloc(sizeof(*g));
+    job_get *g = xmalloc(sizeof(*g));
     char err[512];
-    if (!g)
-        return -1;
     g->j = j;
     g->slot = slot;
     if (kube_get_async(j->cl, &ref, job_on_get, g, err, sizeof(err)) < 0) {
@@ -545,11 +530,7 @@ static void job_try_cluster(job *j, int64_t now)
 
 job *job_begin(worker *w, const rd_kafka_message_t *m)
 {
-    job *j = calloc(1, sizeof(*j));
-    if (!j) {
-        log_error("event=out_of_memory where=job_begin");
-        return NULL;
-    }
+    job *j = xcalloc(1, sizeof(*j));
     j->w = w;
     j->state = JOB_CLUSTER; /* where every job starts; changes go through job_set_state */
     j->partition = m->partition;
