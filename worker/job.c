@@ -188,6 +188,21 @@ static void job_fail(job *j, const char *message)
     job_finish(j, MSG_PHASE_FAILED, message, false);
 }
 
+/* Fails the task with why, said of its cluster. */
+static void job_fail_cluster(job *j, const char *why)
+{
+    char msg[1200];
+    snprintf(msg, sizeof(msg), "cluster %s: %s", j->t.cluster, why);
+    job_fail(j, msg);
+}
+
+/* Keeps the first error of a round of requests to the task's cluster in j->err. */
+static void job_keep_error(job *j, const char *why)
+{
+    if (!j->err[0])
+        snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, why);
+}
+
 void job_delivered(job *j, rd_kafka_resp_err_t err)
 {
     worker *w = j->w;
@@ -246,9 +261,7 @@ static void job_on_apply(const kube_result *r, void *opaque)
     if (j->abandoned)
         return;
     if (r->status != KUBE_OK) {
-        char msg[1200];
-        snprintf(msg, sizeof(msg), "cluster %s: %s", j->t.cluster, r->message);
-        job_fail(j, msg);
+        job_fail_cluster(j, r->message);
         return;
     }
     /* With watches, the answer is the object as it is now: an apply that changed nothing
@@ -297,9 +310,7 @@ static void job_apply_next(job *j)
     int rc = kube_apply_async(j->cl, obj ? obj : m, job_on_apply, j, err, sizeof(err));
     json_decref(obj);
     if (rc < 0) {
-        char msg[1200];
-        snprintf(msg, sizeof(msg), "cluster %s: %s", j->t.cluster, err);
-        job_fail(j, msg);
+        job_fail_cluster(j, err);
         return;
     }
     j->pending++;
@@ -328,8 +339,8 @@ static void job_on_get(const kube_result *r, void *opaque)
     } else if (r->status == KUBE_ERR_API && r->http_code == 404) {
         json_decref(*slot);
         *slot = NULL;
-    } else if (!j->err[0]) {
-        snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, r->message);
+    } else {
+        job_keep_error(j, r->message);
     }
     if (j->pending == 0 && j->state == JOB_POLL)
         job_judge(j);
@@ -344,8 +355,7 @@ static int job_get_one(job *j, const task_obj *o, json_t **slot)
     g->slot = slot;
     if (kube_get_async(j->cl, &ref, job_on_get, g, err, sizeof(err)) < 0) {
         free(g);
-        if (!j->err[0])
-            snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, err);
+        job_keep_error(j, err);
         return -1;
     }
     j->pending++;
@@ -375,9 +385,7 @@ static void job_judge(job *j)
     if (j->err[0]) {
         /* Transport or API trouble while reading: a few in a row fail the task. */
         if (++j->poll_failures >= JOB_MAX_POLL_FAILURES) {
-            char msg[1100];
-            snprintf(msg, sizeof(msg), "%s", j->err);
-            job_fail(j, msg);
+            job_fail(j, j->err);
             return;
         }
         log_warn("event=health_poll_failed task=%s error=\"%s\"", j->t.task_id, j->err);
@@ -421,6 +429,16 @@ static void job_judge(job *j)
 
 /* ---- delete ------------------------------------------------------------------------------- */
 
+/* Every delete is answered: the task failed with the first error, or its resources are
+ * gone. */
+static void job_delete_done(job *j)
+{
+    if (j->err[0])
+        job_fail(j, j->err);
+    else
+        job_finish(j, MSG_PHASE_DELETED, "", false);
+}
+
 static void job_on_delete(const kube_result *r, void *opaque)
 {
     job *j = opaque;
@@ -428,17 +446,10 @@ static void job_on_delete(const kube_result *r, void *opaque)
     if (j->abandoned)
         return;
     bool gone = r->status == KUBE_OK || (r->status == KUBE_ERR_API && r->http_code == 404);
-    if (!gone && !j->err[0])
-        snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, r->message);
-    if (j->pending > 0)
-        return;
-    if (j->err[0]) {
-        char msg[1100];
-        snprintf(msg, sizeof(msg), "%s", j->err);
-        job_fail(j, msg);
-    } else {
-        job_finish(j, MSG_PHASE_DELETED, "", false);
-    }
+    if (!gone)
+        job_keep_error(j, r->message);
+    if (j->pending == 0)
+        job_delete_done(j);
 }
 
 static void job_delete(job *j)
@@ -454,22 +465,14 @@ static void job_delete(job *j)
         kube_ref ref = {r->api_version, r->kind, r->namespace, r->name};
         char err[512];
         if (kube_delete_async(j->cl, &ref, job_on_delete, j, err, sizeof(err)) < 0) {
-            if (!j->err[0])
-                snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, err);
+            job_keep_error(j, err);
             continue;
         }
         j->pending++;
     }
     j->pending--;
-    if (j->pending == 0) {
-        if (j->err[0]) {
-            char msg[1100];
-            snprintf(msg, sizeof(msg), "%s", j->err);
-            job_fail(j, msg);
-        } else {
-            job_finish(j, MSG_PHASE_DELETED, "", false);
-        }
-    }
+    if (j->pending == 0)
+        job_delete_done(j);
 }
 
 /* ---- the life of a job --------------------------------------------------------------------- */
@@ -522,9 +525,7 @@ static void job_try_cluster(job *j, int64_t now)
         } else
             job_go(j);
     } else if (rc < 0 || now >= j->cluster_until) {
-        char msg[1100];
-        snprintf(msg, sizeof(msg), "%s", j->err);
-        job_fail(j, msg);
+        job_fail(j, j->err);
     }
 }
 
