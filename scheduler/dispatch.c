@@ -41,7 +41,7 @@ msg_task_comp *dispatch_components(const json_t *components, size_t *n)
                                     .name = mc->name};
         json_t *traits = json_object_get(c, "traits");
         mc->ntraits = json_array_size(traits);
-        mc->traits = xcalloc(mc->ntraits ? mc->ntraits : 1, sizeof(*mc->traits));
+        mc->traits = xcalloc(mc->ntraits, sizeof(*mc->traits));
         json_array_foreach(traits, j, t) {
             msg_task_trait *tr = &mc->traits[j];
             const json_t *props = json_object_get(t, "properties");
@@ -126,7 +126,7 @@ int dispatch_delete(engine *e, const sapp *a, const inv_entry *en, int64_t now_m
     if (!c)
         return DISPATCH_NO_CLUSTER;
     clock_rfc3339(now_ms, 0, ts, sizeof(ts));
-    msg_objref *res = xcalloc(en->ndel ? en->ndel : 1, sizeof(*res));
+    msg_objref *res = xcalloc(en->ndel, sizeof(*res));
     for (size_t i = 0; i < en->ndel; i++)
         res[i] = (msg_objref){.api_version = en->del[i].api_version, .kind = en->del[i].kind,
                               .namespace = en->del[i].ns, .name = en->del[i].name};

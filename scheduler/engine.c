@@ -140,7 +140,7 @@ void sapp_remove(engine *e, const char *key)
 
 engine *engine_new(const engine_io *io, const engine_opts *opts)
 {
-    engine *e = calloc(1, sizeof(*e));
+    engine *e = xcalloc(1, sizeof(*e));
     e->io = *io;
     if (opts)
         e->opts = *opts;
@@ -342,7 +342,7 @@ void engine_set_clusters(engine *e, const engine_cluster *clusters, size_t n, in
 {
     json_t *store = json_array();
     free(e->clusters);
-    e->clusters = calloc(n ? n : 1, sizeof(*e->clusters));
+    e->clusters = xcalloc(n, sizeof(*e->clusters));
     for (size_t i = 0; i < n; i++) {
         json_t *labels = clusters[i].labels ? json_incref((json_t *)clusters[i].labels)
                                             : json_object();
@@ -358,7 +358,7 @@ void engine_set_clusters(engine *e, const engine_cluster *clusters, size_t n, in
     e->nclusters = n;
 
     /* re-deploy Applications whose label selection changed (docs/scheduler.md) */
-    cluster_ref *refs = calloc(n ? n : 1, sizeof(*refs));
+    cluster_ref *refs = xcalloc(n, sizeof(*refs));
     registry_view view = engine_view(e, refs);
     for (size_t ai = 0; ai < e->napps; ai++) {
         sapp *a = e->apps[ai];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "dispatch.h"
 
@@ -50,7 +51,7 @@ void inventory_append(inventory *inv, const inv_entry *en)
 {
     if (inv->n == inv->cap) {
         inv->cap = inv->cap ? inv->cap * 2 : 4;
-        inv->v = realloc(inv->v, inv->cap * sizeof(*inv->v));
+        inv->v = xrealloc(inv->v, inv->cap * sizeof(*inv->v));
     }
     inv->v[inv->n++] = *en;
 }
@@ -65,6 +66,15 @@ static void inventory_remove(inventory *inv, size_t i)
 
 /* ---- resources ---- */
 
+static void resource_set(inv_resource *to, const char *api_version, const char *kind,
+                         const char *ns, const char *name)
+{
+    to->api_version = xstrdup(api_version);
+    to->kind = xstrdup(kind);
+    to->ns = xstrdup(ns);
+    to->name = xstrdup(name);
+}
+
 int inventory_resource_from_json(const json_t *r, inv_resource *out)
 {
     const char *api = json_string_value(json_object_get(r, "apiVersion"));
@@ -74,10 +84,7 @@ int inventory_resource_from_json(const json_t *r, inv_resource *out)
     memset(out, 0, sizeof(*out));
     if (!api || !kind || !ns || !name)
         return -1;
-    out->api_version = strdup(api);
-    out->kind = strdup(kind);
-    out->ns = strdup(ns);
-    out->name = strdup(name);
+    resource_set(out, api, kind, ns, name);
     return 0;
 }
 
@@ -107,12 +114,8 @@ static bool resources_have(const inv_resource *list, size_t n, const inv_resourc
 
 static void resources_push(inv_resource **list, size_t *n, const inv_resource *r)
 {
-    *list = realloc(*list, (*n + 1) * sizeof(**list));
-    inv_resource *to = &(*list)[(*n)++];
-    to->api_version = strdup(r->api_version);
-    to->kind = strdup(r->kind);
-    to->ns = strdup(r->ns);
-    to->name = strdup(r->name);
+    *list = xrealloc(*list, (*n + 1) * sizeof(**list));
+    resource_set(&(*list)[(*n)++], r->api_version, r->kind, r->ns, r->name);
 }
 
 /* ---- what was applied ---- */
@@ -126,7 +129,7 @@ static inv_entry *inventory_entry(sapp *a, const char *cluster, const char *ns, 
             en->generation == generation)
             return en;
     }
-    inv_entry en = {.cluster = strdup(cluster), .ns = strdup(ns), .generation = generation};
+    inv_entry en = {.cluster = xstrdup(cluster), .ns = xstrdup(ns), .generation = generation};
     inventory_append(inv, &en);
     return &inv->v[inv->n - 1];
 }

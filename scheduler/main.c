@@ -128,8 +128,8 @@ static void sched_load_clusters(struct sched *s)
 {
     size_t n = 0;
     const char **names = registry_names(s->reg, &n);
-    engine_cluster *list = xcalloc(n ? n : 1, sizeof(*list));
-    cluster_record *recs = xcalloc(n ? n : 1, sizeof(*recs));
+    engine_cluster *list = xcalloc(n, sizeof(*list));
+    cluster_record *recs = xcalloc(n, sizeof(*recs));
     size_t m = 0;
     char err[512];
     for (size_t i = 0; i < n; i++) {

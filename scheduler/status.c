@@ -150,7 +150,7 @@ static void status_step_of(const sapp *a, size_t i, msg_app_status_step *out)
     }
     out->resumed = s->resumed;
     out->nplacements = s->npl;
-    out->placements = xcalloc(s->npl ? s->npl : 1, sizeof(*out->placements));
+    out->placements = xcalloc(s->npl, sizeof(*out->placements));
     for (size_t j = 0; j < s->npl; j++) {
         const placement *p = &s->pl[j];
         msg_app_status_placement *mp = &out->placements[j];
@@ -165,7 +165,7 @@ static void status_step_of(const sapp *a, size_t i, msg_app_status_step *out)
 
 static msg_app_status_resource *status_resources_of(const inv_resource *r, size_t n)
 {
-    msg_app_status_resource *out = xcalloc(n ? n : 1, sizeof(*out));
+    msg_app_status_resource *out = xcalloc(n, sizeof(*out));
     for (size_t i = 0; i < n; i++) {
         out[i].api_version = xstrdup(r[i].api_version);
         out[i].kind = xstrdup(r[i].kind);
@@ -203,7 +203,7 @@ static void status_services_of(const json_t *services, msg_app_status *st)
     size_t i, j;
     json_t *svc, *t;
     st->nservices = json_array_size(services);
-    st->services = xcalloc(st->nservices ? st->nservices : 1, sizeof(*st->services));
+    st->services = xcalloc(st->nservices, sizeof(*st->services));
     json_array_foreach(services, i, svc) {
         msg_app_status_service *ms = &st->services[i];
         ms->name = status_dup(json_string_value(json_object_get(svc, "name")));
@@ -217,7 +217,7 @@ static void status_services_of(const json_t *services, msg_app_status *st)
         json_t *traits = json_object_get(svc, "traits");
         ms->has_traits = traits != NULL;
         ms->ntraits = json_array_size(traits);
-        ms->traits = xcalloc(ms->ntraits ? ms->ntraits : 1, sizeof(*ms->traits));
+        ms->traits = xcalloc(ms->ntraits, sizeof(*ms->traits));
         json_array_foreach(traits, j, t) {
             ms->traits[j].type = status_dup(json_string_value(json_object_get(t, "type")));
             ms->traits[j].healthy = json_is_true(json_object_get(t, "healthy"));
@@ -254,13 +254,13 @@ json_t *status_build(const sapp *a, int64_t now_ms)
     st.suspend = phase == AP_WORKFLOW_SUSPENDING;
     st.terminated = a->terminated;
     st.nsteps = a->a ? a->nsteps : 0;
-    st.steps = xcalloc(st.nsteps ? st.nsteps : 1, sizeof(*st.steps));
+    st.steps = xcalloc(st.nsteps, sizeof(*st.steps));
     for (size_t i = 0; i < st.nsteps; i++)
         status_step_of(a, i, &st.steps[i]);
     status_services_of(services, &st);
     json_decref(services);
     st.ninventory = a->inventory.n;
-    st.inventory = xcalloc(st.ninventory ? st.ninventory : 1, sizeof(*st.inventory));
+    st.inventory = xcalloc(st.ninventory, sizeof(*st.inventory));
     for (size_t i = 0; i < a->inventory.n; i++)
         status_inventory_of(&a->inventory.v[i], &st.inventory[i]);
     st.resume_token = status_dup(a->resume_handled);
@@ -323,7 +323,7 @@ static void restore_step(const msg_app_status_step *m, step_record *r)
     s->message = status_dup(m->message);
     s->resumed = m->resumed;
     s->restored = true;
-    s->prior = xcalloc(m->nplacements + 1, sizeof(placement));
+    s->prior = xcalloc(m->nplacements, sizeof(placement));
     s->nprior = m->nplacements;
     for (size_t i = 0; i < m->nplacements; i++) {
         const msg_app_status_placement *mp = &m->placements[i];
@@ -392,7 +392,7 @@ int status_restore(sapp *a, const char *record, size_t len, int64_t now_ms, char
     restore_inventory(&st, &a->inventory);
     workflow_forget_restored(a);
     a->restored.terminated = st.terminated;
-    a->restored.steps = xcalloc(st.nsteps + 1, sizeof(step_record));
+    a->restored.steps = xcalloc(st.nsteps, sizeof(step_record));
     a->restored.nsteps = st.nsteps;
     for (size_t i = 0; i < st.nsteps; i++)
         restore_step(&st.steps[i], &a->restored.steps[i]);

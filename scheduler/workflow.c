@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "dispatch.h"
 #include "inventory.h"
@@ -46,8 +47,8 @@ static void placement_init(placement *p, const char *cluster, const char *ns,
                            enum pl_state state)
 {
     memset(p, 0, sizeof(*p));
-    p->cluster = strdup(cluster);
-    p->ns = strdup(ns);
+    p->cluster = xstrdup(cluster);
+    p->ns = xstrdup(ns);
     p->state = state;
 }
 
@@ -103,7 +104,7 @@ void workflow_free_steps(sapp *a)
 static void workflow_new_steps(sapp *a)
 {
     a->nsteps = a->a->nsteps;
-    a->steps = calloc(a->nsteps ? a->nsteps : 1, sizeof(step_rt));
+    a->steps = xcalloc(a->nsteps, sizeof(step_rt));
     for (size_t i = 0; i < a->nsteps; i++)
         engine_random_id(a->steps[i].id, 11);
 }
@@ -145,7 +146,7 @@ static void step_restore(sapp *a, step_rt *s, const step_rt *r)
     step_forget_prior(s);
     s->restored = true;
     s->nprior = r->nprior;
-    s->prior = calloc(s->nprior ? s->nprior : 1, sizeof(placement));
+    s->prior = xcalloc(s->nprior, sizeof(placement));
     for (size_t j = 0; j < r->nprior; j++) {
         placement_init(&s->prior[j], r->prior[j].cluster, r->prior[j].ns, r->prior[j].state);
         s->prior[j].attempt = r->prior[j].attempt;
@@ -155,7 +156,7 @@ static void step_restore(sapp *a, step_rt *s, const step_rt *r)
         return;
     /* finished steps keep their placements for the services list */
     s->npl = r->nprior;
-    s->pl = calloc(s->npl ? s->npl : 1, sizeof(placement));
+    s->pl = xcalloc(s->npl, sizeof(placement));
     for (size_t j = 0; j < r->nprior; j++) {
         placement_init(&s->pl[j], r->prior[j].cluster, r->prior[j].ns, PL_HEALTHY);
         s->pl[j].attempt = r->prior[j].attempt;
@@ -227,7 +228,7 @@ static int step_resolve(engine *e, sapp *a, size_t si, int64_t now_ms)
 {
     step_rt *s = &a->steps[si];
     const app_step *as = &a->a->steps[si];
-    cluster_ref *refs = calloc(e->nclusters ? e->nclusters : 1, sizeof(*refs));
+    cluster_ref *refs = xcalloc(e->nclusters, sizeof(*refs));
     registry_view view = engine_view(e, refs);
     json_t *placements = NULL, *components = NULL;
     verr ve;
@@ -249,7 +250,7 @@ static int step_resolve(engine *e, sapp *a, size_t si, int64_t now_ms)
     s->comps = dispatch_components(components, &s->ncomps);
     s->manifests_by_ns = json_object();
     s->npl = json_array_size(placements);
-    s->pl = calloc(s->npl ? s->npl : 1, sizeof(placement));
+    s->pl = xcalloc(s->npl, sizeof(placement));
     json_array_foreach(placements, i, p) {
         const char *ns = json_string_value(json_object_get(p, "namespace"));
         placement_resolved(a, s, &s->pl[i], json_string_value(json_object_get(p, "cluster")),

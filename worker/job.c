@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/alloc.h"
 #include "base/jpool.h"
 #include "base/log.h"
 #include "kafka/kq_reject.h"
@@ -78,13 +79,8 @@ void job_cluster_changed(worker *w, const char *name)
 
 static void job_resolved_add(worker *w, const char *name)
 {
-    char **r = realloc(w->resolved, (w->nresolved + 1) * sizeof(*r));
-    if (!r)
-        return;
-    w->resolved = r;
-    w->resolved[w->nresolved] = strdup(name);
-    if (w->resolved[w->nresolved])
-        w->nresolved++;
+    w->resolved = xrealloc(w->resolved, (w->nresolved + 1) * sizeof(*w->resolved));
+    w->resolved[w->nresolved++] = xstrdup(name);
 }
 
 /* The cluster of the task: 0 and j->cl; 1 when the registry does not have it (yet); -1 with
@@ -153,10 +149,6 @@ static void job_publish(job *j, msg_event_phase phase, const char *message, bool
                             err, sizeof(err));
     if (err[0])
         log_warn("event=event_degraded task=%s error=\"%s\"", job_id(j), err);
-    if (!json) {
-        log_error("event=out_of_memory where=job_publish task=%s", job_id(j));
-        return;
-    }
     worker_publish(j->w, &j->t, json);
     free(json);
 }
@@ -188,17 +180,27 @@ static void job_finish(job *j, msg_event_phase phase, const char *message, bool 
                                 err, sizeof(err));
     if (err[0])
         log_warn("event=event_degraded task=%s error=\"%s\"", job_id(j), err);
-    if (!j->final_event) {
-        log_error("event=out_of_memory where=job_finish task=%s", job_id(j));
-        job_abandon(j);
-        return;
-    }
     job_send_final(j);
 }
 
 static void job_fail(job *j, const char *message)
 {
     job_finish(j, MSG_PHASE_FAILED, message, false);
+}
+
+/* Fails the task with why, said of its cluster. */
+static void job_fail_cluster(job *j, const char *why)
+{
+    char msg[1200];
+    snprintf(msg, sizeof(msg), "cluster %s: %s", j->t.cluster, why);
+    job_fail(j, msg);
+}
+
+/* Keeps the first error of a round of requests to the task's cluster in j->err. */
+static void job_keep_error(job *j, const char *why)
+{
+    if (!j->err[0])
+        snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, why);
 }
 
 void job_delivered(job *j, rd_kafka_resp_err_t err)
@@ -259,9 +261,7 @@ static void job_on_apply(const kube_result *r, void *opaque)
     if (j->abandoned)
         return;
     if (r->status != KUBE_OK) {
-        char msg[1200];
-        snprintf(msg, sizeof(msg), "cluster %s: %s", j->t.cluster, r->message);
-        job_fail(j, msg);
+        job_fail_cluster(j, r->message);
         return;
     }
     /* With watches, the answer is the object as it is now: an apply that changed nothing
@@ -310,9 +310,7 @@ static void job_apply_next(job *j)
     int rc = kube_apply_async(j->cl, obj ? obj : m, job_on_apply, j, err, sizeof(err));
     json_decref(obj);
     if (rc < 0) {
-        char msg[1200];
-        snprintf(msg, sizeof(msg), "cluster %s: %s", j->t.cluster, err);
-        job_fail(j, msg);
+        job_fail_cluster(j, err);
         return;
     }
     j->pending++;
@@ -341,8 +339,8 @@ static void job_on_get(const kube_result *r, void *opaque)
     } else if (r->status == KUBE_ERR_API && r->http_code == 404) {
         json_decref(*slot);
         *slot = NULL;
-    } else if (!j->err[0]) {
-        snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, r->message);
+    } else {
+        job_keep_error(j, r->message);
     }
     if (j->pending == 0 && j->state == JOB_POLL)
         job_judge(j);
@@ -351,16 +349,13 @@ static void job_on_get(const kube_result *r, void *opaque)
 static int job_get_one(job *j, const task_obj *o, json_t **slot)
 {
     kube_ref ref = {o->api_version, o->kind, o->namespace, o->name};
-    job_get *g = malloc(sizeof(*g));
+    job_get *g = xmalloc(sizeof(*g));
     char err[512];
-    if (!g)
-        return -1;
     g->j = j;
     g->slot = slot;
     if (kube_get_async(j->cl, &ref, job_on_get, g, err, sizeof(err)) < 0) {
         free(g);
-        if (!j->err[0])
-            snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, err);
+        job_keep_error(j, err);
         return -1;
     }
     j->pending++;
@@ -390,9 +385,7 @@ static void job_judge(job *j)
     if (j->err[0]) {
         /* Transport or API trouble while reading: a few in a row fail the task. */
         if (++j->poll_failures >= JOB_MAX_POLL_FAILURES) {
-            char msg[1100];
-            snprintf(msg, sizeof(msg), "%s", j->err);
-            job_fail(j, msg);
+            job_fail(j, j->err);
             return;
         }
         log_warn("event=health_poll_failed task=%s error=\"%s\"", j->t.task_id, j->err);
@@ -436,6 +429,16 @@ static void job_judge(job *j)
 
 /* ---- delete ------------------------------------------------------------------------------- */
 
+/* Every delete is answered: the task failed with the first error, or its resources are
+ * gone. */
+static void job_delete_done(job *j)
+{
+    if (j->err[0])
+        job_fail(j, j->err);
+    else
+        job_finish(j, MSG_PHASE_DELETED, "", false);
+}
+
 static void job_on_delete(const kube_result *r, void *opaque)
 {
     job *j = opaque;
@@ -443,17 +446,10 @@ static void job_on_delete(const kube_result *r, void *opaque)
     if (j->abandoned)
         return;
     bool gone = r->status == KUBE_OK || (r->status == KUBE_ERR_API && r->http_code == 404);
-    if (!gone && !j->err[0])
-        snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, r->message);
-    if (j->pending > 0)
-        return;
-    if (j->err[0]) {
-        char msg[1100];
-        snprintf(msg, sizeof(msg), "%s", j->err);
-        job_fail(j, msg);
-    } else {
-        job_finish(j, MSG_PHASE_DELETED, "", false);
-    }
+    if (!gone)
+        job_keep_error(j, r->message);
+    if (j->pending == 0)
+        job_delete_done(j);
 }
 
 static void job_delete(job *j)
@@ -469,22 +465,14 @@ static void job_delete(job *j)
         kube_ref ref = {r->api_version, r->kind, r->namespace, r->name};
         char err[512];
         if (kube_delete_async(j->cl, &ref, job_on_delete, j, err, sizeof(err)) < 0) {
-            if (!j->err[0])
-                snprintf(j->err, sizeof(j->err), "cluster %s: %s", j->t.cluster, err);
+            job_keep_error(j, err);
             continue;
         }
         j->pending++;
     }
     j->pending--;
-    if (j->pending == 0) {
-        if (j->err[0]) {
-            char msg[1100];
-            snprintf(msg, sizeof(msg), "%s", j->err);
-            job_fail(j, msg);
-        } else {
-            job_finish(j, MSG_PHASE_DELETED, "", false);
-        }
-    }
+    if (j->pending == 0)
+        job_delete_done(j);
 }
 
 /* ---- the life of a job --------------------------------------------------------------------- */
@@ -537,19 +525,13 @@ static void job_try_cluster(job *j, int64_t now)
         } else
             job_go(j);
     } else if (rc < 0 || now >= j->cluster_until) {
-        char msg[1100];
-        snprintf(msg, sizeof(msg), "%s", j->err);
-        job_fail(j, msg);
+        job_fail(j, j->err);
     }
 }
 
 job *job_begin(worker *w, const rd_kafka_message_t *m)
 {
-    job *j = calloc(1, sizeof(*j));
-    if (!j) {
-        log_error("event=out_of_memory where=job_begin");
-        return NULL;
-    }
+    job *j = xcalloc(1, sizeof(*j));
     j->w = w;
     j->state = JOB_CLUSTER; /* where every job starts; changes go through job_set_state */
     j->partition = m->partition;

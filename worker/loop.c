@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/jpool.h"
 #include "base/log.h"
 #include "kafka/kq_reject.h"
@@ -134,14 +135,7 @@ static void loop_backlog_push(worker *w, rd_kafka_message_t *m)
 {
     if (w->nbacklog == w->backlog_alloc) {
         size_t alloc = w->backlog_alloc ? w->backlog_alloc * 2 : 64;
-        rd_kafka_message_t **b = realloc(w->backlog, alloc * sizeof(*b));
-        if (!b) {
-            /* Left unfinished in the tracker: redelivered after a restart or rebalance. */
-            log_error("event=out_of_memory where=backlog");
-            rd_kafka_message_destroy(m);
-            return;
-        }
-        w->backlog = b;
+        w->backlog = xrealloc(w->backlog, alloc * sizeof(*w->backlog));
         w->backlog_alloc = alloc;
     }
     w->backlog[w->nbacklog++] = m;
@@ -253,11 +247,7 @@ static void loop_on_cluster_change(const char *key, const char *old, size_t old_
 
 worker *worker_new(const vela_opts *o, const worker_config *cfg, char *err, size_t errlen)
 {
-    worker *w = calloc(1, sizeof(*w));
-    if (!w) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
+    worker *w = xcalloc(1, sizeof(*w));
     w->o = o;
     w->cfg = *cfg;
     char host[128] = "localhost";
@@ -269,10 +259,6 @@ worker *worker_new(const vela_opts *o, const worker_config *cfg, char *err, size
         goto fail;
     }
     w->offs = offtrack_new();
-    if (!w->offs) {
-        err_set(err, errlen, "out of memory");
-        goto fail;
-    }
     char kerr[512];
     if (seal_key_load(NULL, 0, &w->key, kerr, sizeof(kerr)) == 0)
         w->key_loaded = true;

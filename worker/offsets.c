@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 typedef struct off_entry {
     int64_t offset;
     bool done;
@@ -28,7 +30,7 @@ struct offtrack {
 
 offtrack *offtrack_new(void)
 {
-    return calloc(1, sizeof(offtrack));
+    return xcalloc(1, sizeof(offtrack));
 }
 
 void offtrack_free(offtrack *t)
@@ -49,11 +51,8 @@ static off_part *off_part_get(offtrack *t, int32_t partition, bool create)
         if (!create)
             return NULL;
         int32_t np = partition + 1 > t->np * 2 ? partition + 1 : t->np * 2;
-        off_part *p = realloc(t->p, (size_t)np * sizeof(*p));
-        if (!p)
-            return NULL;
-        memset(p + t->np, 0, (size_t)(np - t->np) * sizeof(*p));
-        t->p = p;
+        t->p = xrealloc(t->p, (size_t)np * sizeof(*t->p));
+        memset(t->p + t->np, 0, (size_t)(np - t->np) * sizeof(*t->p));
         t->np = np;
     }
     off_part *p = &t->p[partition];
@@ -79,9 +78,7 @@ int offtrack_add(offtrack *t, int32_t partition, int64_t offset)
         return -1;
     if (p->n == p->alloc) {
         size_t alloc = p->alloc ? p->alloc * 2 : 16;
-        off_entry *e = malloc(alloc * sizeof(*e));
-        if (!e)
-            return -1;
+        off_entry *e = xmalloc(alloc * sizeof(*e));
         for (size_t i = 0; i < p->n; i++)
             e[i] = *off_at(p, i);
         free(p->e);

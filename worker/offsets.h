@@ -9,13 +9,13 @@
 
 typedef struct offtrack offtrack;
 
-/* A new, empty tracker (NULL when out of memory); free with offtrack_free. */
+/* A new, empty tracker; free with offtrack_free. */
 offtrack *offtrack_new(void);
 void offtrack_free(offtrack *t);
 
 /* A task at offset of partition was taken. Offsets of a partition must come in increasing
  * order: 0, or -1 for an offset not above the last one taken (a duplicate delivery, which
- * the caller skips) or on no memory. */
+ * the caller skips) or a negative partition or offset. */
 int offtrack_add(offtrack *t, int32_t partition, int64_t offset);
 
 /* The task at offset finished (its final event was acknowledged). 0, or -1 when that offset

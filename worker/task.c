@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/util.h"
 #include "kube/resource.h"
@@ -35,13 +36,11 @@ static int task_obj_usable(const task_obj *o, const char *path, char *err, size_
 static int task_view_components(task *t, char *err, size_t errlen)
 {
     size_t ntraits = 0;
-    t->comps = calloc(t->m.ncomps + 1, sizeof(*t->comps));
-    t->services = calloc(t->m.ncomps + 1, sizeof(*t->services));
+    t->comps = xcalloc(t->m.ncomps, sizeof(*t->comps));
+    t->services = xcalloc(t->m.ncomps, sizeof(*t->services));
     for (size_t i = 0; i < t->m.ncomps; i++)
         ntraits += t->m.comps[i].ntraits;
-    t->service_traits = calloc(ntraits + 1, sizeof(*t->service_traits));
-    if (!t->comps || !t->services || !t->service_traits)
-        return err_set(err, errlen, "out of memory");
+    t->service_traits = xcalloc(ntraits, sizeof(*t->service_traits));
     msg_event_trait *et = t->service_traits;
     for (size_t i = 0; i < t->m.ncomps; i++) {
         const msg_task_comp *mc = &t->m.comps[i];
@@ -53,9 +52,7 @@ static int task_view_components(task *t, char *err, size_t errlen)
         snprintf(path, sizeof(path), "components[%zu].workload", i);
         if (task_obj_usable(&c->workload, path, err, errlen) < 0)
             return -1;
-        c->traits = calloc(mc->ntraits + 1, sizeof(*c->traits));
-        if (!c->traits)
-            return err_set(err, errlen, "out of memory");
+        c->traits = xcalloc(mc->ntraits, sizeof(*c->traits));
         t->services[i].traits = et;
         t->services[i].has_traits = true;
         t->services[i].ntraits = mc->ntraits;
@@ -78,12 +75,10 @@ static int task_view_components(task *t, char *err, size_t errlen)
 
 /* The resources of the task: a deploy task's manifests' identities in order, or a delete
  * task's resources, namespaces filled in. */
-static int task_view_resources(task *t, char *err, size_t errlen)
+static void task_view_resources(task *t)
 {
     size_t n = t->kind == MSG_KIND_DELETE ? t->m.nresources : json_array_size(t->manifests);
-    t->resources = calloc(n + 1, sizeof(*t->resources));
-    if (!t->resources)
-        return err_set(err, errlen, "out of memory");
+    t->resources = xcalloc(n, sizeof(*t->resources));
     for (size_t i = 0; i < n; i++) {
         msg_objref o;
         if (t->kind == MSG_KIND_DELETE) {
@@ -99,7 +94,6 @@ static int task_view_resources(task *t, char *err, size_t errlen)
         }
         t->resources[t->nresources++] = task_obj_in(t, &o);
     }
-    return 0;
 }
 
 int task_parse(const char *buf, size_t len, task *t, char *err, size_t errlen)
@@ -118,8 +112,7 @@ int task_parse(const char *buf, size_t len, task *t, char *err, size_t errlen)
         return -1;
     t->deadline_ms = t->m.deadline_ms;
     t->manifests = t->m.manifests;
-    if (task_view_resources(t, err, errlen) < 0)
-        return -1;
+    task_view_resources(t);
     return task_view_components(t, err, errlen);
 }
 

@@ -77,7 +77,8 @@ bool task_judge(task *t, bool *healthy, char *summary, size_t slen);
 /* The JSON of an event about t (malloc'd), keyed t->key on vela.events: phase, final,
  * message, the services of the last task_judge (with_services; otherwise []), the resources,
  * the worker's id and the time. A message or service text that cannot be encoded (not
- * UTF-8) is replaced by a note saying so, with err set to why; NULL only out of memory. */
+ * UTF-8) is replaced by a note saying so, with err set to why. Never NULL: the note's form
+ * carries only what the task's decoder and the worker's setup already checked. */
 char *task_event(const task *t, msg_event_phase phase, bool final, const char *message,
                  bool with_services, const char *worker, int64_t at_ms, char *err,
                  size_t errlen);

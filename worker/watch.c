@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "kube/request.h"
@@ -144,25 +145,12 @@ static wwatch *watch_find(worker *w, const char *cluster, const task_obj *o, boo
     }
     if (!add || !cluster || !o->kind || !o->api_version)
         return NULL;
-    wwatch **list = realloc(w->watches, (w->nwatches + 1) * sizeof(*list));
-    wwatch *ww = calloc(1, sizeof(*ww));
-    if (list)
-        w->watches = list;
-    if (!list || !ww) {
-        free(ww);
-        return NULL;
-    }
+    w->watches = xrealloc(w->watches, (w->nwatches + 1) * sizeof(*w->watches));
+    wwatch *ww = xcalloc(1, sizeof(*ww));
     ww->w = w;
-    ww->cluster = strdup(cluster);
-    ww->api_version = strdup(o->api_version);
-    ww->kind = strdup(o->kind);
-    if (!ww->cluster || !ww->api_version || !ww->kind) {
-        free(ww->cluster);
-        free(ww->api_version);
-        free(ww->kind);
-        free(ww);
-        return NULL;
-    }
+    ww->cluster = xstrdup(cluster);
+    ww->api_version = xstrdup(o->api_version);
+    ww->kind = xstrdup(o->kind);
     w->watches[w->nwatches++] = ww;
     return ww;
 }

@@ -1,7 +1,7 @@
 /* Helpers shared by the message codec tests (test_msg_task, test_msg_event, test_msg_status):
  * the bad-record corpus walker (tests/bad-records/<topic>/<case>.json or .bin must fail to
  * decode with an error containing <case>.err), reading test files, generated records too big
- * to commit, and editing a record's field by path. */
+ * to commit, editing a record's field by path, and the checks run on edited records. */
 #ifndef VELA_MSGTEST_H
 #define VELA_MSGTEST_H
 
@@ -27,6 +27,9 @@ void _fail(const char *const file, const int line) __attribute__((analyzer_noret
 
 #include "base/util.h"
 #include "msg/schema.h"
+
+/* Not every test uses every helper. */
+#pragma GCC diagnostic ignored "-Wunused-function"
 
 /* Decodes buf; 0 accepted, -1 refused with err. */
 typedef int (*msgtest_decode_fn)(const char *buf, size_t len, char *err, size_t errlen);
@@ -207,6 +210,83 @@ static char *msgtest_edit(const char *record, const char *path, json_t *value)
     char *out = json_dumps(root, JSON_COMPACT);
     json_decref(root);
     return out;
+}
+
+/* ---- checks on records: each returns its failures (0 or 1), printed ---- */
+
+/* Decoding s must fail with an error containing want. */
+static int msgtest_refused(msgtest_decode_fn decode, const char *what, const char *s, size_t len,
+                           const char *want)
+{
+    char err[1024] = "";
+    if (decode(s, len, err, sizeof(err)) == 0) {
+        print_error("%s: accepted, want \"%s\"\n", what, want);
+        return 1;
+    }
+    if (!strstr(err, want)) {
+        print_error("%s:\n  want: %s\n  got:  %s\n", what, want, err);
+        return 1;
+    }
+    return 0;
+}
+
+/* record without the required field at path is refused: "<path>: missing (required
+ * <type>)". */
+static int msgtest_missing(msgtest_decode_fn decode, const char *record, const char *path,
+                           const char *type)
+{
+    char *rec = msgtest_edit(record, path, NULL);
+    char want[256];
+    snprintf(want, sizeof(want), "%s: missing (required %s)", path, type);
+    int failures = msgtest_refused(decode, path, rec, strlen(rec), want);
+    free(rec);
+    return failures;
+}
+
+/* record without the optional field at path still decodes. */
+static int msgtest_optional(msgtest_decode_fn decode, const char *record, const char *path)
+{
+    char *rec = msgtest_edit(record, path, NULL);
+    char err[512];
+    int failures = 0;
+    if (decode(rec, strlen(rec), err, sizeof(err)) < 0) {
+        print_error("%s removed: %s\n", path, err);
+        failures++;
+    }
+    free(rec);
+    return failures;
+}
+
+/* record with the field at path set to value (JSON text) is refused with want. */
+static int msgtest_wrong(msgtest_decode_fn decode, const char *record, const char *path,
+                         const char *value, const char *want)
+{
+    json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
+    assert_non_null(v);
+    char *rec = msgtest_edit(record, path, v);
+    int failures = msgtest_refused(decode, path, rec, strlen(rec), want);
+    free(rec);
+    return failures;
+}
+
+/* Every prefix of record is refused with a reason, and nothing crashes (ASan build): the
+ * number of prefixes that are not. */
+static int msgtest_truncations(msgtest_decode_fn decode, const char *record)
+{
+    size_t len = strlen(record);
+    int failures = 0;
+    for (size_t cut = 0; cut < len; cut++) {
+        /* an exact-size copy, so that ASan sees a read past the end */
+        char *copy = malloc(cut ? cut : 1);
+        memcpy(copy, record, cut);
+        char err[512] = "";
+        if (decode(copy, cut, err, sizeof(err)) == 0 || !err[0]) {
+            print_error("cut at %zu: accepted or no reason\n", cut);
+            failures++;
+        }
+        free(copy);
+    }
+    return failures;
 }
 
 #endif

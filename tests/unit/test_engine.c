@@ -1,17 +1,6 @@
 /* The scheduler's workflow engine, driven directly: records, events and registry changes in,
  * tasks and status records out (captured by a fake engine_io). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "engine.h"
-#include "base/util.h"
+#include "enginetest.h"
 
 struct sink {
     json_t *tasks;    /* [{cluster, region, task}] */
@@ -42,21 +31,9 @@ struct fixture {
     json_t *labels_aws;
 };
 
-static char *read_example(const char *name)
-{
-    char path[512], err[256], *buf = NULL;
-    size_t len;
-    snprintf(path, sizeof(path), "%s/examples/%s", VELA_SOURCE_DIR, name);
-    assert_int_equal(read_file(path, 1 << 20, &buf, &len, err, sizeof(err)), 0);
-    return buf;
-}
-
 static void set_seed_clusters(struct fixture *f, int aws_labelled)
 {
-    engine_cluster c[] = {{"beijing-1", NULL, "cn"},
-                          {"beijing-2", NULL, "cn"},
-                          {"us-west-1", aws_labelled ? f->labels_aws : NULL, "us"}};
-    engine_set_clusters(f->e, c, 3, f->now);
+    et_seed_clusters(f->e, aws_labelled ? f->labels_aws : NULL, f->now);
 }
 
 static int setup(void **state)
@@ -115,7 +92,7 @@ static void submit(struct fixture *f, const char *key, const char *yaml)
 
 static void submit_example(struct fixture *f, const char *name)
 {
-    char *y = read_example(name);
+    char *y = et_read_example(name);
     submit(f, "default/example-app", y);
     free(y);
 }
@@ -160,65 +137,11 @@ static int load_status(engine *e, const char *key, const char *yaml, size_t len,
     return rc;
 }
 
-/* What a worker would send for task: a final event of phase ("healthy", "failed",
- * "deleted") with services. */
+/* What a worker would send for task (et_reply), at the fixture's time. */
 static void reply(struct fixture *f, const json_t *task, const char *phase, const char *message,
                   const char *ready)
 {
-    json_t *services = json_array();
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(task, "components"), i, c) {
-        json_t *traits = json_array();
-        size_t j;
-        json_t *t;
-        json_array_foreach(json_object_get(c, "traits"), j, t) {
-            const char *type = json_string_value(json_object_get(t, "type"));
-            json_array_append_new(traits, json_pack("{s:s,s:b,s:s}", "type", type, "healthy", 1,
-                                                    "message",
-                                                    strcmp(type, "gateway") == 0
-                                                        ? "Visiting URL: testsvc-mc.example.com, IP: 10.0.0.1"
-                                                        : ""));
-        }
-        json_array_append_new(services,
-                              json_pack("{s:O,s:O,s:b,s:s,s:o}", "name", json_object_get(c, "name"),
-                                        "type", json_object_get(c, "type"), "healthy",
-                                        strcmp(phase, "healthy") == 0, "message", ready, "traits",
-                                        traits));
-    }
-    json_t *resources = json_array();
-    json_array_foreach(json_object_get(task, "manifests"), i, c) {
-        json_array_append_new(resources,
-                              json_pack("{s:O,s:O,s:O,s:O}", "apiVersion", json_object_get(c, "apiVersion"),
-                                        "kind", json_object_get(c, "kind"), "namespace",
-                                        json_object_get(json_object_get(c, "metadata"), "namespace"),
-                                        "name", json_object_get(json_object_get(c, "metadata"), "name")));
-    }
-    json_t *ev = json_pack("{s:i,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:b,s:s,s:o,s:o,s:s}",
-                           "schemaVersion", 1, "taskId", json_object_get(task, "taskId"), "kind",
-                           json_object_get(task, "kind"), "app", json_object_get(task, "app"),
-                           "step", json_object_get(task, "step"), "stepId",
-                           json_object_get(task, "stepId"), "attempt",
-                           json_object_get(task, "attempt"), "cluster",
-                           json_object_get(task, "cluster"), "namespace",
-                           json_object_get(task, "namespace"), "phase", phase, "final", 1,
-                           "message", message, "services", services, "resources", resources,
-                           "at", "2026-01-01T00:00:00Z");
-    assert_non_null(ev);
-    char key[256];
-    json_t *app = json_object_get(task, "app");
-    snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(app, "namespace")),
-             json_string_value(json_object_get(app, "name")));
-    /* through the codec, as the scheduler reads events */
-    char *raw = json_dumps(ev, JSON_COMPACT);
-    msg_event me;
-    char err[256];
-    if (msg_event_decode(raw, strlen(raw), &me, err, sizeof(err)) != 0)
-        fail_msg("event does not decode: %s: %s", err, raw);
-    engine_event(f->e, key, &me, f->now);
-    msg_event_release(&me);
-    free(raw);
-    json_decref(ev);
+    et_reply(f->e, task, phase, message, ready, f->now);
 }
 
 static void reply_all(struct fixture *f, size_t from, const char *phase)
@@ -446,7 +369,7 @@ static void engine_restart_from_status_does_not_redo_finished_steps(void **state
     reply_all(f, 0, "healthy");
     tick(f, 10); /* deploy-aws dispatched, not finished */
     json_t *status = json_deep_copy(status_of(f, "default/example-app"));
-    char *yaml = read_example("advanced.yaml");
+    char *yaml = et_read_example("advanced.yaml");
     /* a new scheduler: same records, the last status */
     restart_engine(f);
     load_status(f->e, "default/example-app", yaml, strlen(yaml), status, f->now);
@@ -628,7 +551,7 @@ static void engine_restart_keeps_the_services_of_placements_already_healthy(void
     reply(f, last_task(f, "beijing-2", 0, NULL), "healthy", "", "Ready:3/3");
     tick(f, 10);
     json_t *status = json_deep_copy(status_of(f, "default/example-app"));
-    char *yaml = read_example("basic.yaml");
+    char *yaml = et_read_example("basic.yaml");
     restart_engine(f);
     load_status(f->e, "default/example-app", yaml, strlen(yaml), status, f->now);
     tick(f, 10);
@@ -773,7 +696,7 @@ static void engine_malformed_status_is_reported_and_the_app_starts_from_its_spec
         {"inventory.0.drop", "\"yes\""},
     };
     struct fixture *f = *state;
-    char *yaml = read_example("advanced.yaml");
+    char *yaml = et_read_example("advanced.yaml");
     json_t *good = status_half_done(f, yaml);
     const char *uid = json_string_value(json_object_get(good, "uid"));
     int failures = 0;
@@ -816,7 +739,7 @@ static void engine_malformed_status_is_reported_and_the_app_starts_from_its_spec
 static void engine_status_that_is_not_an_object_is_reported(void **state)
 {
     struct fixture *f = *state;
-    char *yaml = read_example("advanced.yaml");
+    char *yaml = et_read_example("advanced.yaml");
     json_t *list = json_array();
     load_status(f->e, "default/example-app", yaml, strlen(yaml), list, f->now);
     assert_string_equal(run_to_the_end(f), "running");
@@ -827,7 +750,7 @@ static void engine_status_that_is_not_an_object_is_reported(void **state)
 static void engine_malformed_status_of_a_deleted_app_is_tombstoned(void **state)
 {
     struct fixture *f = *state;
-    char *yaml = read_example("advanced.yaml");
+    char *yaml = et_read_example("advanced.yaml");
     json_t *bad = status_half_done(f, yaml);
     assert_int_equal(json_path_edit(bad, "workflow.steps.0.placements.0.cluster", NULL), 0);
     restart_engine(f);
@@ -849,7 +772,7 @@ static void engine_status_without_optional_fields_still_resumes(void **state)
                                          "workflow.steps.0.failures",
                                          "workflow.steps.0.placements.0.attempt"};
     struct fixture *f = *state;
-    char *yaml = read_example("advanced.yaml");
+    char *yaml = et_read_example("advanced.yaml");
     json_t *status = status_half_done(f, yaml);
     for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
         json_path_edit(status, absent[i], NULL);

@@ -5,6 +5,7 @@
  * tests/bad-records/<topic>/, and generated ones too big to commit) are refused with an
  * error naming the field, and never crash. */
 #include "coretest.h"
+#include "enginetest.h"
 #include "msgtest.h"
 
 #include "base/jpool.h"
@@ -183,67 +184,13 @@ static int sink_status(void *ctx, const char *key, const json_t *status)
     return 0;
 }
 
-/* What a worker answers to a task: a final event of phase, with services and resources. */
-static void worker_reply(engine *e, const json_t *task, const char *phase, int64_t now)
-{
-    json_t *services = json_array(), *resources = json_array();
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(task, "components"), i, c) {
-        json_t *traits = json_array();
-        size_t j;
-        json_t *t;
-        json_array_foreach(json_object_get(c, "traits"), j, t) {
-            json_array_append_new(traits, json_pack("{s:O,s:b,s:s}", "type",
-                                                    json_object_get(t, "type"), "healthy", 1,
-                                                    "message", "ok"));
-        }
-        json_array_append_new(services, json_pack("{s:O,s:O,s:b,s:s,s:o}", "name",
-                                                  json_object_get(c, "name"), "type",
-                                                  json_object_get(c, "type"), "healthy",
-                                                  strcmp(phase, "healthy") == 0, "message",
-                                                  "Ready:1/1", "traits", traits));
-    }
-    json_array_foreach(json_object_get(task, "manifests"), i, c) {
-        json_t *meta = json_object_get(c, "metadata");
-        json_array_append_new(resources, json_pack("{s:O,s:O,s:O,s:O}", "apiVersion",
-                                                   json_object_get(c, "apiVersion"), "kind",
-                                                   json_object_get(c, "kind"), "namespace",
-                                                   json_object_get(meta, "namespace"), "name",
-                                                   json_object_get(meta, "name")));
-    }
-    json_t *ref = json_object_get(task, "app");
-    json_t *ev = json_pack("{s:i,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:b,s:s,s:o,s:o,s:s}",
-                           "schemaVersion", 1, "taskId", json_object_get(task, "taskId"), "kind",
-                           json_object_get(task, "kind"), "app", ref, "step",
-                           json_object_get(task, "step"), "stepId",
-                           json_object_get(task, "stepId"), "attempt",
-                           json_object_get(task, "attempt"), "cluster",
-                           json_object_get(task, "cluster"), "namespace",
-                           json_object_get(task, "namespace"), "phase", phase, "final", 1,
-                           "message", strcmp(phase, "failed") == 0 ? "quota exceeded" : "",
-                           "services", services, "resources", resources, "at",
-                           "2026-01-01T00:00:00Z");
-    assert_non_null(ev);
-    char key[256], err[256];
-    snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(ref, "namespace")),
-             json_string_value(json_object_get(ref, "name")));
-    char *raw = json_dumps(ev, JSON_COMPACT);
-    msg_event me;
-    if (msg_event_decode(raw, strlen(raw), &me, err, sizeof(err)) != 0)
-        fail_msg("event does not decode: %s", err);
-    engine_event(e, key, &me, now);
-    msg_event_release(&me);
-    free(raw);
-    json_decref(ev);
-}
-
 /* Answers every task sent since *from with phase and ticks. */
 static void reply_all(engine *e, struct sink *s, size_t *from, const char *phase, int64_t *now)
 {
     size_t n = json_array_size(s->tasks);
     for (; *from < n; (*from)++)
-        worker_reply(e, json_array_get(s->tasks, *from), phase, *now);
+        et_reply(e, json_array_get(s->tasks, *from), phase,
+                 strcmp(phase, "failed") == 0 ? "quota exceeded" : "", "Ready:1/1", *now);
     *now += 2000;
     engine_tick(e, *now);
 }
@@ -259,10 +206,7 @@ static void submit(engine *e, const char *key, const char *text, int64_t *now)
 
 static void submit_example(engine *e, const char *name, int64_t *now)
 {
-    char path[512];
-    size_t len;
-    snprintf(path, sizeof(path), "%s/examples/%s", VELA_SOURCE_DIR, name);
-    char *y = slurp(path, &len);
+    char *y = et_read_example(name);
     submit(e, "default/example-app", y, now);
     free(y);
 }
@@ -293,11 +237,9 @@ static void status_every_engine_record_round_trips(void **state)
     engine_io io = {sink_task, sink_status, &s};
     engine *e = engine_new(&io, &o);
     json_t *aws = json_pack("{s:s}", "provider", "AWS");
-    engine_cluster c[] = {{"beijing-1", NULL, "cn"}, {"beijing-2", NULL, "cn"},
-                          {"us-west-1", aws, "us"}};
     int64_t now = 1764000000000LL;
     size_t from = 0;
-    engine_set_clusters(e, c, 3, now);
+    et_seed_clusters(e, aws, now);
 
     submit_example(e, "basic.yaml", &now);
     reply_all(e, &s, &from, "healthy", &now);

@@ -68,16 +68,7 @@ static int decode_task(const char *buf, size_t len, char *err, size_t errlen)
 /* Decoding s must fail with an error containing want. */
 static int expect_refused(const char *what, const char *s, size_t len, const char *want)
 {
-    char err[1024] = "";
-    if (decode_task(s, len, err, sizeof(err)) == 0) {
-        print_error("%s: accepted, want \"%s\"\n", what, want);
-        return 1;
-    }
-    if (!strstr(err, want)) {
-        print_error("%s:\n  want: %s\n  got:  %s\n", what, want, err);
-        return 1;
-    }
-    return 0;
+    return msgtest_refused(decode_task, what, s, len, want);
 }
 
 static void round_trips_are_byte_for_byte(void **state)
@@ -316,27 +307,15 @@ static void every_required_field_missing_is_named(void **state)
         {"l", "resources[2].name", "string"},
     };
     int failures = 0;
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++) {
-        char *rec = msgtest_edit(fields[i].record[0] == 'p' ? engine_deploy : engine_delete,
-                                 fields[i].path, NULL);
-        char want[256];
-        snprintf(want, sizeof(want), "%s: missing (required %s)", fields[i].path,
-                 fields[i].type);
-        failures += expect_refused(fields[i].path, rec, strlen(rec), want);
-        free(rec);
-    }
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        failures += msgtest_missing(decode_task,
+                                    fields[i].record[0] == 'p' ? engine_deploy : engine_delete,
+                                    fields[i].path, fields[i].type);
     /* the optional ones are optional */
     static const char *const optional[] = {"deadline", "components[0].traits[0].properties",
                                            "components[0].traits[1].object"};
-    for (size_t i = 0; i < ARRAY_LEN(optional); i++) {
-        char *rec = msgtest_edit(engine_deploy, optional[i], NULL);
-        char err[512];
-        if (decode_task(rec, strlen(rec), err, sizeof(err)) < 0) {
-            print_error("%s removed: %s\n", optional[i], err);
-            failures++;
-        }
-        free(rec);
-    }
+    for (size_t i = 0; i < ARRAY_LEN(optional); i++)
+        failures += msgtest_optional(decode_task, engine_deploy, optional[i]);
     assert_int_equal(failures, 0);
 }
 
@@ -383,13 +362,9 @@ static void wrong_types_and_values_are_named(void **state)
         {"manifests[0].kind", "\"\"", "manifests[0].kind: expected a non-empty string"},
     };
     int failures = 0;
-    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-        json_t *v = json_loads(cases[i].value, JSON_DECODE_ANY, NULL);
-        assert_non_null(v);
-        char *rec = msgtest_edit(engine_deploy, cases[i].path, v);
-        failures += expect_refused(cases[i].path, rec, strlen(rec), cases[i].want);
-        free(rec);
-    }
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+        failures += msgtest_wrong(decode_task, engine_deploy, cases[i].path, cases[i].value,
+                                  cases[i].want);
     /* a deploy task's manifests must be objects, and a delete task's resources too */
     char *rec = msgtest_edit(engine_deploy, "manifests", json_pack("[{},i]", 1));
     failures += expect_refused("manifest", rec, strlen(rec),
@@ -536,19 +511,7 @@ static void unknown_fields_are_accepted(void **state)
 static void truncations_are_refused_with_a_reason(void **state)
 {
     (void)state;
-    size_t len = strlen(engine_deploy);
-    int failures = 0;
-    for (size_t cut = 0; cut < len; cut++) {
-        char *copy = malloc(cut ? cut : 1);
-        memcpy(copy, engine_deploy, cut);
-        char err[512] = "";
-        if (decode_task(copy, cut, err, sizeof(err)) == 0 || !err[0]) {
-            print_error("cut at %zu: accepted or no reason\n", cut);
-            failures++;
-        }
-        free(copy);
-    }
-    assert_int_equal(failures, 0);
+    assert_int_equal(msgtest_truncations(decode_task, engine_deploy), 0);
 }
 
 static void every_bad_record_fails_with_its_expected_error(void **state)
