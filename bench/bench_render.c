@@ -86,25 +86,26 @@ static char *bench_big_app(int ncomp)
     int bad = 0;
     strbuf_init(&sb, 0);
     bad |= strbuf_adds(&sb, "apiVersion: core.oam.dev/v1beta1\nkind: Application\n"
-                     "metadata: {name: big-app, namespace: prod}\nspec:\n  components:\n");
+                            "metadata: {name: big-app, namespace: prod}\nspec:\n  components:\n");
     for (int i = 0; i < ncomp; i++)
-        bad |= strbuf_addf(&sb,
-                    "    - name: svc-%d\n      type: webservice\n"
-                    "      properties: {image: \"registry.example.com/svc-%d:1.%d\", port: %d,\n"
-                    "        env: [{name: MODE, value: prod}], cpu: \"250m\", memory: 256Mi}\n"
-                    "      traits:\n"
-                    "        - {type: scaler, properties: {replicas: %d}}\n"
-                    "        - {type: gateway, properties: {domain: svc-%d.example.com, "
-                    "http: {\"/\": %d, \"/api\": %d}}}\n"
-                    "        - {type: labels, properties: {tier: backend, team: t%d}}\n"
-                    "        - {type: annotations, properties: {owner: team-%d}}\n"
-                    "        - {type: env, properties: {set: {LOG_LEVEL: info}}}\n",
-                    i, i, i, 8000 + i, 1 + i % 5, i, 8000 + i, 9000 + i, i % 7, i % 7);
+        bad |= strbuf_addf(
+            &sb,
+            "    - name: svc-%d\n      type: webservice\n"
+            "      properties: {image: \"registry.example.com/svc-%d:1.%d\", port: %d,\n"
+            "        env: [{name: MODE, value: prod}], cpu: \"250m\", memory: 256Mi}\n"
+            "      traits:\n"
+            "        - {type: scaler, properties: {replicas: %d}}\n"
+            "        - {type: gateway, properties: {domain: svc-%d.example.com, "
+            "http: {\"/\": %d, \"/api\": %d}}}\n"
+            "        - {type: labels, properties: {tier: backend, team: t%d}}\n"
+            "        - {type: annotations, properties: {owner: team-%d}}\n"
+            "        - {type: env, properties: {set: {LOG_LEVEL: info}}}\n",
+            i, i, i, 8000 + i, 1 + i % 5, i, 8000 + i, 9000 + i, i % 7, i % 7);
     bad |= strbuf_adds(&sb, "  policies:\n    - name: all\n      type: topology\n"
-                     "      properties: {clusterLabelSelector: {env: prod}}\n"
-                     "    - name: ha\n      type: override\n"
-                     "      properties: {components: [{type: webservice, traits: "
-                     "[{type: scaler, properties: {replicas: 5}}]}]}\n");
+                            "      properties: {clusterLabelSelector: {env: prod}}\n"
+                            "    - name: ha\n      type: override\n"
+                            "      properties: {components: [{type: webservice, traits: "
+                            "[{type: scaler, properties: {replicas: 5}}]}]}\n");
     if (bad) {
         strbuf_release(&sb);
         return NULL;

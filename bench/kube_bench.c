@@ -125,9 +125,9 @@ static json_t *manifest(int obj)
     char name[32], val[32];
     snprintf(name, sizeof(name), "bench-%d", obj);
     snprintf(val, sizeof(val), "%ld", seq++);
-    return json_pack("{s:s, s:s, s:{s:s, s:s, s:{s:s}}, s:{s:s, s:s}}", "apiVersion", "v1",
-                     "kind", "ConfigMap", "metadata", "name", name, "namespace", "default",
-                     "labels", "app.oam.dev/name", "bench", "data", "seq", val, "payload",
+    return json_pack("{s:s, s:s, s:{s:s, s:s, s:{s:s}}, s:{s:s, s:s}}", "apiVersion", "v1", "kind",
+                     "ConfigMap", "metadata", "name", name, "namespace", "default", "labels",
+                     "app.oam.dev/name", "bench", "data", "seq", val, "payload",
                      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 }
 
@@ -191,8 +191,10 @@ static void raw_set_request(raw_handle *h, long i)
     json_t *m = manifest((int)((i / ntargets) % n_objects));
     const kube_creds *c = &targets[h->cluster].creds;
     char url[512];
-    snprintf(url, sizeof(url), "%s/api/v1/namespaces/default/configmaps/bench-%d"
-             "?fieldManager=vela&force=true", c->server, (int)((i / ntargets) % n_objects));
+    snprintf(url, sizeof(url),
+             "%s/api/v1/namespaces/default/configmaps/bench-%d"
+             "?fieldManager=vela&force=true",
+             c->server, (int)((i / ntargets) % n_objects));
     free(h->body);
     h->body = vela_json_dumps(m, JSON_COMPACT);
     json_decref(m);
@@ -321,12 +323,11 @@ int main(int argc, char **argv)
     char *extra[32];
     int nextra = 0;
     static const struct option longopts[] = {
-        {"kubesim", required_argument, NULL, 'k'}, {"dir", required_argument, NULL, 'd'},
+        {"kubesim", required_argument, NULL, 'k'},  {"dir", required_argument, NULL, 'd'},
         {"clusters", required_argument, NULL, 'c'}, {"applies", required_argument, NULL, 'a'},
         {"inflight", required_argument, NULL, 'i'}, {"rounds", required_argument, NULL, 'r'},
-        {"objects", required_argument, NULL, 'o'},
-        {"kubesim-arg", required_argument, NULL, 'x'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"objects", required_argument, NULL, 'o'},  {"kubesim-arg", required_argument, NULL, 'x'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
@@ -381,8 +382,8 @@ int main(int argc, char **argv)
         free_targets();
         if (load_targets(dir, clusters, err, sizeof(err)) >= clusters) {
             char ver[64];
-            ready = kube_check_version(&targets[ntargets - 1].creds, 2000, ver, sizeof(ver),
-                                       err, sizeof(err)) == 0 &&
+            ready = kube_check_version(&targets[ntargets - 1].creds, 2000, ver, sizeof(ver), err,
+                                       sizeof(err)) == 0 &&
                     kube_check_version(&targets[0].creds, 2000, ver, sizeof(ver), err,
                                        sizeof(err)) == 0;
             if (ready)
@@ -391,8 +392,8 @@ int main(int argc, char **argv)
         usleep(200 * 1000);
     }
     if (!ready) {
-        fprintf(stderr, "kube_bench: %d of %d clusters ready in %s (%s)\n", ntargets, clusters,
-                dir, err[0] ? err : "timed out");
+        fprintf(stderr, "kube_bench: %d of %d clusters ready in %s (%s)\n", ntargets, clusters, dir,
+                err[0] ? err : "timed out");
         goto cleanup;
     }
 
@@ -413,7 +414,8 @@ int main(int argc, char **argv)
         }
 
     printf("kube_bench: %d clusters, %d in flight per cluster, %ld applies per phase, "
-           "%d rounds\n", ntargets, inflight, applies, rounds);
+           "%d rounds\n",
+           ntargets, inflight, applies, rounds);
     /* Warm-up (connections, TLS, first creation of the objects), not measured. */
     ours_state st;
     long raw_err = 0, raw_done = 0;
@@ -435,8 +437,8 @@ int main(int argc, char **argv)
                 ours_cpu += cpu_s() - c0;
                 ours_s += s;
                 ours_errors += st.errors;
-                printf("  round %d ours: %ld applies in %.2f s = %.0f/s%s%s\n", r + 1, applies,
-                       s, (double)applies / s, st.errors ? "; first error: " : "",
+                printf("  round %d ours: %ld applies in %.2f s = %.0f/s%s%s\n", r + 1, applies, s,
+                       (double)applies / s, st.errors ? "; first error: " : "",
                        st.errors ? st.first_error : "");
             } else {
                 double c0 = cpu_s();
@@ -452,10 +454,8 @@ int main(int argc, char **argv)
     }
     double ours_rate = (double)applies * rounds / ours_s;
     double raw_rate = (double)applies * rounds / raw_s;
-    printf("ours (kube client, curl multi): %.0f applies/s (errors %ld)\n", ours_rate,
-           ours_errors);
-    printf("raw (plain libcurl multi):      %.0f applies/s (errors %ld)\n", raw_rate,
-           raw_errors);
+    printf("ours (kube client, curl multi): %.0f applies/s (errors %ld)\n", ours_rate, ours_errors);
+    printf("raw (plain libcurl multi):      %.0f applies/s (errors %ld)\n", raw_rate, raw_errors);
     printf("ratio ours/raw: %.2f (target >= 0.80)\n", ours_rate / raw_rate);
     /* Client CPU per request does not depend on what else runs on the machine. */
     printf("client CPU per apply: ours %.1f us, raw %.1f us\n",

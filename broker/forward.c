@@ -88,7 +88,8 @@ static void *fwd_relay(void *arg)
     char buf[64 * 1024];
 
     for (;;) {
-        struct pollfd p[3] = {{c->client, POLLIN, 0}, {c->upstream, POLLIN, 0},
+        struct pollfd p[3] = {{c->client, POLLIN, 0},
+                              {c->upstream, POLLIN, 0},
                               {c->f->stop_fd, POLLIN, 0}};
         if (poll(p, 3, -1) < 0) {
             if (errno == EINTR)

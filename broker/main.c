@@ -24,16 +24,28 @@ struct broker_args {
 };
 
 static const cmdline_opt broker_opts[] = {
-    {.name = "listen", .kind = CMDLINE_STRING, .arg = "HOST:PORT",
+    {.name = "listen",
+     .kind = CMDLINE_STRING,
+     .arg = "HOST:PORT",
      .offset = offsetof(struct broker_args, listen),
      .help = "fixed bootstrap address (default 127.0.0.1:9092)"},
-    {.name = "brokers", .kind = CMDLINE_INT, .min = 1, .max = 16, .arg = "N",
+    {.name = "brokers",
+     .kind = CMDLINE_INT,
+     .min = 1,
+     .max = 16,
+     .arg = "N",
      .offset = offsetof(struct broker_args, brokers),
      .help = "brokers in the cluster (default 1)"},
-    {.name = "partitions", .kind = CMDLINE_INT, .min = 1, .max = 1000, .arg = "N",
+    {.name = "partitions",
+     .kind = CMDLINE_INT,
+     .min = 1,
+     .max = 1000,
+     .arg = "N",
      .offset = offsetof(struct broker_args, partitions),
      .help = "partitions of every topic it creates (default 12)"},
-    {.name = "regions", .kind = CMDLINE_STRING, .arg = "a,b",
+    {.name = "regions",
+     .kind = CMDLINE_STRING,
+     .arg = "a,b",
      .offset = offsetof(struct broker_args, regions),
      .help = "regions whose vela.tasks.<region> topics are created at start,\n"
              "besides \"default\"; other regions' task topics are auto-created\n"

@@ -17,7 +17,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 typedef int (*cli_fn)(int argc, char **argv, vela_opts *opts);
 
 struct cli_command {
-    const char *name;    /* the words after "vela": "up", "cluster join" */
+    const char *name; /* the words after "vela": "up", "cluster join" */
     cli_fn fn;
     const char *summary; /* for 'vela --help'; NULL hides an alias */
 };

@@ -37,20 +37,31 @@ struct app_args {
     int64_t timeout_ms;
 };
 
-#define APP_NAMESPACE                                                                          \
-    {.name = "namespace", .letter = 'n', .kind = CMDLINE_STRING,                               \
-     .offset = offsetof(struct app_args, ns), .arg = "NAMESPACE",                              \
-     .help = "the Application's namespace (default \"default\")"}
-#define APP_WAIT(what)                                                                         \
-    {.name = "wait", .kind = CMDLINE_FLAG, .offset = offsetof(struct app_args, wait),           \
-     .help = (what)}
-#define APP_TIMEOUT                                                                            \
-    {.name = "timeout", .kind = CMDLINE_DURATION, .arg = "DURATION", .min = 1,                  \
-     .offset = offsetof(struct app_args, timeout_ms), .help = "how long --wait waits (default 5m)"}
+#define APP_NAMESPACE                                                                              \
+    {                                                                                              \
+        .name = "namespace", .letter = 'n', .kind = CMDLINE_STRING,                                \
+        .offset = offsetof(struct app_args, ns), .arg = "NAMESPACE",                               \
+        .help = "the Application's namespace (default \"default\")"                                \
+    }
+#define APP_WAIT(what)                                                                             \
+    {                                                                                              \
+        .name = "wait", .kind = CMDLINE_FLAG, .offset = offsetof(struct app_args, wait),           \
+        .help = (what)                                                                             \
+    }
+#define APP_TIMEOUT                                                                                \
+    {                                                                                              \
+        .name = "timeout", .kind = CMDLINE_DURATION, .arg = "DURATION", .min = 1,                  \
+        .offset = offsetof(struct app_args, timeout_ms),                                           \
+        .help = "how long --wait waits (default 5m)"                                               \
+    }
 
 static const cmdline_opt up_opts[] = {
-    {.name = "file", .letter = 'f', .kind = CMDLINE_STRING, .flags = CMDLINE_REQUIRED,
-     .offset = offsetof(struct app_args, file), .arg = "FILE",
+    {.name = "file",
+     .letter = 'f',
+     .kind = CMDLINE_STRING,
+     .flags = CMDLINE_REQUIRED,
+     .offset = offsetof(struct app_args, file),
+     .arg = "FILE",
      .help = "the Application (YAML or JSON; - reads stdin)"},
     APP_WAIT("follow the workflow until the Application is running (exit 0) or fails\n"
              "(exit 1)"),
@@ -67,7 +78,10 @@ static const cmdline_cmd up_cmd = {
 static const char *const status_formats[] = {"table", "json", "yaml", NULL};
 static const cmdline_opt status_opts[] = {
     APP_NAMESPACE,
-    {.name = "output", .letter = 'o', .kind = CMDLINE_ENUM, .choices = status_formats,
+    {.name = "output",
+     .letter = 'o',
+     .kind = CMDLINE_ENUM,
+     .choices = status_formats,
      .offset = offsetof(struct app_args, output),
      .help = "table (default), json or yaml: the vela.app-status record"},
     {0},
@@ -81,11 +95,17 @@ static const cmdline_cmd status_cmd = {
 };
 
 static const cmdline_opt ls_opts[] = {
-    {.name = "namespace", .letter = 'n', .kind = CMDLINE_STRING,
-     .offset = offsetof(struct app_args, ns), .arg = "NAMESPACE",
+    {.name = "namespace",
+     .letter = 'n',
+     .kind = CMDLINE_STRING,
+     .offset = offsetof(struct app_args, ns),
+     .arg = "NAMESPACE",
      .help = "only this namespace (default \"default\")"},
-    {.name = "all-namespaces", .letter = 'A', .kind = CMDLINE_FLAG,
-     .offset = offsetof(struct app_args, all), .help = "every namespace (not with -n)"},
+    {.name = "all-namespaces",
+     .letter = 'A',
+     .kind = CMDLINE_FLAG,
+     .offset = offsetof(struct app_args, all),
+     .help = "every namespace (not with -n)"},
     {0},
 };
 static const cmdline_cmd ls_cmd = {
@@ -97,9 +117,14 @@ static const cmdline_opt delete_opts[] = {
     APP_NAMESPACE,
     APP_WAIT("wait until everything is deleted"),
     APP_TIMEOUT,
-    {.name = "force", .kind = CMDLINE_FLAG, .offset = offsetof(struct app_args, force),
+    {.name = "force",
+     .kind = CMDLINE_FLAG,
+     .offset = offsetof(struct app_args, force),
      .help = "give up on clusters that cannot be reached"},
-    {.name = "yes", .letter = 'y', .kind = CMDLINE_FLAG, .offset = offsetof(struct app_args, yes),
+    {.name = "yes",
+     .letter = 'y',
+     .kind = CMDLINE_FLAG,
+     .offset = offsetof(struct app_args, yes),
      .help = "do not ask for confirmation"},
     {0},
 };
@@ -134,8 +159,8 @@ static const cmdline_cmd workflow_restart_cmd = {
 
 /* Parses a command's line into a (defaults first); the APP argument, when the command
  * takes one, into a->name. Returns CMDLINE_CONTINUE or the exit status. */
-static int app_parse_args(const cmdline_cmd *cmd, const cmdline_opt *table, int argc,
-                          char **argv, vela_opts *opts, struct app_args *a)
+static int app_parse_args(const cmdline_cmd *cmd, const cmdline_opt *table, int argc, char **argv,
+                          vela_opts *opts, struct app_args *a)
 {
     cmdline_args pos;
     memset(a, 0, sizeof(*a));
@@ -283,10 +308,12 @@ static void app_print_status(const json_t *st)
     json_array_foreach(json_object_get(st, "services"), i, svc) {
         const char *msg = json_string_value(json_object_get(svc, "message"));
         printf("  - Name: %s\n", json_string_value(json_object_get(svc, "name")));
-        printf("    Cluster: %s  Namespace: %s\n", json_string_value(json_object_get(svc, "cluster")),
+        printf("    Cluster: %s  Namespace: %s\n",
+               json_string_value(json_object_get(svc, "cluster")),
                json_string_value(json_object_get(svc, "namespace")));
         printf("    Type: %s\n", json_string_value(json_object_get(svc, "type")));
-        printf("    %s%s%s\n", json_is_true(json_object_get(svc, "healthy")) ? "Healthy" : "Unhealthy",
+        printf("    %s%s%s\n",
+               json_is_true(json_object_get(svc, "healthy")) ? "Healthy" : "Unhealthy",
                msg && *msg ? " " : "", msg ? msg : "");
         json_t *traits = json_object_get(svc, "traits");
         if (json_array_size(traits) == 0) {
@@ -324,12 +351,14 @@ int cmd_status(int argc, char **argv, vela_opts *opts)
         int submitted = apps && kq_table_get(apps, key, NULL);
         kq_table_free(apps);
         if (submitted)
-            fprintf(stderr, "error: application \"%s\" in namespace \"%s\" has no status yet; "
-                            "is vela-scheduler running?\n",
+            fprintf(stderr,
+                    "error: application \"%s\" in namespace \"%s\" has no status yet; "
+                    "is vela-scheduler running?\n",
                     a.name, a.ns);
         else
-            fprintf(stderr, "error: application \"%s\" not found in namespace \"%s\"; run "
-                            "'vela ls -A' to list Applications\n",
+            fprintf(stderr,
+                    "error: application \"%s\" not found in namespace \"%s\"; run "
+                    "'vela ls -A' to list Applications\n",
                     a.name, a.ns);
         return EXIT_FAIL;
     }
@@ -345,8 +374,10 @@ int cmd_status(int argc, char **argv, vela_opts *opts)
             fwrite(sb.data, 1, sb.len, stdout);
         strbuf_release(&sb);
         if (bad) {
-            fprintf(stderr, "error: cannot write the status of %s as YAML (out of memory); try "
-                            "--output json\n", key);
+            fprintf(stderr,
+                    "error: cannot write the status of %s as YAML (out of memory); try "
+                    "--output json\n",
+                    key);
             json_decref(st);
             return EXIT_FAIL;
         }
@@ -381,7 +412,8 @@ static int app_wait(const vela_opts *o, const char *key, const char *hash, int64
         const char *phase = json_string_value(json_object_get(st, "phase"));
         char line[4096];
         size_t len = (size_t)snprintf(line, sizeof(line), "  revision %lld: %s",
-                                      (long long)json_integer_value(json_object_get(st, "revision")),
+                                      (long long)json_integer_value(
+                                          json_object_get(st, "revision")),
                                       phase ? phase : "unknown");
         size_t i;
         json_t *step;
@@ -399,9 +431,9 @@ static int app_wait(const vela_opts *o, const char *key, const char *hash, int64
         if (phase && strcmp(phase, "running") == 0) {
             printf("✅ %s is running (%.1fs)\n", key, (double)(now_ms() - start) / 1000.0);
             rc = EXIT_OK;
-        } else if (phase && (strcmp(phase, "workflowFailed") == 0 ||
-                             strcmp(phase, "rendering") == 0 ||
-                             strcmp(phase, "workflowTerminated") == 0)) {
+        } else if (phase &&
+                   (strcmp(phase, "workflowFailed") == 0 || strcmp(phase, "rendering") == 0 ||
+                    strcmp(phase, "workflowTerminated") == 0)) {
             fprintf(stderr, "error: %s: %s: %s\n", key, phase,
                     json_string_value(json_object_get(st, "message")));
             rc = EXIT_FAIL;
@@ -461,7 +493,7 @@ int cmd_up(int argc, char **argv, vela_opts *opts)
     msg_app_record env;
     msg_app_record_init(&env);
     env.kind = MSG_APP_RECORD_ENVELOPE;
-    env.application = doc;      /* borrowed: not released below */
+    env.application = doc; /* borrowed: not released below */
     env.source = buf;
     env.source_len = len;
     env.submitted_at = submitted;
@@ -518,8 +550,8 @@ int cmd_ls(int argc, char **argv, vela_opts *opts)
     size_t nkeys = 0;
     const char **keys = kq_table_keys(t, &nkeys);
     json_t *cells = json_array(); /* strings kept alive here */
-    const char *header[] = {"APP", "COMPONENT", "TYPE", "TRAITS", "PHASE", "HEALTHY", "STATUS",
-                            "CREATED-TIME"};
+    const char *header[] = {"APP",   "COMPONENT", "TYPE",   "TRAITS",
+                            "PHASE", "HEALTHY",   "STATUS", "CREATED-TIME"};
     int ncols = a.all ? 9 : 8;
     if (a.all)
         json_array_append_new(cells, json_string("NAMESPACE"));
@@ -546,7 +578,8 @@ int cmd_ls(int argc, char **argv, vela_opts *opts)
             json_object_set_new(seen, name, json_true());
             strbuf traits;
             strbuf_init(&traits, 4096);
-            json_array_foreach(json_object_get(svc, "traits"), j, tr) { /* those that fit in 4 KiB */
+            json_array_foreach(json_object_get(svc, "traits"), j,
+                               tr) { /* those that fit in 4 KiB */
                 if (strbuf_addf(&traits, "%s%s", j ? "," : "",
                                 json_string_value(json_object_get(tr, "type")) ?: "") < 0)
                     break;
@@ -562,11 +595,15 @@ int cmd_ls(int argc, char **argv, vela_opts *opts)
             }
             if (a.all)
                 json_array_append_new(cells, json_string(first ? ns : ""));
-            json_array_append_new(cells, json_string(first ? json_string_value(json_object_get(st, "name")) : "├─"));
+            json_array_append_new(
+                cells, json_string(first ? json_string_value(json_object_get(st, "name")) : "├─"));
             json_array_append_new(cells, json_string(name));
-            json_array_append_new(cells, json_object_get(svc, "type") ? json_copy(json_object_get(svc, "type")) : json_string(""));
+            json_array_append_new(cells, json_object_get(svc, "type")
+                                             ? json_copy(json_object_get(svc, "type"))
+                                             : json_string(""));
             json_array_append_new(cells, json_string(traits.data ? traits.data : ""));
-            json_array_append_new(cells, json_string(json_string_value(json_object_get(st, "phase"))));
+            json_array_append_new(cells,
+                                  json_string(json_string_value(json_object_get(st, "phase"))));
             json_array_append_new(cells, json_string(healthy ? "healthy" : "unhealthy"));
             json_array_append_new(cells, json_copy(json_object_get(svc, "message")));
             json_array_append_new(cells, json_string(first ? created : ""));
@@ -576,10 +613,12 @@ int cmd_ls(int argc, char **argv, vela_opts *opts)
         if (first) { /* no services yet */
             if (a.all)
                 json_array_append_new(cells, json_string(ns));
-            json_array_append_new(cells, json_string(json_string_value(json_object_get(st, "name"))));
+            json_array_append_new(cells,
+                                  json_string(json_string_value(json_object_get(st, "name"))));
             for (int c = 0; c < 3; c++)
                 json_array_append_new(cells, json_string(""));
-            json_array_append_new(cells, json_string(json_string_value(json_object_get(st, "phase"))));
+            json_array_append_new(cells,
+                                  json_string(json_string_value(json_object_get(st, "phase"))));
             json_array_append_new(cells, json_string(""));
             json_array_append_new(cells, json_string(""));
             json_array_append_new(cells, json_string(created));
@@ -590,7 +629,9 @@ int cmd_ls(int argc, char **argv, vela_opts *opts)
     size_t n = json_array_size(cells);
     const char **flat = xcalloc(n ? n : 1, sizeof(char *));
     for (size_t i = 0; i < n; i++)
-        flat[i] = json_string_value(json_array_get(cells, i)) ? json_string_value(json_array_get(cells, i)) : "";
+        flat[i] = json_string_value(json_array_get(cells, i))
+                      ? json_string_value(json_array_get(cells, i))
+                      : "";
     table_print(stdout, flat, n / (size_t)ncols, (size_t)ncols, NULL);
     free(flat);
     free(keys);
@@ -617,7 +658,8 @@ static int app_annotate(const vela_opts *o, const char *key, const char *ann, co
         goto cleanup;
     }
     if (ydoc_parse(raw, len, NULL, &doc, err, sizeof(err)) < 0 || !json_is_object(doc)) {
-        fprintf(stderr, "error: the current record of \"%s\" is not a valid document: %s\n", key, err);
+        fprintf(stderr, "error: the current record of \"%s\" is not a valid document: %s\n", key,
+                err);
         goto cleanup;
     }
     json_t *target = doc; /* the Application itself, or inside the envelope */
@@ -655,8 +697,8 @@ static int app_workflow(int argc, char **argv, vela_opts *opts, int restart)
 {
     struct app_args a;
     char key[512], token[64];
-    int rc = app_parse_args(restart ? &workflow_restart_cmd : &workflow_resume_cmd,
-                            workflow_opts, argc, argv, opts, &a);
+    int rc = app_parse_args(restart ? &workflow_restart_cmd : &workflow_resume_cmd, workflow_opts,
+                            argc, argv, opts, &a);
     if (rc != CMDLINE_CONTINUE)
         return rc;
     snprintf(key, sizeof(key), "%s/%s", a.ns, a.name);
@@ -666,14 +708,16 @@ static int app_workflow(int argc, char **argv, vela_opts *opts, int restart)
     json_t *st = app_status_get(t, key);
     kq_table_free(t);
     if (!st) {
-        fprintf(stderr, "error: application \"%s\" not found in namespace \"%s\"; run 'vela ls -A'\n",
+        fprintf(stderr,
+                "error: application \"%s\" not found in namespace \"%s\"; run 'vela ls -A'\n",
                 a.name, a.ns);
         return EXIT_FAIL;
     }
     const char *phase = json_string_value(json_object_get(st, "phase"));
     if (!restart && !json_is_true(json_object_get(json_object_get(st, "workflow"), "suspend"))) {
-        fprintf(stderr, "error: the workflow of %s is not suspended (phase %s); nothing to resume%s\n",
-                key, phase ? phase : "unknown",
+        fprintf(stderr,
+                "error: the workflow of %s is not suspended (phase %s); nothing to resume%s\n", key,
+                phase ? phase : "unknown",
                 phase && strcmp(phase, "workflowFailed") == 0
                     ? "; run 'vela workflow restart' to run it again"
                     : "");
@@ -712,7 +756,8 @@ int cmd_delete(int argc, char **argv, vela_opts *opts)
             return EXIT_FAIL;
         }
         char answer[16] = "";
-        printf("Deleting Application \"%s\" in namespace \"%s\"; are you sure? [y/N] ", a.name, a.ns);
+        printf("Deleting Application \"%s\" in namespace \"%s\"; are you sure? [y/N] ", a.name,
+               a.ns);
         fflush(stdout);
         if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
             printf("Canceled.\n");
@@ -730,7 +775,8 @@ int cmd_delete(int argc, char **argv, vela_opts *opts)
         kq_table_free(t);
     }
     if (!exists) {
-        fprintf(stderr, "error: application \"%s\" not found in namespace \"%s\"; run 'vela ls -A'\n",
+        fprintf(stderr,
+                "error: application \"%s\" not found in namespace \"%s\"; run 'vela ls -A'\n",
                 a.name, a.ns);
         return EXIT_FAIL;
     }

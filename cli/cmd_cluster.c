@@ -30,16 +30,25 @@ struct cluster_args {
 };
 
 static const cmdline_opt join_opts[] = {
-    {.name = "name", .kind = CMDLINE_STRING, .flags = CMDLINE_REQUIRED, .arg = "NAME",
+    {.name = "name",
+     .kind = CMDLINE_STRING,
+     .flags = CMDLINE_REQUIRED,
+     .arg = "NAME",
      .offset = offsetof(struct cluster_args, name),
      .help = "the cluster's name (a DNS-1123 label)"},
-    {.name = "labels", .kind = CMDLINE_STRING, .arg = "k=v,...",
+    {.name = "labels",
+     .kind = CMDLINE_STRING,
+     .arg = "k=v,...",
      .offset = offsetof(struct cluster_args, labels),
      .help = "labels, for topology policies' clusterLabelSelector"},
-    {.name = "region", .kind = CMDLINE_STRING, .arg = "REGION",
+    {.name = "region",
+     .kind = CMDLINE_STRING,
+     .arg = "REGION",
      .offset = offsetof(struct cluster_args, region),
      .help = "the region whose workers deliver to it (default \"default\")"},
-    {.name = "context", .kind = CMDLINE_STRING, .arg = "CONTEXT",
+    {.name = "context",
+     .kind = CMDLINE_STRING,
+     .arg = "CONTEXT",
      .offset = offsetof(struct cluster_args, context),
      .help = "the kubeconfig context to use (default: its current context)"},
     {0},
@@ -49,20 +58,22 @@ static const cmdline_cmd join_cmd = {
     .args = "KUBECONFIG",
     .min_args = 1,
     .max_args = 1,
-    .about =
-        "Joins a cluster: reads the kubeconfig (its current context unless --context), calls\n"
-        "the API server's /version with its credentials, and records the cluster with its\n"
-        "endpoint, authentication type, labels and region. The credentials are sealed\n"
-        "(AES-256-GCM) with the key in $VELA_SECRET_KEY_FILE (default ~/.vela/secret.key,\n"
-        "created on first use). A cluster whose API server is unreachable or refuses the\n"
-        "credentials is recorded with ACCEPTED false and the reason is printed (exit status\n"
-        "0: the record was written). A name that is already joined is refused: detach it\n"
-        "first.\n",
+    .about = "Joins a cluster: reads the kubeconfig (its current context unless --context), calls\n"
+             "the API server's /version with its credentials, and records the cluster with its\n"
+             "endpoint, authentication type, labels and region. The credentials are sealed\n"
+             "(AES-256-GCM) with the key in $VELA_SECRET_KEY_FILE (default ~/.vela/secret.key,\n"
+             "created on first use). A cluster whose API server is unreachable or refuses the\n"
+             "credentials is recorded with ACCEPTED false and the reason is printed (exit status\n"
+             "0: the record was written). A name that is already joined is refused: detach it\n"
+             "first.\n",
 };
 
 static const char *const list_formats[] = {"table", "json", NULL};
 static const cmdline_opt list_opts[] = {
-    {.name = "output", .letter = 'o', .kind = CMDLINE_ENUM, .choices = list_formats,
+    {.name = "output",
+     .letter = 'o',
+     .kind = CMDLINE_ENUM,
+     .choices = list_formats,
      .offset = offsetof(struct cluster_args, output),
      .help = "table (default) or json (the records, without credentials)"},
     {0},
@@ -104,9 +115,8 @@ static const cmdline_cmd rename_cmd = {
 };
 
 /* Parses a command's line; the positional arguments go to pos (cmdline_args_release). */
-static int cluster_parse(const cmdline_cmd *cmd, const cmdline_opt *table,
-                         struct cluster_args *a, int argc, char **argv, vela_opts *o,
-                         cmdline_args *pos)
+static int cluster_parse(const cmdline_cmd *cmd, const cmdline_opt *table, struct cluster_args *a,
+                         int argc, char **argv, vela_opts *o, cmdline_args *pos)
 {
     memset(a, 0, sizeof(*a));
     a->region = "default";
@@ -138,7 +148,8 @@ static const char **cluster_label_keys(const json_t *labels)
     if (!n)
         return NULL;
     const char **keys = xcalloc(n, sizeof(*keys));
-    json_object_foreach((json_t *)labels, k, v) keys[i++] = k;
+    json_object_foreach((json_t *)labels, k, v)
+        keys[i++] = k;
     qsort(keys, n, sizeof(*keys), cluster_strcmp);
     return keys;
 }
@@ -356,8 +367,7 @@ cleanup:
 /* ---- labels ------------------------------------------------------------------------------ */
 
 /* labels add / del NAME LIST: the change, then the record written back. */
-static int cluster_labels(const cmdline_cmd *cmd, int add, int argc, char **argv,
-                          vela_opts *o)
+static int cluster_labels(const cmdline_cmd *cmd, int add, int argc, char **argv, vela_opts *o)
 {
     struct cluster_args a;
     cmdline_args pos;

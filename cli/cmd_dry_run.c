@@ -23,15 +23,24 @@ struct dry_run_args {
 
 static const char *const dry_run_formats[] = {"yaml", "json", NULL};
 static const cmdline_opt dry_run_opts[] = {
-    {.name = "file", .letter = 'f', .kind = CMDLINE_STRING, .flags = CMDLINE_REQUIRED,
-     .offset = offsetof(struct dry_run_args, file), .arg = "FILE",
+    {.name = "file",
+     .letter = 'f',
+     .kind = CMDLINE_STRING,
+     .flags = CMDLINE_REQUIRED,
+     .offset = offsetof(struct dry_run_args, file),
+     .arg = "FILE",
      .help = "the Application (YAML or JSON; - reads stdin)"},
-    {.name = "cluster", .kind = CMDLINE_LIST, .offset = offsetof(struct dry_run_args, clusters),
+    {.name = "cluster",
+     .kind = CMDLINE_LIST,
+     .offset = offsetof(struct dry_run_args, clusters),
      .arg = "NAME[:k=v,...]",
      .help = "a joined cluster and its labels, repeatable; these stand for the\n"
              "registry. Without any, cluster names listed in topology policies are\n"
              "taken as joined and label selectors match none."},
-    {.name = "output", .letter = 'o', .kind = CMDLINE_ENUM, .choices = dry_run_formats,
+    {.name = "output",
+     .letter = 'o',
+     .kind = CMDLINE_ENUM,
+     .choices = dry_run_formats,
      .offset = offsetof(struct dry_run_args, format),
      .help = "yaml (default): manifests as multi-document YAML, a comment header\n"
              "per step and cluster; json: the plan for tools"},
@@ -115,23 +124,24 @@ static int dry_run_print_yaml(const json_t *plan, strbuf *out)
     int bad = 0;
 
     bad |= strbuf_addf(out, "# Application %s (namespace %s), workflow mode %s\n",
-                json_string_value(json_object_get(meta, "name")),
-                json_string_value(json_object_get(meta, "namespace")),
-                json_string_value(json_object_get(wf, "mode")));
+                       json_string_value(json_object_get(meta, "name")),
+                       json_string_value(json_object_get(meta, "namespace")),
+                       json_string_value(json_object_get(wf, "mode")));
     json_array_foreach(json_object_get(wf, "steps"), i, step) {
         const char *sname = json_string_value(json_object_get(step, "name"));
         const char *stype = json_string_value(json_object_get(step, "type"));
         if (strcmp(stype, "deploy") != 0) {
-            bad |= strbuf_addf(out, "# step %s (%s): waits for 'vela workflow resume'%s\n", sname, stype,
-                        json_object_get(step, "durationMs") ? " or its duration" : "");
+            bad |= strbuf_addf(out, "# step %s (%s): waits for 'vela workflow resume'%s\n", sname,
+                               stype,
+                               json_object_get(step, "durationMs") ? " or its duration" : "");
             continue;
         }
         if (json_array_size(json_object_get(step, "placements")) == 0)
             bad |= strbuf_addf(out, "# step %s (deploy): no placement\n", sname);
         json_array_foreach(json_object_get(step, "placements"), j, pl) {
             bad |= strbuf_addf(out, "# step %s (deploy): cluster %s, namespace %s\n", sname,
-                        json_string_value(json_object_get(pl, "cluster")),
-                        json_string_value(json_object_get(pl, "namespace")));
+                               json_string_value(json_object_get(pl, "cluster")),
+                               json_string_value(json_object_get(pl, "namespace")));
             json_array_foreach(json_object_get(pl, "components"), k, c) {
                 json_t *traits = json_object_get(c, "traits");
                 bad |= strbuf_addf(out, "#   component %s (%s)",
@@ -213,8 +223,10 @@ int cmd_dry_run(int argc, char **argv, vela_opts *opts)
             fwrite(out.data, 1, out.len, stdout);
         strbuf_release(&out);
         if (bad) {
-            fprintf(stderr, "error: %s: cannot write the plan as YAML (out of memory); try "
-                            "--output json\n", shown);
+            fprintf(stderr,
+                    "error: %s: cannot write the plan as YAML (out of memory); try "
+                    "--output json\n",
+                    shown);
             goto cleanup;
         }
     }

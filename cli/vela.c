@@ -69,9 +69,8 @@ static int vela_list(strbuf *sb, const char *prefix)
     size_t plen = prefix ? strlen(prefix) : 0;
     int bad = strbuf_adds(sb, "Commands:\n");
     for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
-        if (!commands[i].summary ||
-            (prefix && (strncmp(commands[i].name, prefix, plen) != 0 ||
-                        commands[i].name[plen] != ' ')))
+        if (!commands[i].summary || (prefix && (strncmp(commands[i].name, prefix, plen) != 0 ||
+                                                commands[i].name[plen] != ' ')))
             continue;
         bad |= strbuf_addf(sb, "  %-20s %s\n", commands[i].name, commands[i].summary);
     }
@@ -94,8 +93,8 @@ static int vela_family(char **words, int nwords, int depth)
     if (bad) {
         fprintf(stderr, "error: the command list is too long to print\n");
         rc = EXIT_FAIL;
-    } else if (nwords > depth && (strcmp(words[depth], "-h") == 0 ||
-                           strcmp(words[depth], "--help") == 0)) {
+    } else if (nwords > depth &&
+               (strcmp(words[depth], "-h") == 0 || strcmp(words[depth], "--help") == 0)) {
         printf("Usage: vela %s COMMAND [options]\n\n%s", prefix.data, list.data);
         rc = EXIT_OK;
     } else if (nwords > depth) {
@@ -103,8 +102,8 @@ static int vela_family(char **words, int nwords, int depth)
                                  words[depth], prefix.data, prefix.data);
         fprintf(stderr, "\n%s", list.data);
     } else {
-        rc = cmdline_usage_error("\"vela %s\" expects a command; see 'vela %s --help'",
-                                 prefix.data, prefix.data);
+        rc = cmdline_usage_error("\"vela %s\" expects a command; see 'vela %s --help'", prefix.data,
+                                 prefix.data);
         fprintf(stderr, "\n%s", list.data);
     }
     strbuf_release(&prefix);

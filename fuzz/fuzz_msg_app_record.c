@@ -24,8 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             again.kind != r.kind || again.force != r.force)
             abort();
         if (r.kind == MSG_APP_RECORD_ENVELOPE &&
-            (!json_equal(again.application, r.application) ||
-             again.source_len != r.source_len ||
+            (!json_equal(again.application, r.application) || again.source_len != r.source_len ||
              (r.source && memcmp(again.source, r.source, r.source_len) != 0)))
             abort();
         msg_app_record_release(&again);

@@ -124,8 +124,7 @@ int ks_api_check_type(struct ks_req *k, enum ks_res r, json_t *obj)
     json_object_set_new(obj, "kind", json_string(res->kind));
     const char *key;
     json_t *v;
-    json_object_foreach(copy, key, v)
-    {
+    json_object_foreach(copy, key, v) {
         if (strcmp(key, "apiVersion") != 0 && strcmp(key, "kind") != 0)
             json_object_set(obj, key, v);
     }
@@ -231,8 +230,7 @@ static void handle_resource(struct ks_req *k)
         else
             ks_verb_delete(k, r, ns, name);
         return;
-    default:
-        break;
+    default: break;
     }
     ks_reply_status(k->req, 405, "MethodNotAllowed",
                     "the server does not allow this method on the requested resource", NULL);

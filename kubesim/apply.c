@@ -22,8 +22,7 @@ static bool named_list(json_t *a)
     json_t *e;
     if (json_array_size(a) == 0)
         return false;
-    json_array_foreach(a, i, e)
-    {
+    json_array_foreach(a, i, e) {
         if (!json_is_string(json_object_get(e, "name")))
             return false;
     }
@@ -34,14 +33,12 @@ static void merge_list(json_t *dst, json_t *patch)
 {
     size_t i;
     json_t *pe;
-    json_array_foreach(patch, i, pe)
-    {
+    json_array_foreach(patch, i, pe) {
         const char *name = json_string_value(json_object_get(pe, "name"));
         size_t j;
         json_t *de;
         bool found = false;
-        json_array_foreach(dst, j, de)
-        {
+        json_array_foreach(dst, j, de) {
             if (strcmp(json_string_value(json_object_get(de, "name")), name) == 0) {
                 ks_apply_merge(de, pe, true);
                 found = true;
@@ -63,8 +60,7 @@ void ks_apply_merge(json_t *dst, json_t *patch, bool strategic)
     const char *key;
     json_t *v;
     void *tmp;
-    json_object_foreach_safe(patch, tmp, key, v)
-    {
+    json_object_foreach_safe(patch, tmp, key, v) {
         if (strategic && key[0] == '$')
             continue;
         if (json_is_null(v)) {
@@ -101,8 +97,7 @@ void ks_apply_set_managed(json_t *obj, const char *manager, const char *op, enum
     }
     size_t i;
     json_t *e;
-    json_array_foreach(mf, i, e)
-    {
+    json_array_foreach(mf, i, e) {
         if (strcmp(json_string_value(json_object_get(e, "manager")) ?: "", manager) == 0 &&
             strcmp(json_string_value(json_object_get(e, "operation")) ?: "", op) == 0) {
             json_object_set_new(e, "time", json_string(ts));
@@ -115,7 +110,7 @@ void ks_apply_set_managed(json_t *obj, const char *manager, const char *op, enum
 }
 
 void ks_apply_patch(struct ks_req *k, enum ks_res r, const char *ns, const char *name,
-                     bool status_only)
+                    bool status_only)
 {
     struct ks_cluster *cl = k->cl;
     char key[512], err[300];

@@ -39,7 +39,7 @@ enum ks_res {
 struct ks_event {
     int64_t rv;
     int res;
-    char type[10];  /* ADDED, MODIFIED, DELETED */
+    char type[10]; /* ADDED, MODIFIED, DELETED */
     char *ns, *name;
     json_t *labels; /* a reference to the object's labels, or NULL */
     char *text;     /* the object */
@@ -94,8 +94,8 @@ struct ks_cluster {
 
     /* TLS identity (pki.c). The key pair and certificate PEMs are freed after startup. */
     SSL_CTX *ssl_ctx;
-    char token[48];  /* the bearer token this cluster accepts */
-    char user[64];   /* the client certificate's CN */
+    char token[48]; /* the bearer token this cluster accepts */
+    char user[64];  /* the client certificate's CN */
 
     struct evhttp *http;
     struct evhttp_bound_socket *bound;

@@ -66,8 +66,7 @@ static json_t *condition(json_t *old_status, const char *type, const char *statu
     const char *ltt = now;
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(old_status, "conditions"), i, c)
-    {
+    json_array_foreach(json_object_get(old_status, "conditions"), i, c) {
         if (strcmp(json_string_value(json_object_get(c, "type")) ?: "", type) == 0 &&
             strcmp(json_string_value(json_object_get(c, "status")) ?: "", status) == 0)
             ltt = json_string_value(json_object_get(c, "lastTransitionTime")) ?: now;
@@ -127,8 +126,7 @@ static void deployment_status(struct ks_cluster *cl, const char *key, json_t *ob
         json_t *lastrs = NULL;
         size_t i;
         json_t *c;
-        json_array_foreach(json_object_get(old, "conditions"), i, c)
-        {
+        json_array_foreach(json_object_get(old, "conditions"), i, c) {
             if (strcmp(json_string_value(json_object_get(c, "type")) ?: "", "Progressing") == 0)
                 lastrs = json_object_get(c, "message");
         }
@@ -270,11 +268,8 @@ static void handle(struct ks_cluster *cl, struct ks_pending *p, int64_t now)
         return;
     }
     case RES_INGRESS:
-    case RES_SERVICE:
-        lb_status(cl, (enum ks_res)p->res, p->key, obj);
-        return;
-    default:
-        return;
+    case RES_SERVICE: lb_status(cl, (enum ks_res)p->res, p->key, obj); return;
+    default: return;
     }
 }
 

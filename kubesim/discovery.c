@@ -44,10 +44,10 @@ static json_t *resource_list(const char *group, const char *version)
         if (res->has_status) {
             char sub[96];
             snprintf(sub, sizeof(sub), "%s/status", res->plural);
-            json_array_append_new(list, json_pack("{s:s,s:s,s:b,s:s,s:[s,s,s]}", "name", sub,
-                                                  "singularName", "", "namespaced",
-                                                  res->namespaced, "kind", res->kind, "verbs",
-                                                  "get", "patch", "update"));
+            json_array_append_new(list,
+                                  json_pack("{s:s,s:s,s:b,s:s,s:[s,s,s]}", "name", sub,
+                                            "singularName", "", "namespaced", res->namespaced,
+                                            "kind", res->kind, "verbs", "get", "patch", "update"));
         }
     }
     char gv[96];
@@ -75,9 +75,9 @@ static bool handle_discovery(struct ks_req *k)
         char addr[64];
         snprintf(addr, sizeof(addr), "127.0.0.1:%u", (unsigned)k->cl->port);
         ks_reply_json(req, 200,
-                  json_pack("{s:s,s:[s],s:[{s:s,s:s}]}", "kind", "APIVersions", "versions", "v1",
-                            "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0",
-                            "serverAddress", addr));
+                      json_pack("{s:s,s:[s],s:[{s:s,s:s}]}", "kind", "APIVersions", "versions",
+                                "v1", "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0",
+                                "serverAddress", addr));
         return true;
     }
     if (n == 1 && strcmp(s[0], "apis") == 0) {
@@ -85,8 +85,8 @@ static bool handle_discovery(struct ks_req *k)
         for (size_t i = 0; i < ARRAY_LEN(api_groups); i++)
             json_array_append_new(groups, group_of(api_groups[i]));
         ks_reply_json(req, 200,
-                  json_pack("{s:s,s:s,s:o}", "kind", "APIGroupList", "apiVersion", "v1", "groups",
-                            groups));
+                      json_pack("{s:s,s:s,s:o}", "kind", "APIGroupList", "apiVersion", "v1",
+                                "groups", groups));
         return true;
     }
     if (n == 2 && strcmp(s[0], "api") == 0 && strcmp(s[1], "v1") == 0) {
@@ -151,8 +151,9 @@ static void openapi(struct ks_req *k)
             ks_reply_text(k->req, 200, "application/octet-stream", "", 0);
         else
             ks_reply_json(k->req, 200,
-                      json_pack("{s:s,s:{s:s,s:s},s:{},s:{}}", "swagger", "2.0", "info", "title",
-                                "Kubernetes", "version", "v1.32.0", "paths", "definitions"));
+                          json_pack("{s:s,s:{s:s,s:s},s:{},s:{}}", "swagger", "2.0", "info",
+                                    "title", "Kubernetes", "version", "v1.32.0", "paths",
+                                    "definitions"));
         return;
     }
     if (n == 2 && strcmp(s[1], "v3") == 0) {

@@ -217,8 +217,8 @@ void ks_pki_free(struct ks_pki *pki)
     free(pki);
 }
 
-int ks_pki_write_kubeconfig(const struct ks_cluster *cl, const struct ks_pki *pki,
-                            const char *dir, char *err, size_t errlen)
+int ks_pki_write_kubeconfig(const struct ks_cluster *cl, const struct ks_pki *pki, const char *dir,
+                            char *err, size_t errlen)
 {
     char path[4096], tmp[4200];
     char *ca = base64_encode(pki->ca_pem, strlen(pki->ca_pem)), *crt = NULL, *key = NULL;
@@ -308,8 +308,7 @@ int ks_pki_peer_user(struct evhttp_request *req, char *user, size_t len)
         return 0;
     if (SSL_get_verify_result(ssl) != X509_V_OK)
         return -1;
-    if (X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, user,
-                                  (int)len) < 0)
+    if (X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, user, (int)len) < 0)
         return -1;
     return 1;
 }

@@ -17,8 +17,8 @@ struct ks_pki;
  * holds the PEMs for ks_pki_write_kubeconfig (ks_pki_free). */
 int ks_pki_create(struct ks_cluster *cl, struct ks_pki **out, char *err, size_t errlen);
 /* Writes DIR/<name>.kubeconfig (mode 0600, atomically). */
-int ks_pki_write_kubeconfig(const struct ks_cluster *cl, const struct ks_pki *pki,
-                            const char *dir, char *err, size_t errlen);
+int ks_pki_write_kubeconfig(const struct ks_cluster *cl, const struct ks_pki *pki, const char *dir,
+                            char *err, size_t errlen);
 /* Frees pki, wiping the client key. NULL is ignored. */
 void ks_pki_free(struct ks_pki *pki);
 /* Returns the verified client certificate's CN on the request's connection: 1 verified

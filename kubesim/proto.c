@@ -34,8 +34,8 @@ static int pb_varint(struct pb *b, uint64_t *v)
 
 /* Reads one field: its number, wire type, and (wire type 2) its bytes or (0) its value.
  * 1 for a field, 0 at the end, -1 when malformed. */
-static int pb_next(struct pb *b, uint32_t *field, int *wt, const unsigned char **bytes,
-                   size_t *n, uint64_t *value)
+static int pb_next(struct pb *b, uint32_t *field, int *wt, const unsigned char **bytes, size_t *n,
+                   uint64_t *value)
 {
     uint64_t key, v;
     if (b->p >= b->end)
@@ -45,8 +45,7 @@ static int pb_next(struct pb *b, uint32_t *field, int *wt, const unsigned char *
     *field = (uint32_t)(key >> 3);
     *wt = (int)(key & 7);
     switch (*wt) {
-    case 0:
-        return pb_varint(b, value) < 0 ? -1 : 1;
+    case 0: return pb_varint(b, value) < 0 ? -1 : 1;
     case 1:
     case 5: {
         size_t width = *wt == 1 ? 8 : 4;
@@ -62,8 +61,7 @@ static int pb_next(struct pb *b, uint32_t *field, int *wt, const unsigned char *
         *n = (size_t)v;
         b->p += v;
         return 1;
-    default:
-        return -1;
+    default: return -1;
     }
 }
 
@@ -138,8 +136,8 @@ static int pb_object_meta(const unsigned char *s, size_t n, json_t *meta)
 }
 
 /* The object of kind from its protobuf bytes. */
-static json_t *pb_kind(const char *api_version, const char *kind, const unsigned char *s,
-                       size_t n, char *err, size_t errlen)
+static json_t *pb_kind(const char *api_version, const char *kind, const unsigned char *s, size_t n,
+                       char *err, size_t errlen)
 {
     int cm = strcmp(kind, "ConfigMap") == 0, secret = strcmp(kind, "Secret") == 0;
     if (strcmp(kind, "Namespace") != 0 && !cm && !secret) {

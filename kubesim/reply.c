@@ -52,7 +52,7 @@ void ks_reply_coalesce(struct evbuffer *out, size_t before)
 }
 
 void ks_reply_text(struct evhttp_request *req, int code, const char *ctype, const char *body,
-                      size_t len)
+                   size_t len)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     struct evbuffer *out = ks_reply_output(evhttp_request_get_connection(req));
@@ -81,8 +81,8 @@ void ks_reply_json(struct evhttp_request *req, int code, json_t *obj)
     free(s);
 }
 
-void ks_reply_status(struct evhttp_request *req, int code, const char *reason,
-                        const char *message, json_t *details)
+void ks_reply_status(struct evhttp_request *req, int code, const char *reason, const char *message,
+                     json_t *details)
 {
     json_t *st = json_pack("{s:s,s:s,s:{},s:s,s:s,s:s}", "kind", "Status", "apiVersion", "v1",
                            "metadata", "status", "Failure", "message", message, "reason", reason);
@@ -129,15 +129,14 @@ void ks_reply_bad_request(struct evhttp_request *req, const char *msg)
 
 /* 422 with the causes from validation (stolen). The message lists the causes that fit in
  * 8 KiB (all of them are in details.causes). */
-void ks_reply_invalid(struct evhttp_request *req, enum ks_res r, const char *name,
-                         json_t *causes)
+void ks_reply_invalid(struct evhttp_request *req, enum ks_res r, const char *name, json_t *causes)
 {
     const struct ks_resource *res = &ks_resources[r];
     strbuf sb;
     strbuf_init(&sb, 8192);
     size_t n = json_array_size(causes);
-    int full = strbuf_addf(&sb, "%s%s%s \"%s\" is invalid: %s", res->kind,
-                           *res->group ? "." : "", res->group, name ? name : "", n > 1 ? "[" : "");
+    int full = strbuf_addf(&sb, "%s%s%s \"%s\" is invalid: %s", res->kind, *res->group ? "." : "",
+                           res->group, name ? name : "", n > 1 ? "[" : "");
     for (size_t i = 0; i < n && !full; i++) {
         json_t *c = json_array_get(causes, i);
         full = strbuf_addf(&sb, "%s%s: %s%s", i ? ", " : "",

@@ -19,8 +19,8 @@ void ks_reply_text(struct evhttp_request *req, int code, const char *ctype, cons
 /* Sends obj (reference stolen) as JSON; 500 when it cannot be serialised. */
 void ks_reply_json(struct evhttp_request *req, int code, json_t *obj);
 /* Sends a metav1.Status failure; details (stolen) may be NULL. */
-void ks_reply_status(struct evhttp_request *req, int code, const char *reason,
-                     const char *message, json_t *details);
+void ks_reply_status(struct evhttp_request *req, int code, const char *reason, const char *message,
+                     json_t *details);
 /* A Status's details for an object of r: {name, group, kind} (a new reference). */
 json_t *ks_reply_details(enum ks_res r, const char *name);
 /* 404: `deployments.apps "name" not found`. */
@@ -30,7 +30,6 @@ void ks_reply_ns_not_found(struct evhttp_request *req, const char *ns);
 /* 400 BadRequest with msg. */
 void ks_reply_bad_request(struct evhttp_request *req, const char *msg);
 /* 422 Invalid with the causes from validation (stolen), as kube-apiserver words it. */
-void ks_reply_invalid(struct evhttp_request *req, enum ks_res r, const char *name,
-                      json_t *causes);
+void ks_reply_invalid(struct evhttp_request *req, enum ks_res r, const char *name, json_t *causes);
 
 #endif

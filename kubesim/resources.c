@@ -28,8 +28,12 @@ const struct ks_resource ks_resources[RES_COUNT] = {
 const char *ks_res_api_version(enum ks_res r)
 {
     static const char *const av[RES_COUNT] = {
-        [RES_NAMESPACE] = "v1", [RES_CONFIGMAP] = "v1", [RES_SECRET] = "v1",
-        [RES_SERVICE] = "v1", [RES_DEPLOYMENT] = "apps/v1", [RES_JOB] = "batch/v1",
+        [RES_NAMESPACE] = "v1",
+        [RES_CONFIGMAP] = "v1",
+        [RES_SECRET] = "v1",
+        [RES_SERVICE] = "v1",
+        [RES_DEPLOYMENT] = "apps/v1",
+        [RES_JOB] = "batch/v1",
         [RES_INGRESS] = "networking.k8s.io/v1",
     };
     return av[r];
@@ -90,8 +94,7 @@ static void default_pod_spec(json_t *tmpl, const char *restart)
     set_default(spec, "schedulerName", json_string("default-scheduler"));
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(spec, "containers"), i, c)
-    {
+    json_array_foreach(json_object_get(spec, "containers"), i, c) {
         if (!json_is_object(c))
             continue;
         const char *image = json_string_value(json_object_get(c, "image"));
@@ -105,8 +108,7 @@ static void default_pod_spec(json_t *tmpl, const char *restart)
         set_default(c, "resources", json_object());
         size_t j;
         json_t *p;
-        json_array_foreach(json_object_get(c, "ports"), j, p)
-        {
+        json_array_foreach(json_object_get(c, "ports"), j, p) {
             if (json_is_object(p))
                 set_default(p, "protocol", json_string("TCP"));
         }
@@ -153,8 +155,7 @@ static void default_service(struct ks_cluster *cl, json_t *obj, json_t *old)
         set_default(spec, "externalTrafficPolicy", json_string("Cluster"));
     size_t i;
     json_t *p;
-    json_array_foreach(json_object_get(spec, "ports"), i, p)
-    {
+    json_array_foreach(json_object_get(spec, "ports"), i, p) {
         if (!json_is_object(p))
             continue;
         set_default(p, "protocol", json_string("TCP"));
@@ -164,8 +165,7 @@ static void default_service(struct ks_cluster *cl, json_t *obj, json_t *old)
             /* keep the old node port of the same port number */
             json_t *op;
             size_t j;
-            json_array_foreach(json_object_get(ospec, "ports"), j, op)
-            {
+            json_array_foreach(json_object_get(ospec, "ports"), j, op) {
                 if (json_equal(json_object_get(op, "port"), json_object_get(p, "port")) &&
                     json_object_get(op, "nodePort")) {
                     json_object_set(p, "nodePort", json_object_get(op, "nodePort"));
@@ -233,8 +233,7 @@ static void default_job(json_t *obj, json_t *old)
             json_object_get(json_object_get(ospec, "template"), "metadata"), "labels");
         const char *k;
         json_t *v;
-        json_object_foreach(olabels, k, v)
-        {
+        json_object_foreach(olabels, k, v) {
             if (strstr(k, "controller-uid") || strstr(k, "job-name"))
                 json_object_set(labels, k, v);
         }
@@ -252,8 +251,7 @@ static void default_secret(json_t *obj)
         json_t *data = obj_child(obj, "data");
         const char *k;
         json_t *v;
-        json_object_foreach(sd, k, v)
-        {
+        json_object_foreach(sd, k, v) {
             const char *s = json_string_value(v);
             if (!s)
                 continue;
@@ -280,25 +278,16 @@ void ks_res_default(struct ks_cluster *cl, enum ks_res r, json_t *obj, json_t *o
             json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Active"));
         break;
     }
-    case RES_SERVICE:
-        default_service(cl, obj, old);
-        break;
-    case RES_DEPLOYMENT:
-        default_deployment(obj);
-        break;
-    case RES_JOB:
-        default_job(obj, old);
-        break;
-    case RES_SECRET:
-        default_secret(obj);
-        break;
+    case RES_SERVICE: default_service(cl, obj, old); break;
+    case RES_DEPLOYMENT: default_deployment(obj); break;
+    case RES_JOB: default_job(obj, old); break;
+    case RES_SECRET: default_secret(obj); break;
     case RES_INGRESS:
         obj_child(obj, "spec");
         if (!json_object_get(obj, "status"))
             json_object_set_new(obj, "status", json_pack("{s:{}}", "loadBalancer"));
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -348,8 +337,7 @@ static void validate_labels(json_t *causes, json_t *labels, const char *field)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(labels, k, v)
-    {
+    json_object_foreach(labels, k, v) {
         if (!json_is_string(v)) {
             cause(causes, "FieldValueInvalid", field,
                   "Invalid value: non-string label value for \"%s\"", k);
@@ -373,8 +361,7 @@ static void validate_containers(json_t *causes, json_t *podspec, const char *pre
     }
     size_t i;
     json_t *c;
-    json_array_foreach(cs, i, c)
-    {
+    json_array_foreach(cs, i, c) {
         const char *name = json_string_value(json_object_get(c, "name"));
         if (!name || !*name) {
             snprintf(field, sizeof(field), "%s.containers[%zu].name", prefix, i);
@@ -396,8 +383,7 @@ static bool selector_matches_labels(json_t *selector, json_t *labels)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(json_object_get(selector, "matchLabels"), k, v)
-    {
+    json_object_foreach(json_object_get(selector, "matchLabels"), k, v) {
         json_t *l = json_object_get(labels, k);
         if (!l || !json_equal(l, v))
             return false;
@@ -484,8 +470,7 @@ json_t *ks_res_validate(enum ks_res r, json_t *obj)
         }
         size_t i;
         json_t *p;
-        json_array_foreach(json_object_get(spec, "ports"), i, p)
-        {
+        json_array_foreach(json_object_get(spec, "ports"), i, p) {
             json_int_t port = json_integer_value(json_object_get(p, "port"));
             if (port < 1 || port > 65535) {
                 char field[64];
@@ -504,8 +489,7 @@ json_t *ks_res_validate(enum ks_res r, json_t *obj)
             cause(causes, "FieldValueInvalid", "data", "Invalid value: must be a map");
         break;
     }
-    default:
-        break;
+    default: break;
     }
     if (json_array_size(causes) == 0) {
         json_decref(causes);

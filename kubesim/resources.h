@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 struct ks_resource {
-    const char *group;   /* "" for the core group */
+    const char *group; /* "" for the core group */
     const char *version;
     const char *plural;
     const char *singular;

@@ -116,8 +116,7 @@ static bool in_values(const json_t *values, const char *v)
 {
     size_t i;
     json_t *e;
-    json_array_foreach(values, i, e)
-    {
+    json_array_foreach(values, i, e) {
         if (v && strcmp(json_string_value(e) ?: "", v) == 0)
             return true;
     }
@@ -134,8 +133,7 @@ bool ks_selector_match_labels(const json_t *sel, const json_t *labels)
 {
     size_t i;
     json_t *req;
-    json_array_foreach(sel, i, req)
-    {
+    json_array_foreach(sel, i, req) {
         const char *key = json_string_value(json_object_get(req, "key"));
         const char *op = json_string_value(json_object_get(req, "op"));
         const json_t *values = json_object_get(req, "values");
@@ -159,8 +157,7 @@ bool ks_selector_match_expressions(const json_t *exprs, const json_t *labels)
 {
     size_t i;
     json_t *e;
-    json_array_foreach(exprs, i, e)
-    {
+    json_array_foreach(exprs, i, e) {
         const char *key = json_string_value(json_object_get(e, "key"));
         const char *op = json_string_value(json_object_get(e, "operator"));
         const json_t *values = json_object_get(e, "values");

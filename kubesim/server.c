@@ -132,7 +132,7 @@ static void process(struct ks_cluster *cl, struct evhttp_request *req)
     int permille = atomic_load(&cl->error_permille);
     if (permille > 0 && (int)(ks_rand(cl) % 1000) < permille) {
         ks_reply_status(req, 500, "InternalError",
-                           "Internal error occurred: injected fault (kubesim)", NULL);
+                        "Internal error occurred: injected fault (kubesim)", NULL);
         return;
     }
     int a = authenticate(cl, req);

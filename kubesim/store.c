@@ -90,8 +90,8 @@ static const char *meta_rv(const json_t *obj)
     return rv ? rv : "";
 }
 
-static bool watch_matches_fields(const struct ks_watch *w, int r, const char *ns,
-                                 const char *name, const json_t *labels)
+static bool watch_matches_fields(const struct ks_watch *w, int r, const char *ns, const char *name,
+                                 const json_t *labels)
 {
     if (w->res != r)
         return false;
@@ -132,7 +132,7 @@ static void watch_send_text(struct ks_watch *w, const char *type, const char *te
         json_t *obj = json_loads(text, 0, NULL);
         json_t *ev = obj ? json_pack("{s:s,s:o}", "type", type, "object",
                                      ks_table_build((enum ks_res)w->res, json_pack("[O]", obj),
-                                                  meta_rv(obj)))
+                                                    meta_rv(obj)))
                          : NULL;
         json_decref(obj);
         char *s = ev ? vela_json_dumps(ev, JSON_COMPACT) : NULL;
@@ -349,8 +349,7 @@ void ks_watch_start(struct ks_cluster *cl, struct evhttp_request *req, struct ks
         /* "" or "0": the current state as ADDED events, then changes */
         const char *key;
         json_t *obj;
-        json_object_foreach(cl->store[r], key, obj)
-        {
+        json_object_foreach(cl->store[r], key, obj) {
             if (watch_matches(w, (int)r, obj))
                 watch_send(w, "ADDED", obj);
         }

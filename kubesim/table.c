@@ -53,9 +53,7 @@ json_t *ks_table_build(enum ks_res r, json_t *items, const char *rv)
     json_t *cols = json_array();
     json_array_append_new(cols, col("Name", "string", "name", 0));
     switch (r) {
-    case RES_NAMESPACE:
-        json_array_append_new(cols, col("Status", "string", "", 0));
-        break;
+    case RES_NAMESPACE: json_array_append_new(cols, col("Status", "string", "", 0)); break;
     case RES_DEPLOYMENT:
         json_array_append_new(cols, col("Ready", "string", "", 0));
         json_array_append_new(cols, col("Up-to-date", "integer", "", 0));
@@ -82,23 +80,19 @@ json_t *ks_table_build(enum ks_res r, json_t *items, const char *rv)
             json_array_append_new(cols, col("Type", "string", "", 0));
         json_array_append_new(cols, col("Data", "string", "", 0));
         break;
-    default:
-        break;
+    default: break;
     }
     json_array_append_new(cols, col("Age", "string", "", 0));
     json_t *rows = json_array();
     size_t i;
     json_t *o;
-    json_array_foreach(items, i, o)
-    {
+    json_array_foreach(items, i, o) {
         json_t *cells = json_array();
         json_t *spec = json_object_get(o, "spec"), *st = json_object_get(o, "status");
         char buf[512], age[32];
         json_array_append_new(cells, json_string(ks_api_meta_str(o, "name")));
         switch (r) {
-        case RES_NAMESPACE:
-            json_array_append_new(cells, cell_str(st, "phase", ""));
-            break;
+        case RES_NAMESPACE: json_array_append_new(cells, cell_str(st, "phase", "")); break;
         case RES_DEPLOYMENT:
             snprintf(buf, sizeof(buf), "%ld/%ld",
                      (long)json_integer_value(json_object_get(st, "readyReplicas")),
@@ -118,8 +112,7 @@ json_t *ks_table_build(enum ks_res r, json_t *items, const char *rv)
             size_t j;
             json_t *p;
             /* the ports that fit in 400 bytes */
-            json_array_foreach(json_object_get(spec, "ports"), j, p)
-            {
+            json_array_foreach(json_object_get(spec, "ports"), j, p) {
                 const char *proto = json_string_value(json_object_get(p, "protocol")) ?: "TCP";
                 long port = (long)json_integer_value(json_object_get(p, "port"));
                 int full;
@@ -150,8 +143,8 @@ json_t *ks_table_build(enum ks_res r, json_t *items, const char *rv)
             strbuf_init(&sb, 400);
             size_t j;
             json_t *rule;
-            json_array_foreach(json_object_get(spec, "rules"), j, rule)
-            { /* the hosts that fit in 400 bytes */
+            json_array_foreach(json_object_get(spec, "rules"), j,
+                               rule) { /* the hosts that fit in 400 bytes */
                 if (strbuf_addf(&sb, "%s%s", j ? "," : "",
                                 json_string_value(json_object_get(rule, "host")) ?: "*") < 0)
                     break;
@@ -172,8 +165,7 @@ json_t *ks_table_build(enum ks_res r, json_t *items, const char *rv)
                          json_object_size(json_object_get(o, "binaryData")));
             json_array_append_new(cells, json_string(buf));
             break;
-        default:
-            break;
+        default: break;
         }
         age_of(ks_api_meta_str(o, "creationTimestamp"), age, sizeof(age));
         json_array_append_new(cells, json_string(age));

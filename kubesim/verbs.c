@@ -33,15 +33,15 @@ static bool ns_exists(struct ks_cluster *cl, const char *ns)
 
 static void strip_server_fields(json_t *meta)
 {
-    static const char *const drop[] = {"uid", "resourceVersion", "creationTimestamp",
-                                       "generation", "managedFields", "deletionTimestamp",
+    static const char *const drop[] = {"uid",        "resourceVersion", "creationTimestamp",
+                                       "generation", "managedFields",   "deletionTimestamp",
                                        "selfLink"};
     for (size_t i = 0; i < ARRAY_LEN(drop); i++)
         json_object_del(meta, drop[i]);
 }
 
 void ks_verb_create(struct ks_req *k, enum ks_res r, const char *ns, json_t *obj,
-                      const char *manager, const char *op)
+                    const char *manager, const char *op)
 {
     struct ks_cluster *cl = k->cl;
     const struct ks_resource *res = &ks_resources[r];
@@ -65,16 +65,16 @@ void ks_verb_create(struct ks_req *k, enum ks_res r, const char *ns, json_t *obj
     }
     if (!name || !*name) {
         ks_reply_invalid(k->req, r, "",
-                     json_pack("[{s:s,s:s,s:s}]", "reason", "FieldValueRequired", "message",
-                               "Required value: name or generateName is required", "field",
-                               "metadata.name"));
+                         json_pack("[{s:s,s:s,s:s}]", "reason", "FieldValueRequired", "message",
+                                   "Required value: name or generateName is required", "field",
+                                   "metadata.name"));
         goto cleanup;
     }
     if (res->namespaced) {
         const char *bns = ks_api_meta_str(obj, "namespace");
         if (bns && *bns && ns && strcmp(bns, ns) != 0) {
             ks_reply_bad_request(k->req, "the namespace of the provided object does not match the "
-                                     "namespace sent on the request");
+                                         "namespace sent on the request");
             goto cleanup;
         }
         if (!ns)
@@ -133,23 +133,21 @@ static json_t *scale_of(json_t *dep)
     strbuf_init(&sb, 4096);
     const char *lk;
     json_t *lv;
-    json_object_foreach(json_object_get(json_object_get(spec, "selector"), "matchLabels"), lk, lv)
-    { /* the labels that fit in 4 KiB */
+    json_object_foreach(json_object_get(json_object_get(spec, "selector"), "matchLabels"), lk,
+                        lv) { /* the labels that fit in 4 KiB */
         if (strbuf_addf(&sb, "%s%s=%s", sb.len ? "," : "", lk, json_string_value(lv) ?: "") < 0)
             break;
     }
     json_t *sc = json_pack("{s:s,s:s,s:{s:O*,s:O*,s:O*,s:O*,s:O*},s:{s:I},s:{s:I,s:s}}", "kind",
-                           "Scale", "apiVersion", "autoscaling/v1", "metadata",
-                           "name", json_object_get(meta, "name"),
-                           "namespace", json_object_get(meta, "namespace"),
-                           "uid", json_object_get(meta, "uid"),
+                           "Scale", "apiVersion", "autoscaling/v1", "metadata", "name",
+                           json_object_get(meta, "name"), "namespace",
+                           json_object_get(meta, "namespace"), "uid", json_object_get(meta, "uid"),
                            "resourceVersion", json_object_get(meta, "resourceVersion"),
-                           "creationTimestamp", json_object_get(meta, "creationTimestamp"),
-                           "spec", "replicas",
-                           json_integer_value(json_object_get(spec, "replicas")),
+                           "creationTimestamp", json_object_get(meta, "creationTimestamp"), "spec",
+                           "replicas", json_integer_value(json_object_get(spec, "replicas")),
                            "status", "replicas",
-                           json_integer_value(json_object_get(status, "replicas")),
-                           "selector", sb.data ? sb.data : "");
+                           json_integer_value(json_object_get(status, "replicas")), "selector",
+                           sb.data ? sb.data : "");
     strbuf_release(&sb);
     return sc;
 }
@@ -229,7 +227,7 @@ void ks_verb_post(struct ks_req *k, enum ks_res r, const char *ns)
 
 /* Stores `obj` (stolen) as the new version of `old`; status_only for the status subresource. */
 void ks_verb_update(struct ks_req *k, enum ks_res r, const char *key, json_t *old, json_t *obj,
-                      bool status_only, const char *manager, const char *op)
+                    bool status_only, const char *manager, const char *op)
 {
     struct ks_cluster *cl = k->cl;
     const struct ks_resource *res = &ks_resources[r];
@@ -245,8 +243,8 @@ void ks_verb_update(struct ks_req *k, enum ks_res r, const char *key, json_t *ol
             json_object_set_new(obj, "status", st);
         meta = json_object_get(obj, "metadata");
     } else {
-        static const char *const keep[] = {"uid", "creationTimestamp", "namespace", "name",
-                                           "generation", "deletionTimestamp"};
+        static const char *const keep[] = {"uid",  "creationTimestamp", "namespace",
+                                           "name", "generation",        "deletionTimestamp"};
         for (size_t i = 0; i < ARRAY_LEN(keep); i++) {
             json_t *v = json_object_get(ometa, keep[i]);
             if (v)
@@ -368,8 +366,9 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
         ks_reply_bad_request(k->req, err);
         return;
     }
-    if (fs && *fs && match_field_selector(fs, &name, &fns, &name_neg, err, sizeof(err), fsbuf,
-                                          sizeof(fsbuf)) != 0) {
+    if (fs && *fs &&
+        match_field_selector(fs, &name, &fns, &name_neg, err, sizeof(err), fsbuf, sizeof(fsbuf)) !=
+            0) {
         json_decref(sel);
         ks_reply_bad_request(k->req, err);
         return;
@@ -403,8 +402,7 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
     const char **keys = xcalloc(n ? n : 1, sizeof(*keys));
     const char *key;
     json_t *obj;
-    json_object_foreach(cl->store[r], key, obj)
-    {
+    json_object_foreach(cl->store[r], key, obj) {
         const char *ons = ks_api_meta_str(obj, "namespace");
         const char *oname = ks_api_meta_str(obj, "name");
         if (ns && (!ons || strcmp(ons, ns) != 0))
@@ -461,8 +459,8 @@ void ks_verb_list(struct ks_req *k, enum ks_res r, const char *ns)
     char kind[64];
     snprintf(kind, sizeof(kind), "%sList", res->kind);
     ks_reply_json(k->req, 200,
-              json_pack("{s:s,s:s,s:o,s:o}", "kind", kind, "apiVersion", ks_res_api_version(r),
-                        "metadata", lmeta, "items", items));
+                  json_pack("{s:s,s:s,s:o,s:o}", "kind", kind, "apiVersion", ks_res_api_version(r),
+                            "metadata", lmeta, "items", items));
 }
 
 void ks_verb_delete(struct ks_req *k, enum ks_res r, const char *ns, const char *name)
@@ -487,8 +485,8 @@ void ks_verb_delete(struct ks_req *k, enum ks_res r, const char *ns, const char 
         json_t *d = ks_reply_details(r, name);
         json_object_set_new(d, "uid", uid);
         ks_reply_json(k->req, 200,
-                  json_pack("{s:s,s:s,s:{},s:s,s:o}", "kind", "Status", "apiVersion", "v1",
-                            "metadata", "status", "Success", "details", d));
+                      json_pack("{s:s,s:s,s:{},s:s,s:o}", "kind", "Status", "apiVersion", "v1",
+                                "metadata", "status", "Success", "details", d));
         return;
     }
     if (r == RES_NAMESPACE) {
@@ -500,8 +498,7 @@ void ks_verb_delete(struct ks_req *k, enum ks_res r, const char *ns, const char 
             const char *kk;
             json_t *o;
             void *tmp;
-            json_object_foreach_safe(cl->store[rr], tmp, kk, o)
-            {
+            json_object_foreach_safe(cl->store[rr], tmp, kk, o) {
                 const char *ons = ks_api_meta_str(o, "namespace");
                 if (ons && strcmp(ons, name) == 0)
                     ks_store_delete(cl, (enum ks_res)rr, kk);
@@ -523,8 +520,8 @@ void ks_verb_delete(struct ks_req *k, enum ks_res r, const char *ns, const char 
     json_t *d = ks_reply_details(r, name);
     json_object_set_new(d, "uid", uid);
     ks_reply_json(k->req, 200,
-              json_pack("{s:s,s:s,s:{},s:s,s:o}", "kind", "Status", "apiVersion", "v1", "metadata",
-                        "status", "Success", "details", d));
+                  json_pack("{s:s,s:s,s:{},s:s,s:o}", "kind", "Status", "apiVersion", "v1",
+                            "metadata", "status", "Success", "details", d));
 }
 
 void ks_verb_delete_collection(struct ks_req *k, enum ks_res r, const char *ns)
@@ -541,8 +538,7 @@ void ks_verb_delete_collection(struct ks_req *k, enum ks_res r, const char *ns)
     const char *key;
     json_t *obj;
     void *tmp;
-    json_object_foreach_safe(cl->store[r], tmp, key, obj)
-    {
+    json_object_foreach_safe(cl->store[r], tmp, key, obj) {
         const char *ons = ks_api_meta_str(obj, "namespace");
         if (r == RES_NAMESPACE)
             continue;
@@ -557,12 +553,12 @@ void ks_verb_delete_collection(struct ks_req *k, enum ks_res r, const char *ns)
     char kind[64];
     snprintf(kind, sizeof(kind), "%sList", ks_resources[r].kind);
     ks_reply_json(k->req, 200,
-              json_pack("{s:s,s:s,s:{},s:o}", "kind", kind, "apiVersion", ks_res_api_version(r),
-                        "metadata", "items", items));
+                  json_pack("{s:s,s:s,s:{},s:o}", "kind", kind, "apiVersion", ks_res_api_version(r),
+                            "metadata", "items", items));
 }
 
 void ks_verb_put(struct ks_req *k, enum ks_res r, const char *ns, const char *name,
-                   bool status_only)
+                 bool status_only)
 {
     struct ks_cluster *cl = k->cl;
     char key[512], err[300], msg[600];
@@ -625,7 +621,7 @@ void ks_verb_scale(struct ks_req *k, const char *ns, const char *name)
     }
     if (k->method != EVHTTP_REQ_PUT && k->method != EVHTTP_REQ_PATCH) {
         ks_reply_status(k->req, 405, "MethodNotAllowed",
-                           "the server does not allow this method on the requested resource", NULL);
+                        "the server does not allow this method on the requested resource", NULL);
         return;
     }
     json_t *body = ks_api_read_body(k, false, err, sizeof(err));
@@ -641,7 +637,8 @@ void ks_verb_scale(struct ks_req *k, const char *ns, const char *name)
             snprintf(msg, sizeof(msg),
                      "Operation cannot be fulfilled on deployments.apps \"%s\": the object has "
                      "been modified; please apply your changes to the latest version and try "
-                     "again", name);
+                     "again",
+                     name);
             json_decref(body);
             json_decref(cur);
             ks_reply_status(k->req, 409, "Conflict", msg, ks_reply_details(RES_DEPLOYMENT, name));

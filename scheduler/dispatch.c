@@ -19,8 +19,7 @@ static msg_appref dispatch_app(const sapp *a, char *ns)
 {
     const char *slash = strchr(a->key, '/');
     snprintf(ns, DISPATCH_NS_LEN, "%.*s", (int)(slash - a->key), a->key);
-    return (msg_appref){.name = slash + 1, .namespace = ns, .uid = a->uid,
-                        .revision = a->revision};
+    return (msg_appref){.name = slash + 1, .namespace = ns, .uid = a->uid, .revision = a->revision};
 }
 
 msg_task_comp *dispatch_components(const json_t *components, size_t *n)
@@ -32,8 +31,8 @@ msg_task_comp *dispatch_components(const json_t *components, size_t *n)
     msg_task_comp *out = xcalloc(*n ? *n : 1, sizeof(*out));
     json_array_foreach(ordered, i, c) {
         msg_task_comp *mc = &out[i];
-        const component_def *def =
-            component_def_find(json_string_value(json_object_get(c, "type")));
+        const component_def *def = component_def_find(
+            json_string_value(json_object_get(c, "type")));
         mc->name = json_string_value(json_object_get(c, "name"));
         mc->type = json_string_value(json_object_get(c, "type"));
         mc->workload = (msg_objref){.api_version = def ? def->workload_api_version : "",
@@ -51,7 +50,8 @@ msg_task_comp *dispatch_components(const json_t *components, size_t *n)
             if (td && td->health_kind) {
                 tr->has_object = true;
                 tr->object = (msg_objref){.api_version = td->health_api_version,
-                                          .kind = td->health_kind, .name = mc->name};
+                                          .kind = td->health_kind,
+                                          .name = mc->name};
             }
         }
     }
@@ -82,8 +82,7 @@ static int dispatch_send(engine *e, const char *cluster, const char *region, con
     return rc;
 }
 
-void dispatch_deploy_task_id(const sapp *a, size_t si, const placement *p, char *out,
-                             size_t len)
+void dispatch_deploy_task_id(const sapp *a, size_t si, const placement *p, char *out, size_t len)
 {
     snprintf(out, len, "%s:%d.%d:%s:%s:%s:%d", a->uid, a->revision, a->generation,
              a->a->steps[si].name, p->cluster, p->ns, p->attempt);
@@ -100,9 +99,15 @@ int dispatch_deploy(engine *e, const sapp *a, size_t si, const placement *p, int
     clock_rfc3339(now_ms, 0, ts, sizeof(ts));
     clock_rfc3339(deadline_ms, 0, deadline, sizeof(deadline));
     msg_task t = {
-        .id = {.task_id = p->task_id, .kind = MSG_KIND_DEPLOY, .app = dispatch_app(a, ns),
-               .step = a->a->steps[si].name, .step_id = s->id, .attempt = p->attempt,
-               .has_attempt = true, .cluster = p->cluster, .namespace = p->ns},
+        .id = {.task_id = p->task_id,
+               .kind = MSG_KIND_DEPLOY,
+               .app = dispatch_app(a, ns),
+               .step = a->a->steps[si].name,
+               .step_id = s->id,
+               .attempt = p->attempt,
+               .has_attempt = true,
+               .cluster = p->cluster,
+               .namespace = p->ns},
         .deadline = deadline,
         .created_at = ts,
         .ncomps = s->ncomps,
@@ -112,11 +117,10 @@ int dispatch_deploy(engine *e, const sapp *a, size_t si, const placement *p, int
     return dispatch_send(e, p->cluster, c->region, &t);
 }
 
-void dispatch_delete_task_id(const sapp *a, const inv_entry *en, int attempt, char *out,
-                             size_t len)
+void dispatch_delete_task_id(const sapp *a, const inv_entry *en, int attempt, char *out, size_t len)
 {
-    snprintf(out, len, "%s:%d.%d:gc:%s:%s:%d", a->uid, a->revision, en->generation,
-             en->cluster, en->ns, attempt);
+    snprintf(out, len, "%s:%d.%d:gc:%s:%s:%d", a->uid, a->revision, en->generation, en->cluster,
+             en->ns, attempt);
 }
 
 int dispatch_delete(engine *e, const sapp *a, const inv_entry *en, int64_t now_ms)
@@ -128,12 +132,20 @@ int dispatch_delete(engine *e, const sapp *a, const inv_entry *en, int64_t now_m
     clock_rfc3339(now_ms, 0, ts, sizeof(ts));
     msg_objref *res = xcalloc(en->ndel, sizeof(*res));
     for (size_t i = 0; i < en->ndel; i++)
-        res[i] = (msg_objref){.api_version = en->del[i].api_version, .kind = en->del[i].kind,
-                              .namespace = en->del[i].ns, .name = en->del[i].name};
+        res[i] = (msg_objref){.api_version = en->del[i].api_version,
+                              .kind = en->del[i].kind,
+                              .namespace = en->del[i].ns,
+                              .name = en->del[i].name};
     msg_task t = {
-        .id = {.task_id = en->delete_task_id, .kind = MSG_KIND_DELETE, .app = dispatch_app(a, ns),
-               .step = "garbage-collect", .step_id = "gc", .attempt = en->delete_attempt,
-               .has_attempt = true, .cluster = en->cluster, .namespace = en->ns},
+        .id = {.task_id = en->delete_task_id,
+               .kind = MSG_KIND_DELETE,
+               .app = dispatch_app(a, ns),
+               .step = "garbage-collect",
+               .step_id = "gc",
+               .attempt = en->delete_attempt,
+               .has_attempt = true,
+               .cluster = en->cluster,
+               .namespace = en->ns},
         .created_at = ts,
         .nresources = en->ndel,
         .resources = res,

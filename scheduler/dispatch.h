@@ -20,8 +20,7 @@ void dispatch_components_free(msg_task_comp *comps, size_t n);
 
 /* The task id of p's current attempt of step si ("uid:revision.generation:step:cluster:
  * namespace:attempt"). */
-void dispatch_deploy_task_id(const sapp *a, size_t si, const placement *p, char *out,
-                             size_t len);
+void dispatch_deploy_task_id(const sapp *a, size_t si, const placement *p, char *out, size_t len);
 /* Sends the deploy task of p's current attempt (p->task_id, p->attempt). */
 int dispatch_deploy(engine *e, const sapp *a, size_t si, const placement *p, int64_t now_ms,
                     int64_t deadline_ms);

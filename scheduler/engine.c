@@ -229,8 +229,8 @@ static int engine_record(engine *e, const char *key, const revision_input *in, i
     return REVISION_UNREADABLE;
 }
 
-int engine_app_record(engine *e, const char *key, const char *value, size_t len,
-                      int64_t now_ms, char *err, size_t errlen)
+int engine_app_record(engine *e, const char *key, const char *value, size_t len, int64_t now_ms,
+                      char *err, size_t errlen)
 {
     msg_app_record rec;
     char why[1024];
@@ -258,17 +258,17 @@ static int engine_status_unusable(engine *e, const char *key, const revision_inp
     return engine_record(e, key, in, now_ms, err, errlen);
 }
 
-int engine_app_load(engine *e, const char *key, const char *value, size_t len,
-                    const char *status, size_t status_len, int64_t now_ms, char *status_err,
-                    char *record_err, size_t errlen)
+int engine_app_load(engine *e, const char *key, const char *value, size_t len, const char *status,
+                    size_t status_len, int64_t now_ms, char *status_err, char *record_err,
+                    size_t errlen)
 {
     msg_app_record rec;
     char why[1024];
     int refused = 0;
     int drc = msg_app_record_decode(value, len, &rec, why, sizeof(why));
     revision_input in = {drc == 0 ? &rec : NULL, why, value, len};
-    bool gone = drc == 0 && (rec.kind == MSG_APP_RECORD_TOMBSTONE ||
-                             rec.kind == MSG_APP_RECORD_DELETION);
+    bool gone = drc == 0 &&
+                (rec.kind == MSG_APP_RECORD_TOMBSTONE || rec.kind == MSG_APP_RECORD_DELETION);
     sapp_remove(e, key);
     if (!status) {
         if (!gone && engine_record(e, key, &in, now_ms, record_err, errlen) < 0)

@@ -21,13 +21,13 @@ typedef struct engine_io {
 } engine_io;
 
 typedef struct engine_opts {
-    int max_attempts;        /* failed attempts before a workflow is terminated (10) */
-    int64_t backoff_ms;      /* first retry delay, doubled each attempt (1000) */
-    int64_t backoff_max_ms;  /* cap (60000) */
-    int64_t status_min_ms;   /* progress (placements, services' messages) is coalesced to one
-                                status record per app per interval (1000); phase changes of
-                                the app or a step are sent at once */
-    int64_t resync_ms;       /* re-apply and re-judge finished Applications (5m; 0: never) */
+    int max_attempts;       /* failed attempts before a workflow is terminated (10) */
+    int64_t backoff_ms;     /* first retry delay, doubled each attempt (1000) */
+    int64_t backoff_max_ms; /* cap (60000) */
+    int64_t status_min_ms;  /* progress (placements, services' messages) is coalesced to one
+                               status record per app per interval (1000); phase changes of
+                               the app or a step are sent at once */
+    int64_t resync_ms;      /* re-apply and re-judge finished Applications (5m; 0: never) */
 } engine_opts;
 
 void engine_opts_init(engine_opts *o);
@@ -56,16 +56,16 @@ void engine_set_clusters(engine *e, const engine_cluster *clusters, size_t n, in
  * (reason in status_err) and ENGINE_REFUSED_RECORD (reason in record_err; the record is
  * handled as engine_app_record does). 0 when both were fine. */
 enum { ENGINE_REFUSED_STATUS = 1, ENGINE_REFUSED_RECORD = 2 };
-int engine_app_load(engine *e, const char *key, const char *value, size_t len,
-                    const char *status, size_t status_len, int64_t now_ms, char *status_err,
-                    char *record_err, size_t errlen);
+int engine_app_load(engine *e, const char *key, const char *value, size_t len, const char *status,
+                    size_t status_len, int64_t now_ms, char *status_err, char *record_err,
+                    size_t errlen);
 
 /* A new record of vela.applications (value NULL: delete). A record that does not decode as
  * an envelope or a deletion request (msg_app_record_decode) is a revision that cannot be
  * rendered: the Application's status says why. The return is then -1 with the reason in err
  * (err may be NULL), so that the caller can report where the record came from; else 0. */
-int engine_app_record(engine *e, const char *key, const char *value, size_t len,
-                      int64_t now_ms, char *err, size_t errlen);
+int engine_app_record(engine *e, const char *key, const char *value, size_t len, int64_t now_ms,
+                      char *err, size_t errlen);
 
 /* An event of vela.events. Events of another uid, revision or attempt are ignored. */
 void engine_event(engine *e, const char *key, const msg_event *ev, int64_t now_ms);

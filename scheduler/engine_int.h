@@ -19,18 +19,18 @@
 
 /* The names are what the status record carries (schemas/app-status.schema.json); the first
  * of each list is the state a zeroed struct starts in. */
-#define STEP_PHASES(X)                                                                     \
-    X(SP_PENDING, "pending")                                                               \
-    X(SP_RUNNING, "running")                                                               \
-    X(SP_SUCCEEDED, "succeeded")                                                           \
-    X(SP_FAILED, "failed")                                                                 \
-    X(SP_SKIPPED, "skipped")                                                               \
+#define STEP_PHASES(X)                                                                             \
+    X(SP_PENDING, "pending")                                                                       \
+    X(SP_RUNNING, "running")                                                                       \
+    X(SP_SUCCEEDED, "succeeded")                                                                   \
+    X(SP_FAILED, "failed")                                                                         \
+    X(SP_SKIPPED, "skipped")                                                                       \
     X(SP_SUSPENDING, "suspending")
 
-#define PLACEMENT_STATES(X)                                                                \
-    X(PL_PENDING, "pending")                                                               \
-    X(PL_DISPATCHED, "dispatched")                                                         \
-    X(PL_HEALTHY, "healthy")                                                               \
+#define PLACEMENT_STATES(X)                                                                        \
+    X(PL_PENDING, "pending")                                                                       \
+    X(PL_DISPATCHED, "dispatched")                                                                 \
+    X(PL_HEALTHY, "healthy")                                                                       \
     X(PL_FAILED, "failed")
 
 #define ENGINE_ENUM_ITEM(id, name) id,
@@ -96,7 +96,7 @@ typedef struct step_rt {
     json_t *components;   /* the resolved components (after overrides); comps point into it */
     msg_task_comp *comps; /* as tasks carry them: type, traits, the objects judged */
     size_t ncomps;
-    json_t *manifests_by_ns;  /* namespace -> manifests */
+    json_t *manifests_by_ns; /* namespace -> manifests */
     /* restored from a status: the placements it listed (state, attempt, failures), kept
      * until the step is resolved (rendered) again */
     bool restored;
@@ -131,15 +131,15 @@ typedef struct inv_entry {
     int generation;
     inv_resource *res;
     size_t nres;
-    bool deleting;      /* "deleteResources" is set: del lists what to delete */
+    bool deleting; /* "deleteResources" is set: del lists what to delete */
     inv_resource *del;
     size_t ndel;
     int delete_attempt; /* 0: no delete task sent yet */
     char *delete_task_id;
     bool has_retry_at;
-    int64_t retry_at;   /* next delete attempt (0: the last task was queued) */
-    char *message;      /* the last failed deletion's message */
-    bool drop;          /* done: removed at the next garbage-collection tick */
+    int64_t retry_at; /* next delete attempt (0: the last task was queued) */
+    char *message;    /* the last failed deletion's message */
+    bool drop;        /* done: removed at the next garbage-collection tick */
 } inv_entry;
 
 typedef struct inventory {
@@ -169,7 +169,7 @@ typedef struct sapp {
     inventory inventory;
     bool dirty;
     int64_t last_sent;
-    int64_t checked_at; /* last resync (or when the workflow finished) */
+    int64_t checked_at;        /* last resync (or when the workflow finished) */
     json_t *restored_services; /* services of the status a restart resumed from */
     struct { /* what a status record said of the workflow, until workflow_restore */
         bool terminated;

@@ -92,9 +92,9 @@ json_t *inventory_resources_json(const inv_resource *r, size_t n)
 {
     json_t *out = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}", "apiVersion",
-                                             r[i].api_version, "kind", r[i].kind, "namespace",
-                                             r[i].ns, "name", r[i].name));
+        json_array_append_new(out,
+                              json_pack("{s:s,s:s,s:s,s:s}", "apiVersion", r[i].api_version, "kind",
+                                        r[i].kind, "namespace", r[i].ns, "name", r[i].name));
     return out;
 }
 

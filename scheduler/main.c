@@ -23,13 +23,23 @@
 #include "base/clock.h"
 
 static const cmdline_opt sched_opts[] = {
-    {.name = "max-attempts", .kind = CMDLINE_INT, .min = 1, .max = 1000000, .arg = "N",
+    {.name = "max-attempts",
+     .kind = CMDLINE_INT,
+     .min = 1,
+     .max = 1000000,
+     .arg = "N",
      .offset = offsetof(engine_opts, max_attempts),
      .help = "failed attempts of a step before the workflow fails (default 10)"},
-    {.name = "backoff", .kind = CMDLINE_DURATION, .min = 1, .arg = "DURATION",
+    {.name = "backoff",
+     .kind = CMDLINE_DURATION,
+     .min = 1,
+     .arg = "DURATION",
      .offset = offsetof(engine_opts, backoff_ms),
      .help = "first retry delay, doubled on every attempt up to 1m (default 1s)"},
-    {.name = "resync", .kind = CMDLINE_DURATION, .min = 0, .arg = "DURATION",
+    {.name = "resync",
+     .kind = CMDLINE_DURATION,
+     .min = 0,
+     .arg = "DURATION",
      .offset = offsetof(engine_opts, resync_ms),
      .help = "re-apply finished Applications and judge their health again this\n"
              "often, correcting drift (default 5m; 0 turns it off)"},
@@ -50,7 +60,7 @@ static const cmdline_cmd sched_cmd = {
 /* A partition of vela.applications being read up to its end after an assignment. */
 struct sched_loading {
     int active;
-    int64_t end;    /* high watermark at assignment */
+    int64_t end;     /* high watermark at assignment */
     json_t *latest;  /* key -> value string, or null for a tombstone */
     json_t *offsets; /* key -> the offset of that value, for reports about it */
 };
@@ -59,9 +69,9 @@ struct sched {
     vela_opts *opts;
     engine *eng;
     kq_producer *prod;
-    kq_consumer *events;  /* group member */
-    kq_consumer *apps;    /* assign-only reader of vela.applications */
-    kq_table *status;     /* vela.app-status, all partitions */
+    kq_consumer *events; /* group member */
+    kq_consumer *apps;   /* assign-only reader of vela.applications */
+    kq_table *status;    /* vela.app-status, all partitions */
     registry *reg;
     int clusters_dirty;
     char topic_apps[256], topic_events[256], topic_status[256];
@@ -219,8 +229,9 @@ static void sched_on_rebalance(kq_consumer *c, int assigned,
             continue;
         if (assigned && !s->owned[p]) {
             int64_t lo = 0, hi = 0;
-            rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
-                kq_consumer_handle(s->apps), s->topic_apps, p, &lo, &hi, 5000);
+            rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(kq_consumer_handle(s->apps),
+                                                                     s->topic_apps, p, &lo, &hi,
+                                                                     5000);
             if (e)
                 log_warn("event=watermark partition=%d error=\"%s\"", p, rd_kafka_err2str(e));
             s->owned[p] = 1;
@@ -247,7 +258,8 @@ static void sched_on_rebalance(kq_consumer *c, int assigned,
     if (list->cnt) {
         rd_kafka_error_t *err = assigned
                                     ? rd_kafka_incremental_assign(kq_consumer_handle(s->apps), list)
-                                    : rd_kafka_incremental_unassign(kq_consumer_handle(s->apps), list);
+                                    : rd_kafka_incremental_unassign(kq_consumer_handle(s->apps),
+                                                                    list);
         if (err) {
             log_error("event=apps-assign error=\"%s\"", rd_kafka_error_string(err));
             rd_kafka_error_destroy(err);
@@ -264,8 +276,8 @@ static void sched_on_application(struct sched *s, rd_kafka_message_t *m)
     char key[512];
     int32_t p = m->partition;
     if (!m->key || m->key_len == 0 || m->key_len >= sizeof(key)) {
-        log_warn("event=bad-record partition=%d offset=%lld reason=\"missing or oversized key\"",
-                 p, (long long)m->offset);
+        log_warn("event=bad-record partition=%d offset=%lld reason=\"missing or oversized key\"", p,
+                 (long long)m->offset);
         return;
     }
     memcpy(key, m->key, m->key_len);
@@ -314,8 +326,8 @@ static void sched_on_event(struct sched *s, rd_kafka_message_t *m)
     if (!slash || strlen(ev.id.app.namespace) != (size_t)(slash - key) ||
         strncmp(key, ev.id.app.namespace, (size_t)(slash - key)) != 0 ||
         strcmp(slash + 1, ev.id.app.name) != 0) {
-        snprintf(err, sizeof(err), "the key is not the event's app \"%s/%s\"",
-                 ev.id.app.namespace, ev.id.app.name);
+        snprintf(err, sizeof(err), "the key is not the event's app \"%s/%s\"", ev.id.app.namespace,
+                 ev.id.app.name);
         kq_reject_report(s->topic_events, m->partition, m->offset, m->key, m->key_len, err);
         msg_event_release(&ev);
         return;
@@ -343,8 +355,8 @@ static int sched_setup(struct sched *s, char *err, size_t errlen)
     if (s->nparts <= 0)
         return -1;
     char perr[256];
-    int32_t ev_parts = kq_partition_count(kq_producer_handle(s->prod), s->topic_events, 10000,
-                                          perr, sizeof(perr));
+    int32_t ev_parts = kq_partition_count(kq_producer_handle(s->prod), s->topic_events, 10000, perr,
+                                          sizeof(perr));
     if (ev_parts != s->nparts)
         return err_set(err, errlen,
                        "%s has %d partitions and %s %d: they must be co-partitioned (same count)",
@@ -442,7 +454,8 @@ int main(int argc, char **argv)
                      (unsigned long long)kq_reject_count(NULL));
             last_stats = now;
         }
-        if (kq_producer_fatal(s.prod, err, sizeof(err)) || kq_consumer_fatal(s.events, err, sizeof(err))) {
+        if (kq_producer_fatal(s.prod, err, sizeof(err)) ||
+            kq_consumer_fatal(s.events, err, sizeof(err))) {
             log_error("event=fatal error=\"%s\"", err);
             goto cleanup;
         }

@@ -24,8 +24,7 @@ static void revision_raw_hash(const char *value, size_t len, char hash[17])
     json_decref(raw);
 }
 
-int revision_parse(sapp *a, const revision_input *in, char hash[17], app **out,
-                   json_t **doc_out)
+int revision_parse(sapp *a, const revision_input *in, char hash[17], app **out, json_t **doc_out)
 {
     char err[2048];
     json_t *doc = NULL;
@@ -46,8 +45,8 @@ int revision_parse(sapp *a, const revision_input *in, char hash[17], app **out,
         doc = json_incref(in->rec->application);
         json_t *from_src = NULL;
         if (in->rec->source &&
-            ydoc_parse(in->rec->source, in->rec->source_len, NULL, &from_src, err,
-                       sizeof(err)) == 0 &&
+            ydoc_parse(in->rec->source, in->rec->source_len, NULL, &from_src, err, sizeof(err)) ==
+                0 &&
             json_equal(from_src, doc)) {
             text = in->rec->source;
             text_len = in->rec->source_len;
@@ -69,8 +68,7 @@ int revision_parse(sapp *a, const revision_input *in, char hash[17], app **out,
     if (app_from_json(json_deep_copy(doc), out, &ve) < 0) {
         char msg[2048], where[64] = "";
         int line = 0, col = 0;
-        if (text && ve.path[0] && ydoc_locate(text, text_len, ve.path, &line, &col) >= 0 &&
-            line)
+        if (text && ve.path[0] && ydoc_locate(text, text_len, ve.path, &line, &col) >= 0 && line)
             snprintf(where, sizeof(where), "%d:%d: ", line, col);
         snprintf(msg, sizeof(msg), "invalid Application: %s%s%s%s", where, ve.path,
                  ve.path[0] ? ": " : "", ve.msg);

@@ -25,8 +25,7 @@ typedef struct revision_input {
  * (refused by its codec, or not YAML), both with a->error set and *out NULL (*doc_out may
  * still be set). hash gets the digest of the spec (or of the raw bytes). */
 #define REVISION_UNREADABLE (-2)
-int revision_parse(sapp *a, const revision_input *in, char hash[17], app **out,
-                   json_t **doc_out);
+int revision_parse(sapp *a, const revision_input *in, char hash[17], app **out, json_t **doc_out);
 
 /* The annotation name of the document doc (borrowed), or NULL. */
 const char *revision_annotation(const json_t *doc, const char *name);

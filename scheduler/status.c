@@ -44,10 +44,9 @@ static json_t *status_placement_services(const step_rt *s, const placement *p)
             json_array_append_new(traits, json_pack("{s:s,s:b,s:s}", "type", c->traits[j].type,
                                                     "healthy", 0, "message", ""));
         json_array_append_new(
-            out, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:o}", "name", c->name, "cluster",
-                           p->cluster, "namespace", p->ns, "type", c->type, "healthy", 0,
-                           "message", placement_failing(p) ? p->message : "", "traits",
-                           traits));
+            out, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:o}", "name", c->name, "cluster", p->cluster,
+                           "namespace", p->ns, "type", c->type, "healthy", 0, "message",
+                           placement_failing(p) ? p->message : "", "traits", traits));
     }
     return out;
 }
@@ -351,10 +350,10 @@ static json_t *restore_services(const msg_app_status *st)
                 json_object_set_new(t, "message", json_string(m->traits[j].message));
             json_array_append_new(traits, t);
         }
-        json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:o}", "name", m->name,
-                                             "cluster", m->cluster, "namespace", m->ns, "type",
-                                             m->type, "healthy", m->healthy, "message",
-                                             m->message, "traits", traits));
+        json_array_append_new(out,
+                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:o}", "name", m->name, "cluster",
+                                        m->cluster, "namespace", m->ns, "type", m->type, "healthy",
+                                        m->healthy, "message", m->message, "traits", traits));
     }
     return out;
 }

@@ -7,13 +7,13 @@
 #include "engine_int.h"
 
 /* The Application's phase, derived from its state when a status is built. */
-#define APP_PHASES(X)                                                                      \
-    X(AP_DELETING, "deleting")                                                             \
-    X(AP_RENDERING, "rendering")                                                           \
-    X(AP_WORKFLOW_FAILED, "workflowFailed")                                                \
-    X(AP_WORKFLOW_SUSPENDING, "workflowSuspending")                                        \
-    X(AP_RUNNING_WORKFLOW, "runningWorkflow")                                              \
-    X(AP_UNHEALTHY, "unhealthy")                                                           \
+#define APP_PHASES(X)                                                                              \
+    X(AP_DELETING, "deleting")                                                                     \
+    X(AP_RENDERING, "rendering")                                                                   \
+    X(AP_WORKFLOW_FAILED, "workflowFailed")                                                        \
+    X(AP_WORKFLOW_SUSPENDING, "workflowSuspending")                                                \
+    X(AP_RUNNING_WORKFLOW, "runningWorkflow")                                                      \
+    X(AP_UNHEALTHY, "unhealthy")                                                                   \
     X(AP_RUNNING, "running")
 
 enum app_phase { APP_PHASES(ENGINE_ENUM_ITEM) AP_COUNT };

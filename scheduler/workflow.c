@@ -43,8 +43,7 @@ void placement_set_state(sapp *a, placement *p, enum pl_state state, const char 
 }
 
 /* A new placement in its first state (pending, or healthy when a status says so). */
-static void placement_init(placement *p, const char *cluster, const char *ns,
-                           enum pl_state state)
+static void placement_init(placement *p, const char *cluster, const char *ns, enum pl_state state)
 {
     memset(p, 0, sizeof(*p));
     p->cluster = xstrdup(cluster);
@@ -86,8 +85,7 @@ void step_reset(step_rt *s)
 
 bool placement_failing(const placement *p)
 {
-    return p->message &&
-           (p->state == PL_FAILED || (p->state == PL_DISPATCHED && p->failures > 0));
+    return p->message && (p->state == PL_FAILED || (p->state == PL_DISPATCHED && p->failures > 0));
 }
 
 /* ---- runs ---- */
@@ -182,8 +180,8 @@ void workflow_restore(sapp *a)
     for (size_t k = 0; k < a->nsteps; k++) {
         step_rt *s = &a->steps[k];
         for (size_t m = 0; m < s->npl; m++)
-            s->pl[m].services =
-                status_services_for(a->restored_services, s->pl[m].cluster, s->pl[m].ns);
+            s->pl[m].services = status_services_for(a->restored_services, s->pl[m].cluster,
+                                                    s->pl[m].ns);
     }
 }
 
@@ -201,8 +199,8 @@ bool workflow_finished(const sapp *a)
 
 /* A new placement of a resolved step: a restored status's attempts carry on, and a
  * placement it listed as healthy stays healthy with its services (no event will come). */
-static void placement_resolved(const sapp *a, const step_rt *s, placement *pl,
-                               const char *cluster, const char *ns)
+static void placement_resolved(const sapp *a, const step_rt *s, placement *pl, const char *cluster,
+                               const char *ns)
 {
     const placement *last = NULL;
     bool healthy = false;
@@ -253,8 +251,7 @@ static int step_resolve(engine *e, sapp *a, size_t si, int64_t now_ms)
     s->pl = xcalloc(s->npl, sizeof(placement));
     json_array_foreach(placements, i, p) {
         const char *ns = json_string_value(json_object_get(p, "namespace"));
-        placement_resolved(a, s, &s->pl[i], json_string_value(json_object_get(p, "cluster")),
-                           ns);
+        placement_resolved(a, s, &s->pl[i], json_string_value(json_object_get(p, "cluster")), ns);
         json_object_set(s->manifests_by_ns, ns, json_object_get(p, "manifests"));
     }
     step_forget_prior(s);
@@ -305,8 +302,7 @@ static int placement_dispatch(engine *e, sapp *a, size_t si, placement *p, int64
     int rc = dispatch_deploy(e, a, si, p, now_ms, deadline_ms);
     if (rc == DISPATCH_NO_CLUSTER) {
         char msg[512];
-        snprintf(msg, sizeof(msg), "cluster \"%s\" not found; run 'vela cluster list'",
-                 p->cluster);
+        snprintf(msg, sizeof(msg), "cluster \"%s\" not found; run 'vela cluster list'", p->cluster);
         engine_strset(&p->message, msg);
         p->retry_at = now_ms + engine_backoff(e, p->attempt);
         p->failures++;
@@ -487,8 +483,7 @@ void workflow_resync(engine *e, sapp *a, int64_t now_ms)
             placement *p = &s->pl[i];
             if (p->state != PL_HEALTHY || p->checking)
                 continue;
-            int64_t limit = as->timeout_ms < e->opts.resync_ms ? as->timeout_ms
-                                                               : e->opts.resync_ms;
+            int64_t limit = as->timeout_ms < e->opts.resync_ms ? as->timeout_ms : e->opts.resync_ms;
             /* the placement stays healthy: the event says how the check went */
             if (placement_dispatch(e, a, si, p, now_ms, now_ms + limit) == 0)
                 p->checking = true;
@@ -501,9 +496,8 @@ void workflow_resync(engine *e, sapp *a, int64_t now_ms)
 
 /* ---- events ---- */
 
-void workflow_event(engine *e, sapp *a, const char *task_id, const char *phase,
-                    const char *message, bool final, const json_t *services,
-                    const json_t *resources, int64_t now_ms)
+void workflow_event(engine *e, sapp *a, const char *task_id, const char *phase, const char *message,
+                    bool final, const json_t *services, const json_t *resources, int64_t now_ms)
 {
     for (size_t si = 0; si < a->nsteps; si++) {
         step_rt *s = &a->steps[si];

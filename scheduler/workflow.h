@@ -42,9 +42,8 @@ void workflow_resume_steps(sapp *a);
 void workflow_resync(engine *e, sapp *a, int64_t now_ms);
 /* A worker's event for a deploy task (an attempt or a resync): the placement it names moves
  * on, its services and resources are recorded. Events of other task ids are ignored. */
-void workflow_event(engine *e, sapp *a, const char *task_id, const char *phase,
-                    const char *message, bool final, const json_t *services,
-                    const json_t *resources, int64_t now_ms);
+void workflow_event(engine *e, sapp *a, const char *task_id, const char *phase, const char *message,
+                    bool final, const json_t *services, const json_t *resources, int64_t now_ms);
 /* Whether a label-selected deploy step of a would now select other placements. */
 bool workflow_selection_changed(const sapp *a, const registry_view *view);
 

@@ -96,8 +96,10 @@ static int job_resolve(job *j)
     int rc = registry_get(w->reg, name, &rec, err, sizeof(err));
     if (rc == 1) {
         cluster_record_release(&rec);
-        snprintf(j->err, sizeof(j->err), "cluster %s: not found in the cluster registry; "
-                 "join it with 'vela cluster join'", name);
+        snprintf(j->err, sizeof(j->err),
+                 "cluster %s: not found in the cluster registry; "
+                 "join it with 'vela cluster join'",
+                 name);
         return 1;
     }
     if (rc < 0) {
@@ -145,8 +147,8 @@ fail:
 static void job_publish(job *j, msg_event_phase phase, const char *message, bool with_services)
 {
     char err[512] = "";
-    char *json = task_event(&j->t, phase, false, message, with_services, j->w->id, wall_ms(),
-                            err, sizeof(err));
+    char *json = task_event(&j->t, phase, false, message, with_services, j->w->id, wall_ms(), err,
+                            sizeof(err));
     if (err[0])
         log_warn("event=event_degraded task=%s error=\"%s\"", job_id(j), err);
     worker_publish(j->w, &j->t, json);
@@ -172,12 +174,12 @@ static void job_finish(job *j, msg_event_phase phase, const char *message, bool 
     char err[512] = "";
     if (phase == MSG_PHASE_FAILED)
         w->failed++;
-    log_info("event=task_final task=%s cluster=%s phase=%s ms=%lld message=\"%s\"",
-             job_id(j), j->t.cluster ? j->t.cluster : "-", msg_event_phase_name(phase),
+    log_info("event=task_final task=%s cluster=%s phase=%s ms=%lld message=\"%s\"", job_id(j),
+             j->t.cluster ? j->t.cluster : "-", msg_event_phase_name(phase),
              (long long)(now_ms() - j->taken_ms), message ? message : "");
     job_set_state(j, JOB_FINAL);
-    j->final_event = task_event(&j->t, phase, true, message, with_services, w->id, wall_ms(),
-                                err, sizeof(err));
+    j->final_event = task_event(&j->t, phase, true, message, with_services, w->id, wall_ms(), err,
+                                sizeof(err));
     if (err[0])
         log_warn("event=event_degraded task=%s error=\"%s\"", job_id(j), err);
     job_send_final(j);
@@ -210,8 +212,7 @@ void job_delivered(job *j, rd_kafka_resp_err_t err)
     if (j->abandoned)
         return;
     if (err) {
-        log_warn("event=final_event_retry task=%s error=\"%s\"", job_id(j),
-                 rd_kafka_err2str(err));
+        log_warn("event=final_event_retry task=%s error=\"%s\"", job_id(j), rd_kafka_err2str(err));
         job_send_final(j);
         return;
     }
@@ -230,8 +231,8 @@ void job_abandon(job *j)
     j->abandoned = true;
     j->w->active--;
     j->w->abandoned_count++;
-    log_info("event=task_abandoned task=%s partition=%d offset=%lld", job_id(j),
-             (int)j->partition, (long long)j->offset);
+    log_info("event=task_abandoned task=%s partition=%d offset=%lld", job_id(j), (int)j->partition,
+             (long long)j->offset);
 }
 
 bool job_reapable(const job *j)
@@ -519,8 +520,8 @@ static void job_try_cluster(job *j, int64_t now)
     if (rc == 0) {
         j->err[0] = '\0';
         if (job_blocked(j)) {
-            log_debug("event=task_held task=%s cluster=%s reason=earlier_task_applying",
-                      job_id(j), j->t.cluster);
+            log_debug("event=task_held task=%s cluster=%s reason=earlier_task_applying", job_id(j),
+                      j->t.cluster);
             job_set_state(j, JOB_HOLD);
         } else
             job_go(j);
@@ -583,9 +584,7 @@ void job_tick(job *j, int64_t now)
     if (j->abandoned)
         return;
     switch (j->state) {
-    case JOB_CLUSTER:
-        job_try_cluster(j, now);
-        break;
+    case JOB_CLUSTER: job_try_cluster(j, now); break;
     case JOB_HOLD:
         if (!job_blocked(j))
             job_go(j);
@@ -603,7 +602,6 @@ void job_tick(job *j, int64_t now)
         if (j->final_retry)
             job_send_final(j);
         break;
-    default:
-        break;
+    default: break;
     }
 }

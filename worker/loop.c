@@ -263,8 +263,7 @@ worker *worker_new(const vela_opts *o, const worker_config *cfg, char *err, size
     if (seal_key_load(NULL, 0, &w->key, kerr, sizeof(kerr)) == 0)
         w->key_loaded = true;
     else
-        log_warn("event=no_secret_key error=\"%s\" note=\"tasks fail until the key exists\"",
-                 kerr);
+        log_warn("event=no_secret_key error=\"%s\" note=\"tasks fail until the key exists\"", kerr);
 
     kube_client_opts ko;
     kube_client_opts_init(&ko);
@@ -292,8 +291,8 @@ worker *worker_new(const vela_opts *o, const worker_config *cfg, char *err, size
     const char *topics[] = {w->tasks_topic};
     if (kq_consumer_subscribe(w->consumer, topics, 1, err, errlen) < 0)
         goto fail;
-    log_info("event=worker_started id=%s group=%s topic=%s concurrency=%d clusters=%zu",
-             w->id, group, w->tasks_topic, cfg->concurrency, registry_count(w->reg));
+    log_info("event=worker_started id=%s group=%s topic=%s concurrency=%d clusters=%zu", w->id,
+             group, w->tasks_topic, cfg->concurrency, registry_count(w->reg));
     return w;
 fail:
     worker_free(w);
@@ -367,8 +366,7 @@ static void loop_turn(worker *w, bool consume)
     }
     /* Pause when the backlog is full; resume when it is down to half (LOOP_BACKLOG_*). */
     size_t max = (size_t)w->cfg.concurrency;
-    if (consume && !w->paused &&
-        (w->nbacklog >= max || w->backlog_bytes >= LOOP_BACKLOG_MAX_BYTES))
+    if (consume && !w->paused && (w->nbacklog >= max || w->backlog_bytes >= LOOP_BACKLOG_MAX_BYTES))
         loop_pause(w, true);
     else if (consume && w->paused && w->nbacklog <= max / 2 &&
              w->backlog_bytes <= LOOP_BACKLOG_MAX_BYTES / 2)
@@ -378,8 +376,7 @@ static void loop_turn(worker *w, bool consume)
     bool busy = kube_client_inflight(w->kc) > 0;
     if (consume) {
         for (int i = 0; i < LOOP_MAX_BATCH; i++) {
-            rd_kafka_message_t *m =
-                kq_consumer_poll(w->consumer, i == 0 && !busy ? (int)wait : 0);
+            rd_kafka_message_t *m = kq_consumer_poll(w->consumer, i == 0 && !busy ? (int)wait : 0);
             if (!m)
                 break;
             loop_on_message(w, m);

@@ -28,8 +28,7 @@ static task_obj task_obj_in(const task *t, const msg_objref *o)
 static int task_obj_usable(const task_obj *o, const char *path, char *err, size_t errlen)
 {
     if (!*o->api_version || !*o->kind)
-        return err_set(err, errlen, "%s: apiVersion and kind are required to judge health",
-                       path);
+        return err_set(err, errlen, "%s: apiVersion and kind are required to judge health", path);
     return 0;
 }
 
@@ -222,8 +221,7 @@ static void task_services_fill(const task *t)
 }
 
 char *task_event(const task *t, msg_event_phase phase, bool final, const char *message,
-                 bool with_services, const char *worker, int64_t at_ms, char *err,
-                 size_t errlen)
+                 bool with_services, const char *worker, int64_t at_ms, char *err, size_t errlen)
 {
     char at[CLOCK_RFC3339_LEN];
     clock_rfc3339(at_ms, 1, at, sizeof(at));

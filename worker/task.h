@@ -26,8 +26,8 @@ typedef struct task_trait {
     const json_t *props; /* borrowed from the message; may be NULL */
     bool has_object;     /* a trait without object is healthy with no message */
     task_obj object;
-    json_t *live;        /* the last object read (owned), NULL when absent */
-    health h;            /* the last judgement */
+    json_t *live; /* the last object read (owned), NULL when absent */
+    health h;     /* the last judgement */
 } task_trait;
 
 typedef struct task_comp {
@@ -46,9 +46,9 @@ typedef struct task {
     msg_kind kind;
     const char *task_id;
     const char *cluster;
-    const char *namespace; /* the placement namespace */
-    char key[256];         /* "<app namespace>/<app name>": the events' key; "" when unknown */
-    int64_t deadline_ms;   /* wall clock (ms since the epoch); 0 when none was given */
+    const char *namespace;   /* the placement namespace */
+    char key[256];           /* "<app namespace>/<app name>": the events' key; "" when unknown */
+    int64_t deadline_ms;     /* wall clock (ms since the epoch); 0 when none was given */
     const json_t *manifests; /* deploy: array, in apply order (borrowed from m) */
     size_t nresources;       /* what the task applies (deploy, from its manifests) or */
     task_obj *resources;     /* deletes (delete), namespaces filled in (owned array) */
@@ -80,7 +80,6 @@ bool task_judge(task *t, bool *healthy, char *summary, size_t slen);
  * UTF-8) is replaced by a note saying so, with err set to why. Never NULL: the note's form
  * carries only what the task's decoder and the worker's setup already checked. */
 char *task_event(const task *t, msg_event_phase phase, bool final, const char *message,
-                 bool with_services, const char *worker, int64_t at_ms, char *err,
-                 size_t errlen);
+                 bool with_services, const char *worker, int64_t at_ms, char *err, size_t errlen);
 
 #endif

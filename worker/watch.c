@@ -65,8 +65,8 @@ static bool str_eq(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static bool obj_is(const task_obj *o, const char *api_version, const char *kind,
-                   const char *ns, const char *name)
+static bool obj_is(const task_obj *o, const char *api_version, const char *kind, const char *ns,
+                   const char *name)
 {
     return str_eq(o->name, name) && str_eq(o->kind, kind) && str_eq(o->api_version, api_version) &&
            str_eq(o->namespace, ns);
@@ -126,8 +126,7 @@ static void watch_on_end(const kube_result *r, void *opaque)
         ww->retry_at = now + (delay < WATCH_BACKOFF_MAX_MS ? delay : WATCH_BACKOFF_MAX_MS);
         log_warn("event=watch_failed cluster=%s kind=%s failures=%d retry_ms=%lld "
                  "error=\"%s\" fallback=poll",
-                 ww->cluster, ww->kind, ww->failures, (long long)(ww->retry_at - now),
-                 r->message);
+                 ww->cluster, ww->kind, ww->failures, (long long)(ww->retry_at - now), r->message);
     }
     /* Changes may come unseen until the watch is back: its jobs poll meanwhile. */
     for (job *j = w->jobs; j; j = j->next)
@@ -167,8 +166,8 @@ static void watch_start(wwatch *ww, kube_cluster *cl, int64_t now)
         ww->state = WW_DOWN;
         ww->failures++;
         ww->retry_at = now + WATCH_BACKOFF_MAX_MS;
-        log_warn("event=watch_failed cluster=%s kind=%s error=\"%s\" fallback=poll",
-                 ww->cluster, ww->kind, err);
+        log_warn("event=watch_failed cluster=%s kind=%s error=\"%s\" fallback=poll", ww->cluster,
+                 ww->kind, err);
         return;
     }
     ww->state = WW_STARTING;

@@ -18,24 +18,24 @@
 
 typedef struct worker_config {
     const char *region;
-    int concurrency;       /* tasks in flight */
-    int cluster_inflight;  /* requests on the wire per cluster */
-    int poll_interval_ms;  /* health polls, at most this far apart */
-    int grace_ms;          /* at shutdown: time given to tasks in flight */
-    int cluster_wait_ms;   /* how long a task waits for an unknown cluster to be registered */
-    bool health_watch;     /* judge health from watches (watch.c); false: GET polls only */
+    int concurrency;      /* tasks in flight */
+    int cluster_inflight; /* requests on the wire per cluster */
+    int poll_interval_ms; /* health polls, at most this far apart */
+    int grace_ms;         /* at shutdown: time given to tasks in flight */
+    int cluster_wait_ms;  /* how long a task waits for an unknown cluster to be registered */
+    bool health_watch;    /* judge health from watches (watch.c); false: GET polls only */
 } worker_config;
 
 /* A job's states, in the order a task goes through them: one list for the enum and the
  * names in the log (job_state_name). */
-#define JOB_STATES(X)                                                                          \
-    X(CLUSTER, "cluster") /* waiting for the cluster's record (the registry may lag) */      \
-    X(HOLD, "hold")       /* an earlier task of the app, cluster and namespace applies */   \
-    X(APPLY, "apply")     /* applying manifests, one at a time, in order */                 \
-    X(WAIT, "wait")       /* applied; waiting for the next health poll */                   \
-    X(POLL, "poll")       /* GETs of the watched objects in flight */                       \
-    X(DELETE, "delete")   /* DELETEs in flight */                                           \
-    X(FINAL, "final")     /* final event produced, waiting for the broker's ack */          \
+#define JOB_STATES(X)                                                                              \
+    X(CLUSTER, "cluster") /* waiting for the cluster's record (the registry may lag) */            \
+    X(HOLD, "hold")       /* an earlier task of the app, cluster and namespace applies */          \
+    X(APPLY, "apply")     /* applying manifests, one at a time, in order */                        \
+    X(WAIT, "wait")       /* applied; waiting for the next health poll */                          \
+    X(POLL, "poll")       /* GETs of the watched objects in flight */                              \
+    X(DELETE, "delete")   /* DELETEs in flight */                                                  \
+    X(FINAL, "final")     /* final event produced, waiting for the broker's ack */                 \
     X(DONE, "done")       /* final event acknowledged */
 
 typedef enum job_state {
@@ -62,13 +62,13 @@ typedef struct job {
     char *final_event;   /* the final event's JSON, produced again if delivery fails */
     kube_cluster *cl;
     size_t next_manifest;
-    int64_t taken_ms;       /* monotonic */
-    int64_t deadline_wall;  /* ms since the epoch */
-    int64_t cluster_until;  /* monotonic: give up waiting for the cluster's record */
-    int64_t next_poll;      /* monotonic */
+    int64_t taken_ms;      /* monotonic */
+    int64_t deadline_wall; /* ms since the epoch */
+    int64_t cluster_until; /* monotonic: give up waiting for the cluster's record */
+    int64_t next_poll;     /* monotonic */
     int polls;
-    int poll_failures;      /* consecutive failed health polls */
-    char err[1024];         /* the first error of a round of requests */
+    int poll_failures; /* consecutive failed health polls */
+    char err[1024];    /* the first error of a round of requests */
 } job;
 
 struct worker {

@@ -22,11 +22,19 @@ static const char *const cmdline_levels[] = {"debug", "info", "warn", "error", N
 
 /* The options every program takes besides its own and Kafka's; they fill cmdline_args. */
 static const cmdline_opt cmdline_common[] = {
-    {.name = "log-level", .kind = CMDLINE_ENUM, .offset = offsetof(cmdline_args, log_level),
-     .choices = cmdline_levels, .help = "log threshold (env VELA_LOG_LEVEL)"},
-    {.name = "version", .kind = CMDLINE_FLAG, .offset = offsetof(cmdline_args, version),
+    {.name = "log-level",
+     .kind = CMDLINE_ENUM,
+     .offset = offsetof(cmdline_args, log_level),
+     .choices = cmdline_levels,
+     .help = "log threshold (env VELA_LOG_LEVEL)"},
+    {.name = "version",
+     .kind = CMDLINE_FLAG,
+     .offset = offsetof(cmdline_args, version),
      .help = "print the version and exit"},
-    {.name = "help", .letter = 'h', .kind = CMDLINE_FLAG, .offset = offsetof(cmdline_args, help),
+    {.name = "help",
+     .letter = 'h',
+     .kind = CMDLINE_FLAG,
+     .offset = offsetof(cmdline_args, help),
      .help = "show this help and exit"},
     {0},
 };
@@ -75,8 +83,7 @@ static int cmdline_find(const struct cmdline_set *s, const char *name, size_t le
     for (size_t g = 0; g < s->n; g++) {
         for (size_t r = 0; !cmdline_row_end(&s->g[g].opts[r]); r++) {
             const cmdline_opt *o = &s->g[g].opts[r];
-            int match = name ? o->name && strlen(o->name) == len &&
-                                   strncmp(o->name, name, len) == 0
+            int match = name ? o->name && strlen(o->name) == len && strncmp(o->name, name, len) == 0
                              : o->letter == letter;
             if (match) {
                 *hit = (struct cmdline_hit){o, s->g[g].base, g, r};
@@ -104,19 +111,15 @@ static int cmdline_store(const cmdline_opt *o, void *base, const char *shown, co
 {
     void *dst = (char *)base + o->offset;
     switch (o->kind) {
-    case CMDLINE_FLAG:
-        *(int *)dst = 1;
-        return 0;
-    case CMDLINE_STRING:
-        *(const char **)dst = value;
-        return 0;
+    case CMDLINE_FLAG: *(int *)dst = 1; return 0;
+    case CMDLINE_STRING: *(const char **)dst = value; return 0;
     case CMDLINE_INT: {
         char *end;
         errno = 0;
         long long v = strtoll(value, &end, 10);
         if (!*value || *end || errno || v < o->min || v > o->max)
-            return err_set(err, errlen, "%s: \"%s\" is not a whole number from %lld to %lld",
-                           shown, value, (long long)o->min, (long long)o->max);
+            return err_set(err, errlen, "%s: \"%s\" is not a whole number from %lld to %lld", shown,
+                           value, (long long)o->min, (long long)o->max);
         *(int *)dst = (int)v;
         return 0;
     }
@@ -128,8 +131,7 @@ static int cmdline_store(const cmdline_opt *o, void *base, const char *shown, co
                            value);
         if (ms < o->min) {
             cmdline_format_ms(o->min, min, sizeof(min));
-            return err_set(err, errlen, "%s: \"%s\" is too short (at least %s)", shown, value,
-                           min);
+            return err_set(err, errlen, "%s: \"%s\" is too short (at least %s)", shown, value, min);
         }
         *(int64_t *)dst = ms;
         return 0;
@@ -184,8 +186,8 @@ static int cmdline_option(struct cmdline_set *s, const cmdline_cmd *cmd, int arg
         if (!cmdline_find(s, name, len, 0, &hit)) {
             if (dry)
                 return 1;
-            return err_set(err, errlen, "unknown option \"%s\" for \"%s\"" CMDLINE_HINT_FMT,
-                           shown, cmd->name, cmd->name);
+            return err_set(err, errlen, "unknown option \"%s\" for \"%s\"" CMDLINE_HINT_FMT, shown,
+                           cmd->name, cmd->name);
         }
         if (!cmdline_takes_value(hit.opt) && eq) {
             if (dry)
@@ -356,8 +358,8 @@ int cmdline_usage_error(const char *fmt, ...)
     return 2;
 }
 
-int cmdline_parse(const cmdline_cmd *cmd, const cmdline_group *groups, size_t ngroups,
-                  int argc, char **argv, cmdline_args *out)
+int cmdline_parse(const cmdline_cmd *cmd, const cmdline_group *groups, size_t ngroups, int argc,
+                  char **argv, cmdline_args *out)
 {
     char err[1024];
     switch (cmdline_scan(cmd, groups, ngroups, argc, argv, out, err, sizeof(err))) {
@@ -367,10 +369,8 @@ int cmdline_parse(const cmdline_cmd *cmd, const cmdline_group *groups, size_t ng
     case CMDLINE_VERSION:
         cmdline_print_version(stdout, cmd->name);
         return fflush(stdout) == 0 ? 0 : 1;
-    case CMDLINE_ERROR:
-        return cmdline_usage_error("%s", err);
-    default:
-        break;
+    case CMDLINE_ERROR: return cmdline_usage_error("%s", err);
+    default: break;
     }
     if (out->log_level)
         log_set_level(out->log_level);
@@ -401,8 +401,7 @@ static void cmdline_left(const cmdline_opt *o, strbuf *sb)
     (void)rc;
 }
 
-void cmdline_usage(FILE *out, const cmdline_cmd *cmd, const cmdline_group *groups,
-                   size_t ngroups)
+void cmdline_usage(FILE *out, const cmdline_cmd *cmd, const cmdline_group *groups, size_t ngroups)
 {
     struct cmdline_set s;
     cmdline_args dummy;

@@ -29,18 +29,18 @@ enum cmdline_flags {
 typedef int (*cmdline_fn)(void *base, const char *value, char *err, size_t errlen);
 
 typedef struct cmdline_opt {
-    const char *name;   /* long name without "--", or NULL for a short-only option */
-    char letter;        /* short option letter, 0 for none; a row with neither name nor
-                         * letter ends the table */
+    const char *name; /* long name without "--", or NULL for a short-only option */
+    char letter;      /* short option letter, 0 for none; a row with neither name nor
+                       * letter ends the table */
     enum cmdline_kind kind;
-    size_t offset;      /* offsetof() of the destination in the table's struct */
-    const char *arg;    /* the value's placeholder in usage ("FILE"); NULL: the choices
-                         * for CMDLINE_ENUM, "VALUE" otherwise */
-    const char *help;   /* may hold '\n' for more lines */
-    int64_t min, max;   /* CMDLINE_INT: range; CMDLINE_DURATION: min ms */
+    size_t offset;              /* offsetof() of the destination in the table's struct */
+    const char *arg;            /* the value's placeholder in usage ("FILE"); NULL: the choices
+                                 * for CMDLINE_ENUM, "VALUE" otherwise */
+    const char *help;           /* may hold '\n' for more lines */
+    int64_t min, max;           /* CMDLINE_INT: range; CMDLINE_DURATION: min ms */
     const char *const *choices; /* CMDLINE_ENUM: NULL-terminated */
-    cmdline_fn fn;      /* CMDLINE_CALL */
-    unsigned flags;     /* enum cmdline_flags */
+    cmdline_fn fn;              /* CMDLINE_CALL */
+    unsigned flags;             /* enum cmdline_flags */
 } cmdline_opt;
 
 /* The values of a CMDLINE_LIST option, in order; the strings point into argv, the array
@@ -61,15 +61,15 @@ typedef struct cmdline_group {
 
 /* A command (or a whole program). */
 typedef struct cmdline_cmd {
-    const char *name;  /* "vela up", "vela-worker": in messages, usage and --version (the
-                        * first word is the program) */
-    const char *args;  /* positional arguments in the usage line ("APP"), NULL for none */
-    int min_args;      /* positional count: fewer or more is a usage error */
-    int max_args;      /* -1: no limit */
-    const char *about; /* the paragraphs after the usage line, '\n'-terminated */
+    const char *name;   /* "vela up", "vela-worker": in messages, usage and --version (the
+                         * first word is the program) */
+    const char *args;   /* positional arguments in the usage line ("APP"), NULL for none */
+    int min_args;       /* positional count: fewer or more is a usage error */
+    int max_args;       /* -1: no limit */
+    const char *about;  /* the paragraphs after the usage line, '\n'-terminated */
     const char *footer; /* text after the options (exit status, environment), or NULL */
-    int stop_at_arg;   /* options end at the first positional argument (for "vela
-                        * [global options] COMMAND ...": the rest is the command's) */
+    int stop_at_arg;    /* options end at the first positional argument (for "vela
+                         * [global options] COMMAND ...": the rest is the command's) */
 } cmdline_cmd;
 
 #define CMDLINE_MAX_GROUPS 4
@@ -101,12 +101,11 @@ void cmdline_args_release(cmdline_args *a);
  * (stdout) and returns 0, or prints "error: ..." to stderr and returns 2, or applies
  * --log-level and returns CMDLINE_CONTINUE with out filled. */
 #define CMDLINE_CONTINUE (-1)
-int cmdline_parse(const cmdline_cmd *cmd, const cmdline_group *groups, size_t ngroups,
-                  int argc, char **argv, cmdline_args *out);
+int cmdline_parse(const cmdline_cmd *cmd, const cmdline_group *groups, size_t ngroups, int argc,
+                  char **argv, cmdline_args *out);
 
 /* Writes the usage generated from cmd and its groups (the common options included). */
-void cmdline_usage(FILE *out, const cmdline_cmd *cmd, const cmdline_group *groups,
-                   size_t ngroups);
+void cmdline_usage(FILE *out, const cmdline_cmd *cmd, const cmdline_group *groups, size_t ngroups);
 
 /* "<program> <version> (<revision>)", for --version. */
 void cmdline_print_version(FILE *out, const char *program);

@@ -13,10 +13,10 @@ int log_set_level(const char *name);
 void log_set_program(const char *program);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define LOG(level, ...)                                                                  \
-    do {                                                                                 \
-        if ((level) >= log_threshold)                                                    \
-            log_msg((level), __VA_ARGS__);                                               \
+#define LOG(level, ...)                                                                            \
+    do {                                                                                           \
+        if ((level) >= log_threshold)                                                              \
+            log_msg((level), __VA_ARGS__);                                                         \
     } while (0)
 #define log_debug(...) LOG(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) LOG(LOG_INFO, __VA_ARGS__)

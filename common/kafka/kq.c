@@ -53,8 +53,10 @@ static void kq_log_cb(const rd_kafka_t *rk, int level, const char *fac, const ch
                   rd_kafka_name(rk), buf);
         return;
     }
-    enum log_level l = level <= 3 ? LOG_ERROR : level == 4 ? LOG_WARN : level <= 6 ? LOG_INFO
-                                                                                 : LOG_DEBUG;
+    enum log_level l = level <= 3   ? LOG_ERROR
+                       : level == 4 ? LOG_WARN
+                       : level <= 6 ? LOG_INFO
+                                    : LOG_DEBUG;
     LOG(l, "event=rdkafka client=%s fac=%s msg=\"%s\"", rd_kafka_name(rk), fac, buf);
 }
 
@@ -65,8 +67,7 @@ void kq_conf_set_logger(rd_kafka_conf_t *conf)
 
 /* ---- configuration ----------------------------------------------------------------------- */
 
-int kq_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
-                size_t errlen)
+int kq_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err, size_t errlen)
 {
     char rerr[256];
     if (rd_kafka_conf_set(conf, key, value, rerr, sizeof(rerr)) != RD_KAFKA_CONF_OK)
@@ -110,16 +111,15 @@ static int kq_conf_apply(rd_kafka_conf_t *conf, const struct kq_kv *kv, size_t n
     return 0;
 }
 
-static rd_kafka_conf_t *kq_conf_build(const vela_opts *o, kq_role role, kq_profile prof,
-                                      char *err, size_t errlen)
+static rd_kafka_conf_t *kq_conf_build(const vela_opts *o, kq_role role, kq_profile prof, char *err,
+                                      size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, kq_log_cb);
     if (kq_conf_set(conf, "bootstrap.servers", o->bootstrap_servers, err, errlen) < 0)
         goto fail;
     if (prof == KQ_PROFILE_EMBEDDED) {
-        if (kq_conf_apply(conf, kq_embedded_common, ARRAY_LEN(kq_embedded_common), err,
-                          errlen) < 0)
+        if (kq_conf_apply(conf, kq_embedded_common, ARRAY_LEN(kq_embedded_common), err, errlen) < 0)
             goto fail;
         if (role == KQ_ROLE_CONSUMER &&
             kq_conf_apply(conf, kq_embedded_consumer, ARRAY_LEN(kq_embedded_consumer), err,
@@ -127,12 +127,10 @@ static rd_kafka_conf_t *kq_conf_build(const vela_opts *o, kq_role role, kq_profi
             goto fail;
     }
     if (role == KQ_ROLE_PRODUCER &&
-        kq_conf_apply(conf, kq_producer_settings, ARRAY_LEN(kq_producer_settings), err,
-                      errlen) < 0)
+        kq_conf_apply(conf, kq_producer_settings, ARRAY_LEN(kq_producer_settings), err, errlen) < 0)
         goto fail;
     if (role == KQ_ROLE_CONSUMER &&
-        kq_conf_apply(conf, kq_consumer_settings, ARRAY_LEN(kq_consumer_settings), err,
-                      errlen) < 0)
+        kq_conf_apply(conf, kq_consumer_settings, ARRAY_LEN(kq_consumer_settings), err, errlen) < 0)
         goto fail;
     for (size_t i = 0; i < o->nx; i++)
         if (kq_conf_set(conf, o->x_keys[i], o->x_values[i], err, errlen) < 0)
@@ -218,8 +216,8 @@ int32_t kq_murmur2(const void *key, size_t len)
     size_t i;
 
     for (i = 0; i + 4 <= len; i += 4) {
-        uint32_t k = (uint32_t)data[i] | (uint32_t)data[i + 1] << 8 |
-                     (uint32_t)data[i + 2] << 16 | (uint32_t)data[i + 3] << 24;
+        uint32_t k = (uint32_t)data[i] | (uint32_t)data[i + 1] << 8 | (uint32_t)data[i + 2] << 16 |
+                     (uint32_t)data[i + 3] << 24;
         k *= m;
         k ^= k >> r;
         k *= m;
@@ -233,9 +231,7 @@ int32_t kq_murmur2(const void *key, size_t len)
     case 2:
         h ^= (uint32_t)data[i + 1] << 8;
         /* fall through */
-    case 1:
-        h ^= (uint32_t)data[i];
-        h *= m;
+    case 1: h ^= (uint32_t)data[i]; h *= m;
     }
     h ^= h >> 13;
     h *= m;
@@ -252,8 +248,7 @@ int32_t kq_partition_for(const void *key, size_t len, int32_t partition_count)
 
 /* ---- topics on the brokers --------------------------------------------------------------- */
 
-int kq_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms, char *err,
-                       size_t errlen)
+int kq_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms, char *err, size_t errlen)
 {
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms);
@@ -391,8 +386,8 @@ int kq_topics_ensure(rd_kafka_t *rk, const vela_opts *o, const char *const *suff
         char topic[256];
         if (kq_topic_name(o, suffixes[i], topic, sizeof(topic)) < 0)
             return err_set(err, errlen, "topic name too long");
-        if (kq_topic_ensure_name(rk, o, topic, kq_suffix_is_compacted(suffixes[i]), err,
-                                 errlen) < 0)
+        if (kq_topic_ensure_name(rk, o, topic, kq_suffix_is_compacted(suffixes[i]), err, errlen) <
+            0)
             return -1;
     }
     return 0;
@@ -475,8 +470,8 @@ static void kq_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaqu
              rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
 
-kq_producer *kq_producer_new(const vela_opts *o, kq_delivery_fn on_delivery, void *ctx,
-                             char *err, size_t errlen)
+kq_producer *kq_producer_new(const vela_opts *o, kq_delivery_fn on_delivery, void *ctx, char *err,
+                             size_t errlen)
 {
     rd_kafka_conf_t *conf = kq_conf_new(o, KQ_ROLE_PRODUCER, err, errlen);
     if (!conf)
@@ -515,8 +510,8 @@ static bool kq_topic_is_compacted(const vela_opts *o, const char *topic)
     return false;
 }
 
-int kq_produce(kq_producer *p, const char *topic, const char *key, size_t klen,
-               const void *value, size_t vlen, void *msg_opaque, char *err, size_t errlen)
+int kq_produce(kq_producer *p, const char *topic, const char *key, size_t klen, const void *value,
+               size_t vlen, void *msg_opaque, char *err, size_t errlen)
 {
     /* First use of a topic on a real Kafka: create it (compacted when a table) rather than
      * let the broker auto-create it with its defaults. Free after the first time. */
@@ -527,19 +522,18 @@ int kq_produce(kq_producer *p, const char *topic, const char *key, size_t klen,
     kq_producer_warm(p, topic);
     int64_t deadline = now_ms() + 10000;
     for (;;) {
-        rd_kafka_resp_err_t e = rd_kafka_producev(
-            p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, klen),
-            RD_KAFKA_V_VALUE((void *)value, value ? vlen : 0),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(msg_opaque),
-            RD_KAFKA_V_END);
+        rd_kafka_resp_err_t e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
+                                                  RD_KAFKA_V_KEY(key, klen),
+                                                  RD_KAFKA_V_VALUE((void *)value, value ? vlen : 0),
+                                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                                  RD_KAFKA_V_OPAQUE(msg_opaque), RD_KAFKA_V_END);
         if (!e)
             return 0;
         if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL && now_ms() < deadline) {
             rd_kafka_poll(p->rk, 100);
             continue;
         }
-        return err_set(err, errlen, "cannot produce to \"%s\": %s", topic,
-                       rd_kafka_err2str(e));
+        return err_set(err, errlen, "cannot produce to \"%s\": %s", topic, rd_kafka_err2str(e));
     }
 }
 
@@ -631,8 +625,7 @@ static void kq_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
     rd_kafka_resp_err_t ae = RD_KAFKA_RESP_ERR_NO_ERROR;
 
     if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        log_info("event=partitions_assigned client=%s count=%d", rd_kafka_name(rk),
-                 parts->cnt);
+        log_info("event=partitions_assigned client=%s count=%d", rd_kafka_name(rk), parts->cnt);
         if (coop)
             error = rd_kafka_incremental_assign(rk, parts);
         else
@@ -641,8 +634,7 @@ static void kq_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
             c->on_rebalance(c, 1, parts, c->ctx);
     } else {
         if (e == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
-            log_info("event=partitions_revoked client=%s count=%d", rd_kafka_name(rk),
-                     parts->cnt);
+            log_info("event=partitions_revoked client=%s count=%d", rd_kafka_name(rk), parts->cnt);
             if (c->on_rebalance)
                 c->on_rebalance(c, 0, parts, c->ctx);
         } else {
@@ -731,15 +723,13 @@ rd_kafka_message_t *kq_consumer_poll(kq_consumer *c, int timeout_ms)
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, left > 0 ? (int)left : 0);
         if (!m)
             return NULL;
-        if (!m->err || (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF &&
-                        (c->flags & KQ_CONSUMER_EOF)))
+        if (!m->err || (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && (c->flags & KQ_CONSUMER_EOF)))
             return m;
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
                 char buf[256];
                 rd_kafka_fatal_error(c->rk, buf, sizeof(buf));
-                log_error("event=kafka_fatal client=%s reason=\"%s\"", rd_kafka_name(c->rk),
-                          buf);
+                log_error("event=kafka_fatal client=%s reason=\"%s\"", rd_kafka_name(c->rk), buf);
             } else {
                 log_warn("event=consumer_error client=%s topic=%s partition=%d error=\"%s\"",
                          rd_kafka_name(c->rk), m->rkt ? rd_kafka_topic_name(m->rkt) : "-",
@@ -752,8 +742,8 @@ rd_kafka_message_t *kq_consumer_poll(kq_consumer *c, int timeout_ms)
     }
 }
 
-int kq_consumer_commit(kq_consumer *c, const rd_kafka_topic_partition_list_t *offsets,
-                       char *err, size_t errlen)
+int kq_consumer_commit(kq_consumer *c, const rd_kafka_topic_partition_list_t *offsets, char *err,
+                       size_t errlen)
 {
     rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, offsets, 0);
     if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)

@@ -72,8 +72,7 @@ int32_t kq_partition_for(const void *key, size_t len, int32_t partition_count);
 /* ---- topics on the brokers --------------------------------------------------------------- */
 
 /* Partition count of topic, or -1 with a message (unknown topic, unreachable brokers). */
-int kq_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms, char *err,
-                       size_t errlen);
+int kq_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms, char *err, size_t errlen);
 
 /* Makes sure the vela topics given by suffix exist (kq_topic_ensure_name for one topic by
  * full name, compacted or not). Kafka profile: creates the missing ones through the Admin API
@@ -82,8 +81,8 @@ int kq_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms, char *
  * missing one is an error. Unreachable brokers are an error that says so (within 5 s).
  * Embedded profile: nothing to do (vela-broker created them). Remembers what it found, so
  * repeated calls in a process are free. Returns 0, or -1 with a message. */
-int kq_topics_ensure(rd_kafka_t *rk, const vela_opts *o, const char *const *suffixes,
-                     size_t n, char *err, size_t errlen);
+int kq_topics_ensure(rd_kafka_t *rk, const vela_opts *o, const char *const *suffixes, size_t n,
+                     char *err, size_t errlen);
 int kq_topic_ensure_name(rd_kafka_t *rk, const vela_opts *o, const char *topic, bool compact,
                          char *err, size_t errlen);
 
@@ -98,15 +97,15 @@ typedef void (*kq_delivery_fn)(const rd_kafka_message_t *m, void *msg_opaque, vo
 /* An idempotent producer (enable.idempotence=true unless -X says otherwise) with the
  * murmur2_random partitioner. on_delivery may be NULL. o must outlive the producer. NULL with
  * a message on failure. Thread-safe like librdkafka's producer, except kq_produce_sync. */
-kq_producer *kq_producer_new(const vela_opts *o, kq_delivery_fn on_delivery, void *ctx,
-                             char *err, size_t errlen);
+kq_producer *kq_producer_new(const vela_opts *o, kq_delivery_fn on_delivery, void *ctx, char *err,
+                             size_t errlen);
 
 /* Queues one message (copies key and value). value NULL produces a tombstone. The first
  * message to a topic makes sure it exists (kq_topic_ensure_name; compacted for the tables).
  * On QUEUE_FULL it polls and retries for up to 10 s. -1 with a message when the message
  * cannot be queued. */
-int kq_produce(kq_producer *p, const char *topic, const char *key, size_t klen,
-               const void *value, size_t vlen, void *msg_opaque, char *err, size_t errlen);
+int kq_produce(kq_producer *p, const char *topic, const char *key, size_t klen, const void *value,
+               size_t vlen, void *msg_opaque, char *err, size_t errlen);
 
 /* Serves delivery reports for up to timeout_ms; returns the number served. */
 int kq_producer_poll(kq_producer *p, int timeout_ms);
@@ -168,8 +167,8 @@ rd_kafka_message_t *kq_consumer_poll(kq_consumer *c, int timeout_ms);
 
 /* Commits offsets (the next offset to read, i.e. last processed + 1) synchronously; -1 with a
  * message. */
-int kq_consumer_commit(kq_consumer *c, const rd_kafka_topic_partition_list_t *offsets,
-                       char *err, size_t errlen);
+int kq_consumer_commit(kq_consumer *c, const rd_kafka_topic_partition_list_t *offsets, char *err,
+                       size_t errlen);
 /* Commits one partition's offset (next to read). */
 int kq_consumer_commit_one(kq_consumer *c, const char *topic, int32_t partition, int64_t next,
                            char *err, size_t errlen);

@@ -152,8 +152,8 @@ static void kq_table_message(struct kq_table *t, const rd_kafka_message_t *m)
     }
     if (m->payload && m->len > KQ_TABLE_MAX_VALUE) {
         char why[128];
-        snprintf(why, sizeof(why), "the value has %zu bytes; a table keeps at most %d",
-                 m->len, (int)KQ_TABLE_MAX_VALUE);
+        snprintf(why, sizeof(why), "the value has %zu bytes; a table keeps at most %d", m->len,
+                 (int)KQ_TABLE_MAX_VALUE);
         kq_reject_report(t->topic, m->partition, m->offset, m->key, m->key_len, why);
         return;
     }

@@ -41,12 +41,19 @@ static int opts_add_x(void *base, const char *kv, char *err, size_t errlen)
 }
 
 const cmdline_opt opts_table[] = {
-    {.name = "bootstrap-servers", .kind = CMDLINE_STRING, .arg = "HOST:PORT[,...]",
+    {.name = "bootstrap-servers",
+     .kind = CMDLINE_STRING,
+     .arg = "HOST:PORT[,...]",
      .offset = offsetof(vela_opts, bootstrap_servers),
      .help = "Kafka brokers (env VELA_BOOTSTRAP_SERVERS, default 127.0.0.1:9092)"},
-    {.letter = 'X', .kind = CMDLINE_CALL, .arg = "key=value", .fn = opts_add_x,
+    {.letter = 'X',
+     .kind = CMDLINE_CALL,
+     .arg = "key=value",
+     .fn = opts_add_x,
      .help = "a librdkafka property, repeatable (e.g. security.protocol=SSL)"},
-    {.name = "topic-prefix", .kind = CMDLINE_STRING, .arg = "PREFIX",
+    {.name = "topic-prefix",
+     .kind = CMDLINE_STRING,
+     .arg = "PREFIX",
      .offset = offsetof(vela_opts, topic_prefix),
      .help = "topic name prefix (env VELA_TOPIC_PREFIX, default \"vela.\")"},
     {0},

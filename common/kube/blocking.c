@@ -43,17 +43,17 @@ static int sync_finish(kube_cluster *cl, sync_wait *w, json_t **out, long *http_
     return 0;
 }
 
-#define SYNC_CALL(call, out)                                                                 \
-    do {                                                                                     \
-        sync_wait w = {0};                                                                   \
-        w.want_obj = (out) != NULL;                                                          \
-        if (out)                                                                             \
-            *(json_t **)(out) = NULL;                                                        \
-        if (http_code)                                                                       \
-            *http_code = 0;                                                                  \
-        if ((call) < 0)                                                                      \
-            return -1;                                                                       \
-        return sync_finish(cl, &w, out, http_code, err, errlen);                             \
+#define SYNC_CALL(call, out)                                                                       \
+    do {                                                                                           \
+        sync_wait w = {0};                                                                         \
+        w.want_obj = (out) != NULL;                                                                \
+        if (out)                                                                                   \
+            *(json_t **)(out) = NULL;                                                              \
+        if (http_code)                                                                             \
+            *http_code = 0;                                                                        \
+        if ((call) < 0)                                                                            \
+            return -1;                                                                             \
+        return sync_finish(cl, &w, out, http_code, err, errlen);                                   \
     } while (0)
 
 int kube_apply(kube_cluster *cl, const json_t *obj, json_t **out, long *http_code, char *err,
@@ -74,8 +74,7 @@ int kube_list(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
     SYNC_CALL(kube_list_async(cl, ref, label_selector, sync_cb, &w, err, errlen), out);
 }
 
-int kube_delete(kube_cluster *cl, const kube_ref *ref, long *http_code, char *err,
-                size_t errlen)
+int kube_delete(kube_cluster *cl, const kube_ref *ref, long *http_code, char *err, size_t errlen)
 {
     json_t **out = NULL;
     SYNC_CALL(kube_delete_async(cl, ref, sync_cb, &w, err, errlen), out);
@@ -93,8 +92,8 @@ int kube_ensure_namespace(kube_cluster *cl, const char *name, char *err, size_t 
     return rc;
 }
 
-int kube_check_version(const kube_creds *c, long timeout_ms, char *version, size_t vlen,
-                       char *err, size_t errlen)
+int kube_check_version(const kube_creds *c, long timeout_ms, char *version, size_t vlen, char *err,
+                       size_t errlen)
 {
     kube_client_opts o;
     sync_wait w = {0};
@@ -117,8 +116,8 @@ int kube_check_version(const kube_creds *c, long timeout_ms, char *version, size
         kube_client_run(kc, 1000);
     if (w.status == KUBE_ERR_API) {
         if (w.code == 401 || w.code == 403)
-            err_set(err, errlen, "%s refused the credentials (HTTP %ld): %s", c->server,
-                    w.code, w.msg);
+            err_set(err, errlen, "%s refused the credentials (HTTP %ld): %s", c->server, w.code,
+                    w.msg);
         else
             err_set(err, errlen, "GET %s/version: HTTP %ld: %s", c->server, w.code, w.msg);
         goto cleanup;
@@ -133,8 +132,10 @@ int kube_check_version(const kube_creds *c, long timeout_ms, char *version, size
     }
     const char *gv = json_string_value(json_object_get(w.obj, "gitVersion"));
     if (!gv) {
-        err_set(err, errlen, "%s/version answered without a gitVersion: is it a Kubernetes "
-                "API server?", c->server);
+        err_set(err, errlen,
+                "%s/version answered without a gitVersion: is it a Kubernetes "
+                "API server?",
+                c->server);
         goto cleanup;
     }
     if (version && vlen)

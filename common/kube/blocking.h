@@ -19,15 +19,14 @@ int kube_get(kube_cluster *cl, const kube_ref *ref, json_t **out, long *http_cod
              size_t errlen);
 int kube_list(kube_cluster *cl, const kube_ref *ref, const char *label_selector, json_t **out,
               long *http_code, char *err, size_t errlen);
-int kube_delete(kube_cluster *cl, const kube_ref *ref, long *http_code, char *err,
-                size_t errlen);
+int kube_delete(kube_cluster *cl, const kube_ref *ref, long *http_code, char *err, size_t errlen);
 /* Creates the namespace; an existing one counts as success. */
 int kube_ensure_namespace(kube_cluster *cl, const char *name, char *err, size_t errlen);
 
 /* Blocking convenience for the CLI: GET /version with the credentials, on a private client.
  * 0 and the gitVersion on success; -1 and a clear reason otherwise (unreachable, TLS
  * failure, 401 with the API's message...). */
-int kube_check_version(const kube_creds *c, long timeout_ms, char *version, size_t vlen,
-                       char *err, size_t errlen);
+int kube_check_version(const kube_creds *c, long timeout_ms, char *version, size_t vlen, char *err,
+                       size_t errlen);
 
 #endif

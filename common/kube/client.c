@@ -75,8 +75,8 @@ struct kube_client {
     char *noproxy; /* $NO_PROXY plus loopback */
     kube_cluster **clusters;
     int nclusters, clusters_alloc;
-    int total; /* queued + in flight + failed_* */
-    int nwatch; /* watches open (not in total) */
+    int total;                           /* queued + in flight + failed_* */
+    int nwatch;                          /* watches open (not in total) */
     kube_req *failed_head, *failed_tail; /* could not start; callbacks still to run */
     int closing;
     atomic_int woken;
@@ -312,8 +312,8 @@ kube_client *kube_client_new(const kube_client_opts *opts, char *err, size_t err
         kc->opts.max_inflight_per_cluster = defaults.max_inflight_per_cluster;
     if (kc->opts.max_body_bytes == 0)
         kc->opts.max_body_bytes = defaults.max_body_bytes;
-    kc->field_manager =
-        xstrdup(kc->opts.field_manager ? kc->opts.field_manager : defaults.field_manager);
+    kc->field_manager = xstrdup(kc->opts.field_manager ? kc->opts.field_manager
+                                                       : defaults.field_manager);
     kc->user_agent = xstrdup(kc->opts.user_agent ? kc->opts.user_agent : defaults.user_agent);
     kc->opts.field_manager = kc->field_manager;
     kc->opts.user_agent = kc->user_agent;
@@ -612,7 +612,7 @@ static int req_start(kube_cluster *cl, kube_req *r)
     }
     bad |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
                             strcmp(r->method, "GET") && strcmp(r->method, "POST") ? r->method
-                                                                                 : NULL);
+                                                                                  : NULL);
     if (r->on_event) /* a watch lasts: no transfer timeout (TCP keepalive finds dead peers) */
         bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 0L);
     free(url); /* curl copies strings set with setopt */
@@ -741,10 +741,8 @@ static kube_status classify(CURLcode rc)
     switch (rc) {
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return KUBE_ERR_CONNECT;
-    case CURLE_OPERATION_TIMEDOUT:
-        return KUBE_ERR_TIMEOUT;
+    case CURLE_COULDNT_RESOLVE_PROXY: return KUBE_ERR_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT: return KUBE_ERR_TIMEOUT;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -755,10 +753,8 @@ static kube_status classify(CURLcode rc)
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_ENGINE_INITFAILED:
     case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-        return KUBE_ERR_TLS;
-    default:
-        return KUBE_ERR_TRANSPORT;
+    case CURLE_SSL_SHUTDOWN_FAILED: return KUBE_ERR_TLS;
+    default: return KUBE_ERR_TRANSPORT;
     }
 }
 
@@ -803,21 +799,21 @@ static void complete(kube_client *kc, CURL *e, CURLcode rc)
         conn_failed = res.status == KUBE_ERR_CONNECT || res.status == KUBE_ERR_TLS ||
                       (res.status == KUBE_ERR_TIMEOUT && pretransfer == 0);
         if (r->too_big)
-            snprintf(msg, sizeof(msg), "the response from %s to %s %s is larger than the "
-                     "limit of %zu bytes", server, r->method, r->path, kc->opts.max_body_bytes);
+            snprintf(msg, sizeof(msg),
+                     "the response from %s to %s %s is larger than the "
+                     "limit of %zu bytes",
+                     server, r->method, r->path, kc->opts.max_body_bytes);
         else if (res.status == KUBE_ERR_CONNECT && os_errno)
             snprintf(msg, sizeof(msg), "cannot connect to %s: %s (%s)", server,
                      strerror((int)os_errno), detail);
         else if (res.status == KUBE_ERR_CONNECT)
             snprintf(msg, sizeof(msg), "cannot connect to %s: %s", server, detail);
         else if (res.status == KUBE_ERR_TIMEOUT)
-            snprintf(msg, sizeof(msg), "%s %s%s timed out: %s", r->method, server, r->path,
-                     detail);
+            snprintf(msg, sizeof(msg), "%s %s%s timed out: %s", r->method, server, r->path, detail);
         else if (res.status == KUBE_ERR_TLS)
             snprintf(msg, sizeof(msg), "TLS with %s failed: %s", server, detail);
         else
-            snprintf(msg, sizeof(msg), "%s %s%s failed: %s", r->method, server, r->path,
-                     detail);
+            snprintf(msg, sizeof(msg), "%s %s%s failed: %s", r->method, server, r->path, detail);
     } else {
         /* Successful writes are not parsed unless asked for: their callers rarely read the
          * echo, and parsing it is a good part of the client's CPU per apply. */
@@ -840,8 +836,7 @@ static void complete(kube_client *kc, CURL *e, CURLcode rc)
                 /* Not a metav1.Status: a proxy or a non-Kubernetes server. */
                 int n = (int)(r->resp.len > 200 ? 200 : r->resp.len);
                 snprintf(msg, sizeof(msg), "HTTP %ld from %s for %s %s%s%.*s", code, server,
-                         r->method, r->path, n ? ": " : "", n,
-                         r->resp.data ? r->resp.data : "");
+                         r->method, r->path, n ? ": " : "", n, r->resp.data ? r->resp.data : "");
             }
         }
     }

@@ -13,16 +13,16 @@
 /* ---- errors ----------------------------------------------------------------------------- */
 
 typedef enum {
-    KUBE_OK = 0,         /* 2xx */
-    KUBE_ERR_API,        /* the server answered non-2xx; http_code and message say why */
-    KUBE_ERR_CONNECT,    /* could not connect (refused, unreachable, DNS) */
-    KUBE_ERR_TLS,        /* TLS handshake or certificate verification failed */
-    KUBE_ERR_TIMEOUT,    /* connect or request timeout */
-    KUBE_ERR_TRANSPORT,  /* any other transport failure (reset, bad response, too large) */
-    KUBE_ERR_INVALID,    /* for callers' own records: request functions refuse a request
-                            that cannot be built (unknown kind, missing name) by returning
-                            -1, and no callback reports it */
-    KUBE_ERR_CANCELLED,  /* the cluster was removed or the client freed before completion */
+    KUBE_OK = 0,        /* 2xx */
+    KUBE_ERR_API,       /* the server answered non-2xx; http_code and message say why */
+    KUBE_ERR_CONNECT,   /* could not connect (refused, unreachable, DNS) */
+    KUBE_ERR_TLS,       /* TLS handshake or certificate verification failed */
+    KUBE_ERR_TIMEOUT,   /* connect or request timeout */
+    KUBE_ERR_TRANSPORT, /* any other transport failure (reset, bad response, too large) */
+    KUBE_ERR_INVALID,   /* for callers' own records: request functions refuse a request
+                           that cannot be built (unknown kind, missing name) by returning
+                           -1, and no callback reports it */
+    KUBE_ERR_CANCELLED, /* the cluster was removed or the client freed before completion */
 } kube_status;
 
 /* "ok", "api", "connect", "tls", "timeout", "transport", "invalid", "cancelled". */
@@ -32,20 +32,20 @@ const char *kube_status_name(kube_status s);
  * valid only during the callback: json_incref(obj) or copy to keep something. */
 typedef struct kube_result {
     kube_status status;
-    long http_code;         /* 0 when no HTTP response arrived */
-    const char *message;    /* never NULL: "" on success; on KUBE_ERR_API the API's
-                               metav1.Status message verbatim (e.g. `namespaces "x" not
-                               found`), else a sentence naming the server and the cause */
-    const char *reason;     /* metav1.Status reason ("NotFound", "AlreadyExists", ...) or "" */
-    json_t *obj;            /* the parsed JSON response body (object, list, Status), or NULL;
-                               NULL too for a successful PATCH/PUT/DELETE (apply, delete)
-                               unless opts.parse_write_responses: use kube_result_parse */
-    const char *body;       /* the raw response body (NUL-terminated), "" when none */
+    long http_code;      /* 0 when no HTTP response arrived */
+    const char *message; /* never NULL: "" on success; on KUBE_ERR_API the API's
+                            metav1.Status message verbatim (e.g. `namespaces "x" not
+                            found`), else a sentence naming the server and the cause */
+    const char *reason;  /* metav1.Status reason ("NotFound", "AlreadyExists", ...) or "" */
+    json_t *obj;         /* the parsed JSON response body (object, list, Status), or NULL;
+                            NULL too for a successful PATCH/PUT/DELETE (apply, delete)
+                            unless opts.parse_write_responses: use kube_result_parse */
+    const char *body;    /* the raw response body (NUL-terminated), "" when none */
     size_t body_len;
-    const char *cluster;    /* the cluster's name */
-    const char *method;     /* "PATCH", "GET", ... */
-    const char *path;       /* request path and query, e.g. "/api/v1/namespaces/x" */
-    long elapsed_ms;        /* from start of transfer (not queueing) to completion */
+    const char *cluster; /* the cluster's name */
+    const char *method;  /* "PATCH", "GET", ... */
+    const char *path;    /* request path and query, e.g. "/api/v1/namespaces/x" */
+    long elapsed_ms;     /* from start of transfer (not queueing) to completion */
 } kube_result;
 
 /* The response body as JSON: a new reference (caller decrefs), parsing r->body when r->obj
@@ -69,16 +69,16 @@ typedef struct kube_client kube_client;
 typedef struct kube_cluster kube_cluster;
 
 typedef struct kube_client_opts {
-    long connect_timeout_ms;   /* TCP connect and TLS handshake; default 10000 */
-    long request_timeout_ms;   /* whole transfer, from start (not queueing); default 30000 */
+    long connect_timeout_ms;      /* TCP connect and TLS handshake; default 10000 */
+    long request_timeout_ms;      /* whole transfer, from start (not queueing); default 30000 */
     int max_inflight_per_cluster; /* requests on the wire per cluster; default 8; more queue
                                      (1 until the cluster first answers; a failed connection
                                      fails the queue at once: docs/kube-client.md) */
-    size_t max_body_bytes;     /* response body cap; default 16 MiB */
-    const char *field_manager; /* server-side apply field manager; default "vela" (copied) */
-    const char *user_agent;    /* default "vela/0.1" (copied) */
-    int parse_write_responses; /* fill kube_result.obj for successful applies and deletes
-                                  too; default 0 (saves CPU; kube_result_parse does it) */
+    size_t max_body_bytes;        /* response body cap; default 16 MiB */
+    const char *field_manager;    /* server-side apply field manager; default "vela" (copied) */
+    const char *user_agent;       /* default "vela/0.1" (copied) */
+    int parse_write_responses;    /* fill kube_result.obj for successful applies and deletes
+                                     too; default 0 (saves CPU; kube_result_parse does it) */
 } kube_client_opts;
 
 /* Fills the defaults above. */

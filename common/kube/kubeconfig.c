@@ -24,8 +24,7 @@
 
 /* Every scalar becomes a JSON string: kubeconfig fields are strings except a few booleans,
  * which the readers below interpret. */
-static json_t *yaml_node_to_json(yaml_document_t *doc, yaml_node_t *node, int depth,
-                                 size_t *budget)
+static json_t *yaml_node_to_json(yaml_document_t *doc, yaml_node_t *node, int depth, size_t *budget)
 {
     if (!node || depth > YAML_MAX_DEPTH || *budget == 0)
         return NULL;
@@ -37,8 +36,7 @@ static json_t *yaml_node_to_json(yaml_document_t *doc, yaml_node_t *node, int de
         json_t *arr = json_array();
         for (yaml_node_item_t *it = node->data.sequence.items.start;
              it < node->data.sequence.items.top; it++) {
-            json_t *v = yaml_node_to_json(doc, yaml_document_get_node(doc, *it), depth + 1,
-                                          budget);
+            json_t *v = yaml_node_to_json(doc, yaml_document_get_node(doc, *it), depth + 1, budget);
             if (!v || json_array_append_new(arr, v) < 0) {
                 json_decref(arr);
                 return NULL;
@@ -48,15 +46,15 @@ static json_t *yaml_node_to_json(yaml_document_t *doc, yaml_node_t *node, int de
     }
     case YAML_MAPPING_NODE: {
         json_t *obj = json_object();
-        for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
-             p < node->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
+             p++) {
             yaml_node_t *k = yaml_document_get_node(doc, p->key);
             if (!k || k->type != YAML_SCALAR_NODE) {
                 json_decref(obj);
                 return NULL;
             }
-            json_t *v = yaml_node_to_json(doc, yaml_document_get_node(doc, p->value),
-                                          depth + 1, budget);
+            json_t *v = yaml_node_to_json(doc, yaml_document_get_node(doc, p->value), depth + 1,
+                                          budget);
             char *key = xstrndup((const char *)k->data.scalar.value, k->data.scalar.length);
             if (!v || json_object_set_new(obj, key, v) < 0) { /* not UTF-8 */
                 free(key);
@@ -67,8 +65,7 @@ static json_t *yaml_node_to_json(yaml_document_t *doc, yaml_node_t *node, int de
         }
         return obj;
     }
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 
@@ -98,9 +95,10 @@ static json_t *yaml_to_json(const char *buf, size_t len, char *err, size_t errle
         size_t budget = YAML_MAX_NODES;
         root = yaml_node_to_json(&doc, top, 0, &budget);
         if (!root)
-            err_set(err, errlen, "not a usable kubeconfig: too deep, too large (aliases "
-                                 "count each time they are used), not UTF-8, or a "
-                                 "non-scalar mapping key");
+            err_set(err, errlen,
+                    "not a usable kubeconfig: too deep, too large (aliases "
+                    "count each time they are used), not UTF-8, or a "
+                    "non-scalar mapping key");
     }
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
@@ -206,8 +204,8 @@ static const char *get_str(const json_t *obj, const char *key)
 }
 
 /* A field that must be a string if present. Returns 0 (absent: *out NULL) or -1. */
-static int opt_str(const json_t *obj, const char *key, const char **out, const char *who,
-                   char *err, size_t errlen)
+static int opt_str(const json_t *obj, const char *key, const char **out, const char *who, char *err,
+                   size_t errlen)
 {
     const json_t *v = json_object_get(obj, key);
     *out = NULL;
@@ -262,8 +260,7 @@ static int read_data_or_file(const json_t *obj, const char *field, const char *b
         opt_str(obj, field, &file, who, err, errlen) < 0)
         return -1;
     if (data && file)
-        return err_set(err, errlen, "%s: %s and %s are both set; keep one", who, data_key,
-                       field);
+        return err_set(err, errlen, "%s: %s and %s are both set; keep one", who, data_key, field);
     if (data) {
         *pem = b64_decode(data, strlen(data), len);
         if (!*pem)
@@ -304,8 +301,8 @@ static int find_named(const json_t *root, const char *list, const char *item, co
             continue;
         const json_t *inner = json_object_get(e, item);
         if (!json_is_object(inner))
-            return err_set(err, errlen, "%s \"%s\": %s is missing or not a mapping", item,
-                           name, item);
+            return err_set(err, errlen, "%s \"%s\": %s is missing or not a mapping", item, name,
+                           item);
         *out = inner;
         return 0;
     }
@@ -335,17 +332,13 @@ void kube_creds_release(kube_creds *c)
 const char *kube_auth_type_name(kube_auth_type t)
 {
     switch (t) {
-    case KUBE_AUTH_X509:
-        return "X509Certificate";
-    case KUBE_AUTH_TOKEN:
-        return "ServiceAccountToken";
-    default:
-        return "None";
+    case KUBE_AUTH_X509: return "X509Certificate";
+    case KUBE_AUTH_TOKEN: return "ServiceAccountToken";
+    default: return "None";
     }
 }
 
-static int check_server(const char *server, const char *who, char **out, char *err,
-                        size_t errlen)
+static int check_server(const char *server, const char *who, char **out, char *err, size_t errlen)
 {
     if (strncmp(server, "https://", 8) != 0 && strncmp(server, "http://", 7) != 0)
         return err_set(err, errlen, "%s: server \"%s\" is not an http(s) URL", who, server);
@@ -377,33 +370,37 @@ static int trim_token(char **tok)
     return t[0] ? 0 : -1;
 }
 
-static int resolve_user(const json_t *user, const char *uname, const char *base_dir,
-                        kube_creds *c, char *err, size_t errlen)
+static int resolve_user(const json_t *user, const char *uname, const char *base_dir, kube_creds *c,
+                        char *err, size_t errlen)
 {
     char who[300];
     const char *token, *token_file;
     snprintf(who, sizeof(who), "user \"%s\"", uname);
 
     if (json_object_get(user, "exec"))
-        return err_set(err, errlen, "%s: exec credential plugins are not supported; use a "
-                       "client certificate or a token", who);
+        return err_set(err, errlen,
+                       "%s: exec credential plugins are not supported; use a "
+                       "client certificate or a token",
+                       who);
     if (json_object_get(user, "auth-provider"))
-        return err_set(err, errlen, "%s: auth-provider is not supported; use a client "
-                       "certificate or a token", who);
+        return err_set(err, errlen,
+                       "%s: auth-provider is not supported; use a client "
+                       "certificate or a token",
+                       who);
     if (get_str(user, "username") || get_str(user, "password"))
-        return err_set(err, errlen, "%s: basic authentication (username/password) is not "
-                       "supported; use a client certificate or a token", who);
-    if (read_data_or_file(user, "client-certificate", base_dir, who, &c->cert_pem,
-                          &c->cert_len, err, errlen) < 0 ||
+        return err_set(err, errlen,
+                       "%s: basic authentication (username/password) is not "
+                       "supported; use a client certificate or a token",
+                       who);
+    if (read_data_or_file(user, "client-certificate", base_dir, who, &c->cert_pem, &c->cert_len,
+                          err, errlen) < 0 ||
         read_data_or_file(user, "client-key", base_dir, who, &c->key_pem, &c->key_len, err,
                           errlen) < 0)
         return -1;
     if (c->cert_pem && !c->key_pem)
-        return err_set(err, errlen, "%s: client-certificate is set but client-key is missing",
-                       who);
+        return err_set(err, errlen, "%s: client-certificate is set but client-key is missing", who);
     if (c->key_pem && !c->cert_pem)
-        return err_set(err, errlen, "%s: client-key is set but client-certificate is missing",
-                       who);
+        return err_set(err, errlen, "%s: client-key is set but client-certificate is missing", who);
     if (opt_str(user, "token", &token, who, err, errlen) < 0 ||
         opt_str(user, "tokenFile", &token_file, who, err, errlen) < 0)
         return -1;
@@ -419,8 +416,7 @@ static int resolve_user(const json_t *user, const char *uname, const char *base_
         if (rc < 0)
             return err_set(err, errlen, "%s: tokenFile: %s", who, rerr);
         if (strlen(c->token) != len)
-            return err_set(err, errlen, "%s: tokenFile \"%s\" holds a NUL byte", who,
-                           token_file);
+            return err_set(err, errlen, "%s: tokenFile \"%s\" holds a NUL byte", who, token_file);
         if (trim_token(&c->token) < 0)
             return err_set(err, errlen, "%s: tokenFile \"%s\" is empty", who, token_file);
     }
@@ -432,8 +428,8 @@ static int resolve_user(const json_t *user, const char *uname, const char *base_
     return 0;
 }
 
-static int resolve_cluster(const json_t *cl, const char *cname, const char *base_dir,
-                           kube_creds *c, char *err, size_t errlen)
+static int resolve_cluster(const json_t *cl, const char *cname, const char *base_dir, kube_creds *c,
+                           char *err, size_t errlen)
 {
     char who[300];
     const char *server;
@@ -452,12 +448,14 @@ static int resolve_cluster(const json_t *cl, const char *cname, const char *base
     for (size_t i = 0; i < ARRAY_LEN(unsupported); i++)
         if (get_str(cl, unsupported[i]) && *get_str(cl, unsupported[i]))
             return err_set(err, errlen, "%s: %s is not supported", who, unsupported[i]);
-    if (read_data_or_file(cl, "certificate-authority", base_dir, who, &c->ca_pem, &c->ca_len,
-                          err, errlen) < 0)
+    if (read_data_or_file(cl, "certificate-authority", base_dir, who, &c->ca_pem, &c->ca_len, err,
+                          errlen) < 0)
         return -1;
     if (c->insecure && c->ca_pem)
-        return err_set(err, errlen, "%s: insecure-skip-tls-verify is true but a "
-                       "certificate-authority is set; keep one", who);
+        return err_set(err, errlen,
+                       "%s: insecure-skip-tls-verify is true but a "
+                       "certificate-authority is set; keep one",
+                       who);
     return 0;
 }
 

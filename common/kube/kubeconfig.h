@@ -12,16 +12,19 @@ typedef enum { KUBE_AUTH_X509, KUBE_AUTH_TOKEN, KUBE_AUTH_NONE } kube_auth_type;
 /* Every pointer is owned by the struct (free with kube_creds_release). PEM buffers are
  * NUL-terminated; *_len excludes the NUL. */
 typedef struct kube_creds {
-    char *server;                 /* "https://host:port" (no trailing slash) */
-    char *ca_pem;  size_t ca_len; /* NULL when insecure-skip-tls-verify or system CAs */
-    int insecure;                 /* insecure-skip-tls-verify: true */
-    char *cert_pem; size_t cert_len; /* client certificate (X509 auth), else NULL */
-    char *key_pem;  size_t key_len;  /* its private key, else NULL */
-    char *token;                  /* bearer token (token or tokenFile), else NULL */
-    kube_auth_type auth;          /* X509 when a client certificate is set, else TOKEN when a
-                                     token is set, else NONE */
-    char *context;                /* the context used (kubeconfig only; may be NULL) */
-    char *namespace;              /* the context's namespace, else NULL */
+    char *server; /* "https://host:port" (no trailing slash) */
+    char *ca_pem;
+    size_t ca_len; /* NULL when insecure-skip-tls-verify or system CAs */
+    int insecure;  /* insecure-skip-tls-verify: true */
+    char *cert_pem;
+    size_t cert_len; /* client certificate (X509 auth), else NULL */
+    char *key_pem;
+    size_t key_len;      /* its private key, else NULL */
+    char *token;         /* bearer token (token or tokenFile), else NULL */
+    kube_auth_type auth; /* X509 when a client certificate is set, else TOKEN when a
+                            token is set, else NONE */
+    char *context;       /* the context used (kubeconfig only; may be NULL) */
+    char *namespace;     /* the context's namespace, else NULL */
 } kube_creds;
 
 /* Largest kubeconfig, certificate or token file read. */

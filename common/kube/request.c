@@ -59,8 +59,8 @@ int kube_apply_async(kube_cluster *cl, const json_t *obj, kube_cb cb, void *opaq
         free(path);
         return err_set(err, errlen, "cannot serialise the %s \"%s\"", ref.kind, ref.name);
     }
-    return kube_client_submit(cl, "PATCH", path, body, strlen(body),
-                              "application/apply-patch+yaml", cb, opaque, err, errlen);
+    return kube_client_submit(cl, "PATCH", path, body, strlen(body), "application/apply-patch+yaml",
+                              cb, opaque, err, errlen);
 }
 
 /* One object's path (malloc'd); namespaced kinds default to "default". NULL with a message
@@ -113,8 +113,7 @@ static char *collection_path(const kube_ref *ref, const char *param, const char 
 }
 
 int kube_watch_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
-                     kube_watch_cb on_event, kube_cb on_end, void *opaque, char *err,
-                     size_t errlen)
+                     kube_watch_cb on_event, kube_cb on_end, void *opaque, char *err, size_t errlen)
 {
     /* No resourceVersion: the server starts with the current state (ADDED events), then
      * sends every change. */
@@ -124,8 +123,8 @@ int kube_watch_async(kube_cluster *cl, const kube_ref *ref, const char *label_se
     return kube_client_watch(cl, path, on_event, on_end, opaque, err, errlen);
 }
 
-int kube_list_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
-                    kube_cb cb, void *opaque, char *err, size_t errlen)
+int kube_list_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector, kube_cb cb,
+                    void *opaque, char *err, size_t errlen)
 {
     char *path = collection_path(ref, NULL, label_selector, err, errlen);
     if (!path)
@@ -133,16 +132,16 @@ int kube_list_async(kube_cluster *cl, const kube_ref *ref, const char *label_sel
     return kube_client_submit(cl, "GET", path, NULL, 0, NULL, cb, opaque, err, errlen);
 }
 
-int kube_delete_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaque,
-                      char *err, size_t errlen)
+int kube_delete_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaque, char *err,
+                      size_t errlen)
 {
     static const char body[] =
         "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"Background\"}";
     char *path = object_path(ref, "delete", err, errlen);
     if (!path)
         return -1;
-    return kube_client_submit(cl, "DELETE", path, xstrdup(body), sizeof(body) - 1, NULL, cb,
-                              opaque, err, errlen);
+    return kube_client_submit(cl, "DELETE", path, xstrdup(body), sizeof(body) - 1, NULL, cb, opaque,
+                              err, errlen);
 }
 
 int kube_create_namespace_async(kube_cluster *cl, const char *name, kube_cb cb, void *opaque,
@@ -152,9 +151,10 @@ int kube_create_namespace_async(kube_cluster *cl, const char *name, kube_cb cb, 
         return err_set(err, errlen, "namespace \"%s\" is not a valid namespace name",
                        name ? name : "");
     char *body = xasprintf("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":"
-                           "{\"name\":\"%s\"}}", name);
-    return kube_client_submit(cl, "POST", xstrdup("/api/v1/namespaces"), body, strlen(body),
-                              NULL, cb, opaque, err, errlen);
+                           "{\"name\":\"%s\"}}",
+                           name);
+    return kube_client_submit(cl, "POST", xstrdup("/api/v1/namespaces"), body, strlen(body), NULL,
+                              cb, opaque, err, errlen);
 }
 
 int kube_version_async(kube_cluster *cl, kube_cb cb, void *opaque, char *err, size_t errlen)
@@ -163,9 +163,8 @@ int kube_version_async(kube_cluster *cl, kube_cb cb, void *opaque, char *err, si
                               errlen);
 }
 
-int kube_request_async(kube_cluster *cl, const char *method, const char *path,
-                       const char *body, const char *content_type, kube_cb cb, void *opaque,
-                       char *err, size_t errlen)
+int kube_request_async(kube_cluster *cl, const char *method, const char *path, const char *body,
+                       const char *content_type, kube_cb cb, void *opaque, char *err, size_t errlen)
 {
     static const char *methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
     int known = 0;

@@ -26,8 +26,8 @@ int kube_get_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaq
                    size_t errlen);
 /* LIST objects of ref's kind (ref->name ignored) in ref->namespace (NULL: all namespaces)
  * matching label_selector (NULL or "": all), e.g. "app.oam.dev/name=web,tier!=db". */
-int kube_list_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector,
-                    kube_cb cb, void *opaque, char *err, size_t errlen);
+int kube_list_async(kube_cluster *cl, const kube_ref *ref, const char *label_selector, kube_cb cb,
+                    void *opaque, char *err, size_t errlen);
 /* WATCH objects of ref's kind (ref->name ignored) in ref->namespace (NULL: all namespaces)
  * matching label_selector: the current ones first (ADDED), then every change. The watch
  * holds no slot of the cluster's cap and has no request timeout; on_end runs once when it
@@ -38,8 +38,8 @@ int kube_watch_async(kube_cluster *cl, const kube_ref *ref, const char *label_se
                      size_t errlen);
 /* DELETE one object with propagationPolicy Background. 404 is reported as an API error
  * (reason "NotFound"); callers deleting idempotently treat it as success. */
-int kube_delete_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaque,
-                      char *err, size_t errlen);
+int kube_delete_async(kube_cluster *cl, const kube_ref *ref, kube_cb cb, void *opaque, char *err,
+                      size_t errlen);
 /* POST a Namespace; 409 (reason "AlreadyExists") means it exists. */
 int kube_create_namespace_async(kube_cluster *cl, const char *name, kube_cb cb, void *opaque,
                                 char *err, size_t errlen);
@@ -48,9 +48,8 @@ int kube_version_async(kube_cluster *cl, kube_cb cb, void *opaque, char *err, si
 
 /* Any other request: method, path (with query, starting with '/'), optional JSON body and
  * Content-Type (NULL: application/json when a body is given). */
-int kube_request_async(kube_cluster *cl, const char *method, const char *path,
-                       const char *body, const char *content_type, kube_cb cb, void *opaque,
-                       char *err, size_t errlen);
-
+int kube_request_async(kube_cluster *cl, const char *method, const char *path, const char *body,
+                       const char *content_type, kube_cb cb, void *opaque, char *err,
+                       size_t errlen);
 
 #endif

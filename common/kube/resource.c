@@ -70,8 +70,7 @@ int kube_resource_name_ok(const char *s)
     return 1;
 }
 
-int kube_resource_path(const kube_ref *ref, char *buf, size_t buflen, char *err,
-                       size_t errlen)
+int kube_resource_path(const kube_ref *ref, char *buf, size_t buflen, char *err, size_t errlen)
 {
     if (!ref->api_version || !*ref->api_version)
         return err_set(err, errlen, "apiVersion is missing");
@@ -79,8 +78,8 @@ int kube_resource_path(const kube_ref *ref, char *buf, size_t buflen, char *err,
         return err_set(err, errlen, "kind is missing");
     const struct kube_kind *k = kind_lookup(ref->api_version, ref->kind);
     if (!k)
-        return err_set(err, errlen, "kind \"%s\" of apiVersion \"%s\" is not supported",
-                       ref->kind, ref->api_version);
+        return err_set(err, errlen, "kind \"%s\" of apiVersion \"%s\" is not supported", ref->kind,
+                       ref->api_version);
     const char *version = strchr(ref->api_version, '/');
     version = version ? version + 1 : ref->api_version;
     if (!*version || strchr(version, '/') || !kube_resource_name_ok(version))
@@ -96,8 +95,7 @@ int kube_resource_path(const kube_ref *ref, char *buf, size_t buflen, char *err,
     const char *group = k->group;
     if (k->namespaced && ref->namespace)
         n = snprintf(buf, buflen, "%s%s/%s/namespaces/%s/%s%s%s", prefix, group, version,
-                     ref->namespace, k->resource, ref->name ? "/" : "",
-                     ref->name ? ref->name : "");
+                     ref->namespace, k->resource, ref->name ? "/" : "", ref->name ? ref->name : "");
     else
         n = snprintf(buf, buflen, "%s%s/%s/%s%s%s", prefix, group, version, k->resource,
                      ref->name ? "/" : "", ref->name ? ref->name : "");

@@ -21,8 +21,7 @@ int kube_ref_from_obj(const json_t *obj, kube_ref *ref, char *err, size_t errlen
 /* The resource path of ref: "/apis/apps/v1/namespaces/ns/deployments/name" (name NULL: the
  * collection; namespace NULL for a namespaced kind: all namespaces). Writes into buf; -1
  * with a message for kinds outside the table or names that are not DNS-safe. */
-int kube_resource_path(const kube_ref *ref, char *buf, size_t buflen, char *err,
-                       size_t errlen);
+int kube_resource_path(const kube_ref *ref, char *buf, size_t buflen, char *err, size_t errlen);
 /* Whether a kind is namespaced (1), cluster-scoped (0), or unknown (-1). */
 int kube_kind_namespaced(const char *api_version, const char *kind);
 

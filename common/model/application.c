@@ -224,8 +224,9 @@ static int app_check_cycles(const json_t *list, const char *path, const char *wh
             if (state[j] == 1) {
                 PI(p, path, cur);
                 P(p, p, "dependsOn");
-                rc = verr_set(e, p, "%s \"%s\" depends on \"%s\", which depends back on it "
-                                    "(a cycle)",
+                rc = verr_set(e, p,
+                              "%s \"%s\" depends on \"%s\", which depends back on it "
+                              "(a cycle)",
                               what,
                               json_string_value(json_object_get(json_array_get(list, cur), "name")),
                               dep);
@@ -339,8 +340,9 @@ static int app_check_topology(const json_t *props, const char *path, verr *e)
     if (has_c && has_s)
         return verr_set(e, path, "give either clusters or clusterLabelSelector, not both");
     if (!has_c && !has_s)
-        return verr_set(e, path, "give clusters (a list of names) or clusterLabelSelector "
-                                 "(a map of labels)");
+        return verr_set(e, path,
+                        "give clusters (a list of names) or clusterLabelSelector "
+                        "(a map of labels)");
     size_t i, j;
     json_t *c;
     json_array_foreach(clusters, i, c) {
@@ -473,8 +475,8 @@ static json_t *app_default_workflow(const json_t *policies)
         json_t *list = json_deep_copy(overrides);
         json_array_append(list, json_object_get(pol, "name"));
         snprintf(name, sizeof(name), "deploy-%s", json_string_value(json_object_get(pol, "name")));
-        json_array_append_new(steps, json_pack("{s:s,s:s,s:{s:o}}", "name", name, "type",
-                                               "deploy", "properties", "policies", list));
+        json_array_append_new(steps, json_pack("{s:s,s:s,s:{s:o}}", "name", name, "type", "deploy",
+                                               "properties", "policies", list));
     }
     if (json_array_size(steps) == 0)
         json_array_append_new(steps, json_pack("{s:s,s:s,s:{s:O}}", "name", "deploy", "type",
@@ -537,8 +539,7 @@ static int app_check_step(const app *a, const json_t *step, const char *base, ap
             }
             for (size_t j = 0; j < i; j++)
                 if (json_equal(v, json_array_get(out->policies, j)))
-                    return verr_set(e, ip, "policy \"%s\" is listed twice",
-                                    json_string_value(v));
+                    return verr_set(e, ip, "policy \"%s\" is listed twice", json_string_value(v));
         }
     } else if (strcmp(type, "suspend") == 0) {
         out->type = STEP_SUSPEND;
@@ -675,14 +676,16 @@ int app_from_json(json_t *doc, app **out, verr *e)
     *out = NULL;
     a->doc = doc; /* now owned by a (on every path) */
     if (!json_is_object(doc)) {
-        verr_set(e, "", "an Application must be a map with apiVersion, kind, metadata and spec, "
-                        "got %s",
+        verr_set(e, "",
+                 "an Application must be a map with apiVersion, kind, metadata and spec, "
+                 "got %s",
                  prop_json_type_name(doc));
         goto fail;
     }
     if (prop_check(doc, app_top_fields, "", true, e) < 0)
         goto fail;
-    if (strcmp(json_string_value(json_object_get(doc, "apiVersion")), "core.oam.dev/v1beta1") != 0) {
+    if (strcmp(json_string_value(json_object_get(doc, "apiVersion")), "core.oam.dev/v1beta1") !=
+        0) {
         verr_set(e, "apiVersion", "\"%s\" is not supported; use core.oam.dev/v1beta1",
                  json_string_value(json_object_get(doc, "apiVersion")));
         goto fail;
@@ -698,8 +701,8 @@ int app_from_json(json_t *doc, app **out, verr *e)
         goto fail;
     if (!json_is_string(json_object_get(meta, "namespace")))
         json_object_set_new(meta, "namespace", json_string("default"));
-    else if (app_check_name(json_object_get(meta, "namespace"), "metadata.namespace",
-                            "namespace", e) < 0)
+    else if (app_check_name(json_object_get(meta, "namespace"), "metadata.namespace", "namespace",
+                            e) < 0)
         goto fail;
     a->name = json_string_value(json_object_get(meta, "name"));
     a->ns = json_string_value(json_object_get(meta, "namespace"));

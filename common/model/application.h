@@ -20,13 +20,13 @@ typedef struct app_step {
     const char *name; /* borrowed from app.workflow */
     step_type type;
     const char *type_name;
-    json_t *policies;   /* deploy: array of policy names (borrowed; empty array when none) */
-    int parallelism;    /* deploy: clusters in flight at once */
-    bool auto_run;      /* deploy: false suspends the step until resumed */
-    int64_t timeout_ms; /* step timeout */
-    int64_t duration_ms;  /* suspend: -1 waits for resume */
-    json_t *depends_on; /* array of step names (borrowed; empty array when none) */
-    char path[48];      /* "spec.workflow.steps[2]", "" for a generated step */
+    json_t *policies;    /* deploy: array of policy names (borrowed; empty array when none) */
+    int parallelism;     /* deploy: clusters in flight at once */
+    bool auto_run;       /* deploy: false suspends the step until resumed */
+    int64_t timeout_ms;  /* step timeout */
+    int64_t duration_ms; /* suspend: -1 waits for resume */
+    json_t *depends_on;  /* array of step names (borrowed; empty array when none) */
+    char path[48];       /* "spec.workflow.steps[2]", "" for a generated step */
 } app_step;
 
 typedef struct app {

@@ -7,7 +7,6 @@
 #include "model/definitions.h"
 #include "model/traits/traits.h"
 
-
 /* Kept in alphabetical order: the "known types" messages list them in this order. */
 static const component_def *const component_defs[] = {
     &component_task,
@@ -40,8 +39,7 @@ void defs_component_names(char *buf, size_t n)
     size_t len = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof(component_defs) / sizeof(component_defs[0]) && len < n; i++)
-        len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "",
-                                component_defs[i]->type);
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", component_defs[i]->type);
 }
 
 void defs_trait_names(char *buf, size_t n)

@@ -255,8 +255,9 @@ int policy_override_apply(json_t *components, const json_t *props, const char *p
         if (!matched && !strchr(name, '*')) {
             snprintf(p, sizeof(p), "%s.components[%zu]", path, i);
             if (!type)
-                return verr_set(e, p, "component \"%s\" does not exist, and the entry has no "
-                                      "type to add it with",
+                return verr_set(e, p,
+                                "component \"%s\" does not exist, and the entry has no "
+                                "type to add it with",
                                 name);
             if (!is_dns1123_label(name))
                 return verr_set(e, p, "component name \"%s\" is not a valid name", name);

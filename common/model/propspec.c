@@ -43,8 +43,8 @@ static void prop_field_names(const prop_spec *fields, char *buf, size_t n)
         len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", f->name);
 }
 
-static int prop_wrong_type(const prop_spec *f, const json_t *v, const char *parent,
-                           const char *key, verr *e)
+static int prop_wrong_type(const prop_spec *f, const json_t *v, const char *parent, const char *key,
+                           verr *e)
 {
     char path[512];
     ydoc_path_key(path, sizeof(path), parent, key);
@@ -78,21 +78,19 @@ static int prop_check_value(const json_t *v, const prop_spec *f, const char *par
             for (const char *const *o = f->one_of; *o && len < sizeof(allowed); o++)
                 len += (size_t)snprintf(allowed + len, sizeof(allowed) - len, "%s%s",
                                         len ? ", " : "", *o);
-            return PATH(), verr_set(e, path, "\"%.60s\" is not one of: %s", json_string_value(v), allowed);
+            return PATH(),
+                   verr_set(e, path, "\"%.60s\" is not one of: %s", json_string_value(v), allowed);
         }
         return 0;
     case PROP_INT:
         if (!json_is_integer(v))
             return prop_wrong_type(f, v, parent, key, e);
-        if (f->min < f->max &&
-            (json_integer_value(v) < f->min || json_integer_value(v) > f->max))
+        if (f->min < f->max && (json_integer_value(v) < f->min || json_integer_value(v) > f->max))
             return PATH(), verr_set(e, path, "%lld is out of range (%lld to %lld)",
-                            (long long)json_integer_value(v), f->min, f->max);
+                                    (long long)json_integer_value(v), f->min, f->max);
         return 0;
-    case PROP_BOOL:
-        return json_is_boolean(v) ? 0 : prop_wrong_type(f, v, parent, key, e);
-    case PROP_MAP:
-        return json_is_object(v) ? 0 : prop_wrong_type(f, v, parent, key, e);
+    case PROP_BOOL: return json_is_boolean(v) ? 0 : prop_wrong_type(f, v, parent, key, e);
+    case PROP_MAP: return json_is_object(v) ? 0 : prop_wrong_type(f, v, parent, key, e);
     case PROP_QUANTITY:
         if (json_is_number(v))
             return 0;
@@ -118,14 +116,12 @@ static int prop_check_value(const json_t *v, const prop_spec *f, const char *par
             PATH();
             ydoc_path_key(child, sizeof(child), path, k);
             if (f->kind == PROP_STRING_MAP && !json_is_string(item))
-                return verr_set(e, child, "expected a string, got %s%s",
-                                prop_json_type_name(item),
+                return verr_set(e, child, "expected a string, got %s%s", prop_json_type_name(item),
                                 json_is_number(item) || json_is_boolean(item)
                                     ? " (quote it, e.g. \"1\")"
                                     : "");
             if (f->kind == PROP_INT_MAP && !json_is_integer(item))
-                return verr_set(e, child, "expected an integer, got %s",
-                                prop_json_type_name(item));
+                return verr_set(e, child, "expected an integer, got %s", prop_json_type_name(item));
             if (f->kind == PROP_INT_MAP && f->min < f->max &&
                 (json_integer_value(item) < f->min || json_integer_value(item) > f->max))
                 return verr_set(e, child, "%lld is out of range (%lld to %lld)",
@@ -151,8 +147,7 @@ static int prop_check_value(const json_t *v, const prop_spec *f, const char *par
                 return verr_set(e, child, "expected a string, got %s", prop_json_type_name(item));
             if (f->kind == PROP_LIST && f->fields) {
                 if (!json_is_object(item))
-                    return verr_set(e, child, "expected a map, got %s",
-                                    prop_json_type_name(item));
+                    return verr_set(e, child, "expected a map, got %s", prop_json_type_name(item));
                 if (prop_check(item, f->fields, child, enforce_required, e) < 0)
                     return -1;
             }

@@ -16,8 +16,8 @@ enum prop_kind {
     PROP_STRING_MAP, /* map of string to string */
     PROP_INT_MAP,    /* map of string to integer, e.g. gateway http: {"/": 8000} */
     PROP_STRING_LIST,
-    PROP_LIST,       /* list of objects described by .fields */
-    PROP_MAP,        /* any map; checked elsewhere */
+    PROP_LIST, /* list of objects described by .fields */
+    PROP_MAP,  /* any map; checked elsewhere */
 };
 
 enum prop_flags {

@@ -10,7 +10,6 @@
 #include "model/definitions.h"
 #include "yaml/ydoc.h"
 
-
 int render_component(const app *a, const json_t *comp, const char *ns, bool check, json_t *out,
                      verr *e)
 {
@@ -107,8 +106,7 @@ static json_t *render_summary(const json_t *comp)
                      json_object_get(comp, "type"), "traits", traits);
 }
 
-int render_step(const app *a, const app_step *s, const registry_view *reg, json_t **out,
-                verr *e)
+int render_step(const app *a, const app_step *s, const registry_view *reg, json_t **out, verr *e)
 {
     json_t *placements = NULL, *components = NULL, *ordered = NULL, *summary = NULL;
     json_t *by_ns = json_object(); /* namespace -> manifests, rendered once per namespace */
@@ -118,7 +116,8 @@ int render_step(const app *a, const app_step *s, const registry_view *reg, json_
     bool overridden = false;
 
     *out = NULL;
-    if (policy_placements(a, s, reg, &placements, e) < 0 || policy_components(a, s, &components, e) < 0)
+    if (policy_placements(a, s, reg, &placements, e) < 0 ||
+        policy_components(a, s, &components, e) < 0)
         goto cleanup;
     json_array_foreach(s->policies, i, p) {
         json_t *pol = app_policy(a, json_string_value(p));

@@ -21,8 +21,7 @@ json_t *render_order(const json_t *components);
 /* Plans one deploy step: a new array of placements
  * [{"cluster", "namespace", "components": [{"name", "type", "traits": [...]}],
  *   "manifests": [...]}]. Manifests are shared between placements of one namespace. */
-int render_step(const app *a, const app_step *s, const registry_view *reg, json_t **out,
-                verr *e);
+int render_step(const app *a, const app_step *s, const registry_view *reg, json_t **out, verr *e);
 
 /* The document `vela dry-run -o json` prints (docs/cli.md). */
 int render_plan(const app *a, const registry_view *reg, json_t **out, verr *e);

@@ -52,8 +52,8 @@ json_t *render_pod_template(const render_ctx *ctx)
 
 json_t *render_container(const render_ctx *ctx, const char *name)
 {
-    json_t *containers =
-        json_object_get(json_object_get(render_pod_template(ctx), "spec"), "containers");
+    json_t *containers = json_object_get(json_object_get(render_pod_template(ctx), "spec"),
+                                         "containers");
     size_t i;
     json_t *c;
     json_array_foreach(containers, i, c) {
@@ -118,8 +118,8 @@ void render_env_merge(json_t *container, const json_t *entries)
         json_t *value = json_object_get(entry, "value");
         json_t *item = json_object();
         json_object_set_new(item, "name", json_string(name));
-        json_object_set_new(item, "value", json_is_string(value) ? json_incref(value)
-                                                                 : json_string(""));
+        json_object_set_new(item, "value",
+                            json_is_string(value) ? json_incref(value) : json_string(""));
         int replaced = 0;
         json_array_foreach(env, j, have) {
             if (strcmp(json_string_value(json_object_get(have, "name")), name) == 0) {
@@ -260,7 +260,7 @@ int render_check_string_map(const json_t *props, const char *path, verr *e)
         if (!json_is_string(v))
             return verr_set(e, child, "expected a string, got %s%s", prop_json_type_name(v),
                             json_is_number(v) || json_is_boolean(v) ? " (quote it, e.g. \"1\")"
-                                                                     : "");
+                                                                    : "");
     }
     return 0;
 }

@@ -9,7 +9,6 @@
 #include "model/definitions.h"
 #include "model/propspec.h"
 
-
 /* A new object {apiVersion, kind, metadata: {name, namespace, labels}} for ctx. */
 json_t *render_object_new(const render_ctx *ctx, const char *api_version, const char *kind,
                           const char *name);
@@ -37,16 +36,18 @@ json_t *render_pod_template_new(const render_ctx *ctx, const json_t *props, json
 /* Deployment health shared by webservice and worker (docs/application.md). */
 void render_deployment_health(const json_t *live, health *h);
 /* The common container property specs, to be included in each type's table. */
-#define RENDER_CONTAINER_PROPS                                                               \
-    {"image", PROP_STRING, PROP_REQUIRED | PROP_NONEMPTY, NULL, NULL, 0, 0},               \
-        {"cmd", PROP_STRING_LIST, 0, NULL, NULL, 0, 0},                                      \
-        {"args", PROP_STRING_LIST, 0, NULL, NULL, 0, 0},                                     \
-        {"env", PROP_LIST, 0, render_env_fields, NULL, 0, 0},                                \
-        {"cpu", PROP_QUANTITY, 0, NULL, NULL, 0, 0},                                         \
-        {"memory", PROP_QUANTITY, 0, NULL, NULL, 0, 0},                                      \
-        {"imagePullPolicy", PROP_STRING, 0, NULL, render_pull_policies, 0, 0},               \
-        {"labels", PROP_STRING_MAP, 0, NULL, NULL, 0, 0},                                    \
-        {"annotations", PROP_STRING_MAP, 0, NULL, NULL, 0, 0}
+#define RENDER_CONTAINER_PROPS                                                                     \
+    {"image", PROP_STRING, PROP_REQUIRED | PROP_NONEMPTY, NULL, NULL, 0, 0},                       \
+        {"cmd", PROP_STRING_LIST, 0, NULL, NULL, 0, 0},                                            \
+        {"args", PROP_STRING_LIST, 0, NULL, NULL, 0, 0},                                           \
+        {"env", PROP_LIST, 0, render_env_fields, NULL, 0, 0},                                      \
+        {"cpu", PROP_QUANTITY, 0, NULL, NULL, 0, 0},                                               \
+        {"memory", PROP_QUANTITY, 0, NULL, NULL, 0, 0},                                            \
+        {"imagePullPolicy", PROP_STRING, 0, NULL, render_pull_policies, 0, 0},                     \
+        {"labels", PROP_STRING_MAP, 0, NULL, NULL, 0, 0},                                          \
+    {                                                                                              \
+        "annotations", PROP_STRING_MAP, 0, NULL, NULL, 0, 0                                        \
+    }
 extern const prop_spec render_env_fields[];
 extern const char *const render_pull_policies[];
 /* Checks that props is a map of strings (or absent), for labels and annotations. */

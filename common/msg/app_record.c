@@ -37,8 +37,7 @@ static int app_record_deletion(const json_t *j, msg_app_record *r, char *err, si
     const json_t *del = NULL;
     r->kind = MSG_APP_RECORD_DELETION;
     if (msg_field_object(j, "", "deletion", MSG_REQUIRED, &del, err, errlen) < 0 ||
-        msg_field_bool(del, "deletion", "force", MSG_REQUIRED, &r->force, NULL, err,
-                       errlen) < 0)
+        msg_field_bool(del, "deletion", "force", MSG_REQUIRED, &r->force, NULL, err, errlen) < 0)
         return -1;
     return 0;
 }
@@ -68,8 +67,7 @@ static int app_record_envelope(const json_t *j, msg_app_record *r, char *err, si
     return 0;
 }
 
-int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *err,
-                          size_t errlen)
+int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *err, size_t errlen)
 {
     msg_app_record_init(r);
     if (!buf) {
@@ -103,8 +101,9 @@ int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *
     bool has_app = json_object_get(tree, "application") != NULL;
     bool has_del = json_object_get(tree, "deletion") != NULL;
     if (has_app && has_del) {
-        err_set(err, errlen, "record has both application and deletion; it is an Application "
-                             "envelope or a deletion request, not both");
+        err_set(err, errlen,
+                "record has both application and deletion; it is an Application "
+                "envelope or a deletion request, not both");
         goto cleanup;
     }
     if (!has_app && !has_del) {

@@ -21,13 +21,13 @@ typedef enum msg_app_record_kind {
 typedef struct msg_app_record {
     msg_app_record_kind kind;
     /* DELETION */
-    bool force;          /* give up on clusters that cannot be reached */
+    bool force; /* give up on clusters that cannot be reached */
     /* ENVELOPE */
     json_t *application; /* the Application document (owned reference) */
     char *source;        /* the text as submitted (YAML or JSON) or NULL; may hold NULs */
     size_t source_len;
-    char *submitted_at;  /* RFC 3339, or NULL */
-    char *submitted_by;  /* or NULL */
+    char *submitted_at; /* RFC 3339, or NULL */
+    char *submitted_by; /* or NULL */
     /* DOCUMENT: the record's own bytes, borrowed from the decoded buffer */
     const char *doc;
     size_t doc_len;
@@ -45,8 +45,7 @@ void msg_app_record_release(msg_app_record *r);
  * expected an object, got a string"); so are empty records and records over MSG_MAX_BYTES. Any
  * other bytes are a DOCUMENT, whatever they hold: model/ judges them. Unknown members of
  * the two JSON forms are accepted (a newer writer may add some). */
-int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *err,
-                          size_t errlen);
+int msg_app_record_decode(const char *buf, size_t len, msg_app_record *r, char *err, size_t errlen);
 
 /* The JSON of a DELETION or an ENVELOPE record (a new reference; members in the order vela
  * up writes them); NULL for the other kinds, an envelope without application, or text not

@@ -38,18 +38,18 @@ static int enum_parse(const char *const *names, size_t n, const char *name, int 
 /* type is a type name, as in `type *out`, where parentheses cannot go: clang-tidy's
  * bugprone-macro-parentheses takes the `*` for a multiplication.
  * NOLINTBEGIN(bugprone-macro-parentheses) */
-#define ENUM_FUNCS(fn, type, names)                                                           \
-    const char *msg_app_status_##fn##_name(type v)                                            \
-    {                                                                                         \
-        return enum_name(names, ARRAY_LEN(names), (int)v);                                    \
-    }                                                                                         \
-    int msg_app_status_##fn##_parse(const char *name, type *out)                              \
-    {                                                                                         \
-        int v;                                                                                \
-        if (enum_parse(names, ARRAY_LEN(names), name, &v) < 0)                                \
-            return -1;                                                                        \
-        *out = (type)v;                                                                       \
-        return 0;                                                                             \
+#define ENUM_FUNCS(fn, type, names)                                                                \
+    const char *msg_app_status_##fn##_name(type v)                                                 \
+    {                                                                                              \
+        return enum_name(names, ARRAY_LEN(names), (int)v);                                         \
+    }                                                                                              \
+    int msg_app_status_##fn##_parse(const char *name, type *out)                                   \
+    {                                                                                              \
+        int v;                                                                                     \
+        if (enum_parse(names, ARRAY_LEN(names), name, &v) < 0)                                     \
+            return -1;                                                                             \
+        *out = (type)v;                                                                            \
+        return 0;                                                                                  \
     }
 /* NOLINTEND(bugprone-macro-parentheses) */
 
@@ -143,8 +143,8 @@ void msg_app_status_release(msg_app_status *st)
 /* ---- decode ---- */
 
 /* Reads an int member in [0, INT_MAX]. */
-static int get_count(const json_t *o, const char *path, const char *key, unsigned flags,
-                     int *out, bool *present, char *err, size_t errlen)
+static int get_count(const json_t *o, const char *path, const char *key, unsigned flags, int *out,
+                     bool *present, char *err, size_t errlen)
 {
     int64_t v = *out;
     if (msg_field_int(o, path, key, flags, 0, INT_MAX, &v, present, err, errlen) < 0)
@@ -154,14 +154,13 @@ static int get_count(const json_t *o, const char *path, const char *key, unsigne
 }
 
 /* Decodes one item (an object at path) into *item, a zeroed struct. */
-typedef int (*item_fn)(const json_t *o, const char *path, void *item, char *err,
-                       size_t errlen);
+typedef int (*item_fn)(const json_t *o, const char *path, void *item, char *err, size_t errlen);
 
 /* Decodes each item of arr (an array at path, or NULL: none) with fn into a new array
  * *items of *n structs of size bytes (at least one slot, zeroed); *n counts the items begun,
  * so that releasing frees what a half-read item holds. */
-static int items_decode(const json_t *arr, const char *path, size_t size, item_fn fn,
-                        void **items, size_t *n, char *err, size_t errlen)
+static int items_decode(const json_t *arr, const char *path, size_t size, item_fn fn, void **items,
+                        size_t *n, char *err, size_t errlen)
 {
     size_t count = json_array_size(arr);
     *items = xcalloc(count ? count : 1, size);
@@ -178,8 +177,8 @@ static int items_decode(const json_t *arr, const char *path, size_t size, item_f
 
 /* The array member key of o at path p, decoded item by item (absent: none). */
 static int array_decode(const json_t *o, const char *p, const char *key, unsigned flags,
-                        size_t size, item_fn fn, void **items, size_t *n, bool *present,
-                        char *err, size_t errlen)
+                        size_t size, item_fn fn, void **items, size_t *n, bool *present, char *err,
+                        size_t errlen)
 {
     const json_t *arr = NULL;
     char ap[512];
@@ -211,8 +210,8 @@ static int placement_item(const json_t *o, const char *p, void *item, char *err,
     int state = 0;
     if (msg_field_str_dup(o, p, "cluster", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
                           &pl->cluster, err, errlen) < 0 ||
-        msg_field_str_dup(o, p, "namespace", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
-                          &pl->ns, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "namespace", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &pl->ns,
+                          err, errlen) < 0 ||
         msg_field_enum(o, p, "state", MSG_REQUIRED, placement_state_names,
                        ARRAY_LEN(placement_state_names), &state, err, errlen) < 0 ||
         get_count(o, p, "attempt", 0, &pl->attempt, NULL, err, errlen) < 0 ||
@@ -227,20 +226,20 @@ static int step_item(const json_t *o, const char *p, void *item, char *err, size
 {
     msg_app_status_step *s = item;
     int phase = 0;
-    if (msg_field_str_dup(o, p, "id", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->id,
-                          err, errlen) < 0 ||
+    if (msg_field_str_dup(o, p, "id", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->id, err,
+                          errlen) < 0 ||
         msg_field_str_dup(o, p, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->name,
                           err, errlen) < 0 ||
         msg_field_str_dup(o, p, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->type,
                           err, errlen) < 0 ||
-        msg_field_enum(o, p, "phase", MSG_REQUIRED, step_phase_names,
-                       ARRAY_LEN(step_phase_names), &phase, err, errlen) < 0 ||
+        msg_field_enum(o, p, "phase", MSG_REQUIRED, step_phase_names, ARRAY_LEN(step_phase_names),
+                       &phase, err, errlen) < 0 ||
         msg_field_str_dup(o, p, "message", 0, MSG_MAX_TEXT_LEN, &s->message, err, errlen) < 0 ||
         get_count(o, p, "failures", 0, &s->failures, NULL, err, errlen) < 0 ||
-        msg_field_str_dup(o, p, "startedAt", 0, MSG_MAX_TIME_LEN, &s->started_at, err,
-                          errlen) < 0 ||
-        msg_field_str_dup(o, p, "finishedAt", 0, MSG_MAX_TIME_LEN, &s->finished_at, err,
-                          errlen) < 0 ||
+        msg_field_str_dup(o, p, "startedAt", 0, MSG_MAX_TIME_LEN, &s->started_at, err, errlen) <
+            0 ||
+        msg_field_str_dup(o, p, "finishedAt", 0, MSG_MAX_TIME_LEN, &s->finished_at, err, errlen) <
+            0 ||
         msg_field_bool(o, p, "resumed", 0, &s->resumed, NULL, err, errlen) < 0)
         return -1;
     s->phase = (msg_app_status_step_phase)phase;
@@ -266,8 +265,8 @@ static int service_item(const json_t *o, const char *p, void *item, char *err, s
                           err, errlen) < 0 ||
         msg_field_str_dup(o, p, "cluster", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
                           &s->cluster, err, errlen) < 0 ||
-        msg_field_str_dup(o, p, "namespace", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
-                          &s->ns, err, errlen) < 0 ||
+        msg_field_str_dup(o, p, "namespace", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->ns,
+                          err, errlen) < 0 ||
         msg_field_str_dup(o, p, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->type,
                           err, errlen) < 0 ||
         msg_field_bool(o, p, "healthy", MSG_REQUIRED, &s->healthy, NULL, err, errlen) < 0 ||
@@ -283,8 +282,8 @@ static int inventory_item(const json_t *o, const char *p, void *item, char *err,
     msg_app_status_inventory *e = item;
     if (msg_field_str_dup(o, p, "cluster", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
                           &e->cluster, err, errlen) < 0 ||
-        msg_field_str_dup(o, p, "namespace", MSG_REQUIRED, MSG_MAX_NAME_LEN, &e->ns, err,
-                          errlen) < 0 ||
+        msg_field_str_dup(o, p, "namespace", MSG_REQUIRED, MSG_MAX_NAME_LEN, &e->ns, err, errlen) <
+            0 ||
         get_count(o, p, "generation", 0, &e->generation, NULL, err, errlen) < 0 ||
         array_decode(o, p, "resources", MSG_REQUIRED, sizeof(*e->resources), resource_item,
                      (void **)&e->resources, &e->nresources, NULL, err, errlen) < 0 ||
@@ -309,30 +308,29 @@ static int status_from_json(const json_t *j, msg_app_status *st, char *err, size
     int phase = 0, mode = 0;
     if (msg_field_is_record(j, err, errlen) < 0 ||
         msg_field_version(j, MSG_APP_STATUS_SCHEMA_VERSION, err, errlen) < 0 ||
-        msg_field_str_dup(j, "", "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
-                          &st->name, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &st->name,
+                          err, errlen) < 0 ||
         msg_field_str_dup(j, "", "namespace", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
                           &st->ns, err, errlen) < 0 ||
         msg_field_str_dup(j, "", "uid", 0, MSG_MAX_NAME_LEN, &st->uid, err, errlen) < 0 ||
         get_count(j, "", "revision", MSG_REQUIRED, &st->revision, NULL, err, errlen) < 0 ||
         get_count(j, "", "generation", 0, &st->generation, NULL, err, errlen) < 0 ||
-        msg_field_str_dup(j, "", "specHash", 0, MSG_MAX_NAME_LEN, &st->spec_hash, err,
-                          errlen) < 0 ||
-        msg_field_str_dup(j, "", "createdAt", 0, MSG_MAX_TIME_LEN, &st->created_at, err,
-                          errlen) < 0 ||
-        msg_field_str_dup(j, "", "updatedAt", 0, MSG_MAX_TIME_LEN, &st->updated_at, err,
-                          errlen) < 0 ||
-        msg_field_enum(j, "", "phase", MSG_REQUIRED, phase_names, ARRAY_LEN(phase_names),
-                       &phase, err, errlen) < 0 ||
-        msg_field_str_dup(j, "", "message", 0, MSG_MAX_TEXT_LEN, &st->message, err,
-                          errlen) < 0 ||
+        msg_field_str_dup(j, "", "specHash", 0, MSG_MAX_NAME_LEN, &st->spec_hash, err, errlen) <
+            0 ||
+        msg_field_str_dup(j, "", "createdAt", 0, MSG_MAX_TIME_LEN, &st->created_at, err, errlen) <
+            0 ||
+        msg_field_str_dup(j, "", "updatedAt", 0, MSG_MAX_TIME_LEN, &st->updated_at, err, errlen) <
+            0 ||
+        msg_field_enum(j, "", "phase", MSG_REQUIRED, phase_names, ARRAY_LEN(phase_names), &phase,
+                       err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "message", 0, MSG_MAX_TEXT_LEN, &st->message, err, errlen) < 0 ||
         msg_field_object(j, "", "workflow", MSG_REQUIRED, &wf, err, errlen) < 0 ||
         msg_field_enum(wf, "workflow", "mode", MSG_REQUIRED, mode_names, ARRAY_LEN(mode_names),
                        &mode, err, errlen) < 0 ||
-        msg_field_bool(wf, "workflow", "finished", MSG_REQUIRED, &st->finished, NULL, err,
-                       errlen) < 0 ||
-        msg_field_bool(wf, "workflow", "suspend", MSG_REQUIRED, &st->suspend, NULL, err,
-                       errlen) < 0 ||
+        msg_field_bool(wf, "workflow", "finished", MSG_REQUIRED, &st->finished, NULL, err, errlen) <
+            0 ||
+        msg_field_bool(wf, "workflow", "suspend", MSG_REQUIRED, &st->suspend, NULL, err, errlen) <
+            0 ||
         msg_field_bool(wf, "workflow", "terminated", MSG_REQUIRED, &st->terminated, NULL, err,
                        errlen) < 0 ||
         array_decode(wf, "workflow", "steps", MSG_REQUIRED, sizeof(*st->steps), step_item,
@@ -357,8 +355,7 @@ int msg_app_status_from_json(const json_t *j, msg_app_status *st, char *err, siz
     return msg_field_finish(status_from_json(j, st, err, errlen), err);
 }
 
-int msg_app_status_decode(const char *buf, size_t len, msg_app_status *st, char *err,
-                          size_t errlen)
+int msg_app_status_decode(const char *buf, size_t len, msg_app_status *st, char *err, size_t errlen)
 {
     json_t *j = msg_field_load(buf, len, err, errlen);
     if (!j) {
@@ -417,10 +414,9 @@ static json_t *step_encode(const msg_app_status_step *s)
     json_t *pls = placements_encode(s);
     if (!pls)
         return NULL;
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:o}", "id", s->id, "name", s->name,
-                          "type", s->type, "phase", msg_app_status_step_phase_name(s->phase),
-                          "message", s->message ? s->message : "", "failures", s->failures,
-                          "placements", pls);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:o}", "id", s->id, "name", s->name, "type",
+                          s->type, "phase", msg_app_status_step_phase_name(s->phase), "message",
+                          s->message ? s->message : "", "failures", s->failures, "placements", pls);
     if (!o || set_str(o, "startedAt", s->started_at) < 0 ||
         set_str(o, "finishedAt", s->finished_at) < 0) {
         json_decref(o);
@@ -434,8 +430,8 @@ static json_t *step_encode(const msg_app_status_step *s)
 static json_t *service_encode(const msg_app_status_service *s)
 {
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "name", s->name, "cluster", s->cluster,
-                          "namespace", s->ns, "type", s->type, "healthy", s->healthy,
-                          "message", s->message ? s->message : "");
+                          "namespace", s->ns, "type", s->type, "healthy", s->healthy, "message",
+                          s->message ? s->message : "");
     if (!o || !s->has_traits)
         return o;
     json_t *traits = json_array();
@@ -497,9 +493,18 @@ static json_t *array_encode(const void *items, size_t n, size_t size,
     return arr;
 }
 
-static json_t *step_any(const void *item) { return step_encode(item); }
-static json_t *service_any(const void *item) { return service_encode(item); }
-static json_t *inventory_any(const void *item) { return inventory_encode(item); }
+static json_t *step_any(const void *item)
+{
+    return step_encode(item);
+}
+static json_t *service_any(const void *item)
+{
+    return service_encode(item);
+}
+static json_t *inventory_any(const void *item)
+{
+    return inventory_encode(item);
+}
 
 json_t *msg_app_status_encode(const msg_app_status *st)
 {
@@ -512,8 +517,8 @@ json_t *msg_app_status_encode(const msg_app_status *st)
     if (!steps || !services || !inventory || !st->name || !st->ns)
         goto fail;
     /* the scheduler's order of members, so that a record reads the same either way */
-    o = json_pack("{s:i,s:s,s:s}", "schemaVersion", MSG_APP_STATUS_SCHEMA_VERSION, "name",
-                  st->name, "namespace", st->ns);
+    o = json_pack("{s:i,s:s,s:s}", "schemaVersion", MSG_APP_STATUS_SCHEMA_VERSION, "name", st->name,
+                  "namespace", st->ns);
     if (!o || set_str(o, "uid", st->uid) < 0)
         goto fail;
     json_object_set_new(o, "revision", json_integer(st->revision));
@@ -523,9 +528,9 @@ json_t *msg_app_status_encode(const msg_app_status *st)
         set_str(o, "phase", msg_app_status_phase_name(st->phase)) < 0 ||
         set_str(o, "message", st->message ? st->message : "") < 0)
         goto fail;
-    wf = json_pack("{s:s,s:b,s:b,s:b,s:o}", "mode", msg_app_status_mode_name(st->mode),
-                   "finished", st->finished, "suspend", st->suspend, "terminated",
-                   st->terminated, "steps", steps);
+    wf = json_pack("{s:s,s:b,s:b,s:b,s:o}", "mode", msg_app_status_mode_name(st->mode), "finished",
+                   st->finished, "suspend", st->suspend, "terminated", st->terminated, "steps",
+                   steps);
     steps = NULL; /* now owned by wf (json_pack's "o" takes it even when packing fails) */
     if (!wf)
         goto fail;

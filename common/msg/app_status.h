@@ -13,32 +13,32 @@
 #include "msg/schema.h"
 
 /* Each enum is one X-macro list: X(constant, name on the wire). The order is the engine's. */
-#define MSG_APP_STATUS_PHASES(X)                                                              \
-    X(MSG_APP_PHASE_RENDERING, "rendering")                                                   \
-    X(MSG_APP_PHASE_RUNNING_WORKFLOW, "runningWorkflow")                                      \
-    X(MSG_APP_PHASE_WORKFLOW_SUSPENDING, "workflowSuspending")                                \
-    X(MSG_APP_PHASE_WORKFLOW_FAILED, "workflowFailed")                                        \
-    X(MSG_APP_PHASE_WORKFLOW_TERMINATED, "workflowTerminated")                                \
-    X(MSG_APP_PHASE_RUNNING, "running")                                                       \
-    X(MSG_APP_PHASE_UNHEALTHY, "unhealthy")                                                   \
+#define MSG_APP_STATUS_PHASES(X)                                                                   \
+    X(MSG_APP_PHASE_RENDERING, "rendering")                                                        \
+    X(MSG_APP_PHASE_RUNNING_WORKFLOW, "runningWorkflow")                                           \
+    X(MSG_APP_PHASE_WORKFLOW_SUSPENDING, "workflowSuspending")                                     \
+    X(MSG_APP_PHASE_WORKFLOW_FAILED, "workflowFailed")                                             \
+    X(MSG_APP_PHASE_WORKFLOW_TERMINATED, "workflowTerminated")                                     \
+    X(MSG_APP_PHASE_RUNNING, "running")                                                            \
+    X(MSG_APP_PHASE_UNHEALTHY, "unhealthy")                                                        \
     X(MSG_APP_PHASE_DELETING, "deleting")
 
-#define MSG_APP_STATUS_STEP_PHASES(X)                                                         \
-    X(MSG_STEP_PHASE_PENDING, "pending")                                                      \
-    X(MSG_STEP_PHASE_RUNNING, "running")                                                      \
-    X(MSG_STEP_PHASE_SUCCEEDED, "succeeded")                                                  \
-    X(MSG_STEP_PHASE_FAILED, "failed")                                                        \
-    X(MSG_STEP_PHASE_SKIPPED, "skipped")                                                      \
+#define MSG_APP_STATUS_STEP_PHASES(X)                                                              \
+    X(MSG_STEP_PHASE_PENDING, "pending")                                                           \
+    X(MSG_STEP_PHASE_RUNNING, "running")                                                           \
+    X(MSG_STEP_PHASE_SUCCEEDED, "succeeded")                                                       \
+    X(MSG_STEP_PHASE_FAILED, "failed")                                                             \
+    X(MSG_STEP_PHASE_SKIPPED, "skipped")                                                           \
     X(MSG_STEP_PHASE_SUSPENDING, "suspending")
 
-#define MSG_APP_STATUS_PLACEMENT_STATES(X)                                                    \
-    X(MSG_PLACEMENT_PENDING, "pending")                                                       \
-    X(MSG_PLACEMENT_DISPATCHED, "dispatched")                                                 \
-    X(MSG_PLACEMENT_HEALTHY, "healthy")                                                       \
+#define MSG_APP_STATUS_PLACEMENT_STATES(X)                                                         \
+    X(MSG_PLACEMENT_PENDING, "pending")                                                            \
+    X(MSG_PLACEMENT_DISPATCHED, "dispatched")                                                      \
+    X(MSG_PLACEMENT_HEALTHY, "healthy")                                                            \
     X(MSG_PLACEMENT_FAILED, "failed")
 
-#define MSG_APP_STATUS_MODES(X)                                                               \
-    X(MSG_WORKFLOW_MODE_DAG, "DAG")                                                           \
+#define MSG_APP_STATUS_MODES(X)                                                                    \
+    X(MSG_WORKFLOW_MODE_DAG, "DAG")                                                                \
     X(MSG_WORKFLOW_MODE_STEP_BY_STEP, "StepByStep")
 
 #define MSG_APP_STATUS_ENUM_CONSTANT(c, name) c,
@@ -81,15 +81,15 @@ typedef struct msg_app_status_placement {
 } msg_app_status_placement;
 
 typedef struct msg_app_status_step {
-    char *id;                        /* required, non-empty */
-    char *name;                      /* required, non-empty */
-    char *type;                      /* required, non-empty */
-    msg_app_status_step_phase phase; /* required */
-    char *message;                   /* optional; written as "" when NULL */
-    int failures;                    /* 0 when absent; always written */
-    char *started_at;                /* optional */
-    char *finished_at;               /* optional */
-    bool resumed;                    /* false when absent; written only when true */
+    char *id;                             /* required, non-empty */
+    char *name;                           /* required, non-empty */
+    char *type;                           /* required, non-empty */
+    msg_app_status_step_phase phase;      /* required */
+    char *message;                        /* optional; written as "" when NULL */
+    int failures;                         /* 0 when absent; always written */
+    char *started_at;                     /* optional */
+    char *finished_at;                    /* optional */
+    bool resumed;                         /* false when absent; written only when true */
     msg_app_status_placement *placements; /* "placements" (absent: none); always written */
     size_t nplacements;
 } msg_app_status_step;
@@ -122,34 +122,34 @@ typedef struct msg_app_status_resource {
 
 /* What one generation applied on one cluster and namespace, and its garbage collection. */
 typedef struct msg_app_status_inventory {
-    char *cluster;    /* required, non-empty */
-    char *ns;         /* required */
-    int generation;   /* 0 when absent; always written */
+    char *cluster;                      /* required, non-empty */
+    char *ns;                           /* required */
+    int generation;                     /* 0 when absent; always written */
     msg_app_status_resource *resources; /* required */
     size_t nresources;
     bool deleting; /* "deleteResources" was there: these are to be deleted */
     msg_app_status_resource *delete_resources;
     size_t ndelete_resources;
-    char *delete_task_id;   /* optional */
+    char *delete_task_id; /* optional */
     bool has_delete_attempt;
     int delete_attempt;
     bool has_retry_at;
-    int64_t retry_at;       /* wall ms of the next delete attempt, 0: none */
-    char *message;          /* optional: why the last delete failed */
-    bool drop;              /* done: removed at the next tick; written only when true */
+    int64_t retry_at; /* wall ms of the next delete attempt, 0: none */
+    char *message;    /* optional: why the last delete failed */
+    bool drop;        /* done: removed at the next tick; written only when true */
 } msg_app_status_inventory;
 
 typedef struct msg_app_status {
-    char *name;               /* required, non-empty */
-    char *ns;                 /* "namespace": required, non-empty */
-    char *uid;                /* optional */
-    int revision;             /* required */
-    int generation;           /* 0 when absent; always written */
-    char *spec_hash;          /* "specHash": optional */
-    char *created_at;         /* optional */
-    char *updated_at;         /* optional */
+    char *name;                 /* required, non-empty */
+    char *ns;                   /* "namespace": required, non-empty */
+    char *uid;                  /* optional */
+    int revision;               /* required */
+    int generation;             /* 0 when absent; always written */
+    char *spec_hash;            /* "specHash": optional */
+    char *created_at;           /* optional */
+    char *updated_at;           /* optional */
     msg_app_status_phase phase; /* required */
-    char *message;            /* optional; written as "" when NULL */
+    char *message;              /* optional; written as "" when NULL */
     /* workflow: required, and so are its members but steps */
     msg_app_status_mode mode;
     bool finished;
@@ -161,8 +161,8 @@ typedef struct msg_app_status {
     size_t nservices;
     msg_app_status_inventory *inventory; /* absent: none; always written */
     size_t ninventory;
-    char *resume_token;       /* optional */
-    char *restart_token;      /* optional */
+    char *resume_token;  /* optional */
+    char *restart_token; /* optional */
 } msg_app_status;
 
 /* init zeroes (it allocates nothing); release frees everything held and zeroes again. */

@@ -41,10 +41,9 @@ json_t *cluster_record_to_json(const cluster_record *r)
         return NULL;
     json_t *j = json_pack("{s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:o}", "schemaVersion",
                           MSG_CLUSTER_SCHEMA_VERSION, "name", r->name, "type",
-                          r->type ? r->type : "None", "endpoint",
-                          r->endpoint ? r->endpoint : "", "accepted", r->accepted, "message",
-                          r->message ? r->message : "", "region",
-                          r->region ? r->region : "default", "labels",
+                          r->type ? r->type : "None", "endpoint", r->endpoint ? r->endpoint : "",
+                          "accepted", r->accepted, "message", r->message ? r->message : "",
+                          "region", r->region ? r->region : "default", "labels",
                           r->labels ? json_incref(r->labels) : json_object());
     if (!j) /* a string that is not UTF-8 */
         return NULL;
@@ -60,8 +59,7 @@ json_t *cluster_record_to_json(const cluster_record *r)
 }
 
 /* labels: an object of strings, each key and value a name's length at most. */
-static int cluster_labels_from_json(const json_t *j, cluster_record *r, char *err,
-                                    size_t errlen)
+static int cluster_labels_from_json(const json_t *j, cluster_record *r, char *err, size_t errlen)
 {
     const json_t *labels = NULL;
     json_t *v;
@@ -76,8 +74,7 @@ static int cluster_labels_from_json(const json_t *j, cluster_record *r, char *er
         if (strlen(k) == 0 || strlen(k) > MSG_MAX_NAME_LEN)
             return err_set(err, errlen, "labels: a key is empty or longer than %d bytes",
                            MSG_MAX_NAME_LEN);
-        if (msg_field_str(labels, "labels", k, MSG_REQUIRED, MSG_MAX_NAME_LEN, &s, err,
-                          errlen) < 0)
+        if (msg_field_str(labels, "labels", k, MSG_REQUIRED, MSG_MAX_NAME_LEN, &s, err, errlen) < 0)
             return -1;
     }
     r->labels = json_deep_copy(labels);
@@ -92,10 +89,10 @@ static int cluster_from_json(const json_t *j, cluster_record *r, char *err, size
         msg_field_version(j, MSG_CLUSTER_SCHEMA_VERSION, err, errlen) < 0 ||
         msg_field_str_dup(j, "", "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &r->name,
                           err, errlen) < 0 ||
-        msg_field_enum(j, "", "type", MSG_REQUIRED, cluster_types, ARRAY_LEN(cluster_types),
-                       &type, err, errlen) < 0 ||
-        msg_field_str_dup(j, "", "endpoint", MSG_REQUIRED, CLUSTER_ENDPOINT_MAX, &r->endpoint,
-                          err, errlen) < 0 ||
+        msg_field_enum(j, "", "type", MSG_REQUIRED, cluster_types, ARRAY_LEN(cluster_types), &type,
+                       err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "endpoint", MSG_REQUIRED, CLUSTER_ENDPOINT_MAX, &r->endpoint, err,
+                          errlen) < 0 ||
         msg_field_bool(j, "", "accepted", MSG_REQUIRED, &r->accepted, NULL, err, errlen) < 0 ||
         msg_field_str_dup(j, "", "message", 0, MSG_MAX_TEXT_LEN, &r->message, err, errlen) < 0 ||
         msg_field_str_dup(j, "", "kubernetesVersion", 0, MSG_MAX_NAME_LEN, &r->version, err,
@@ -104,10 +101,8 @@ static int cluster_from_json(const json_t *j, cluster_record *r, char *err, size
                           &r->region, err, errlen) < 0 ||
         cluster_labels_from_json(j, r, err, errlen) < 0 ||
         msg_field_object(j, "", "credentials", 0, &creds, err, errlen) < 0 ||
-        msg_field_str_dup(j, "", "joinedAt", 0, MSG_MAX_TIME_LEN, &r->joined_at, err,
-                          errlen) < 0 ||
-        msg_field_str_dup(j, "", "updatedAt", 0, MSG_MAX_TIME_LEN, &r->updated_at, err,
-                          errlen) < 0)
+        msg_field_str_dup(j, "", "joinedAt", 0, MSG_MAX_TIME_LEN, &r->joined_at, err, errlen) < 0 ||
+        msg_field_str_dup(j, "", "updatedAt", 0, MSG_MAX_TIME_LEN, &r->updated_at, err, errlen) < 0)
         return -1;
     r->type = xstrdup(cluster_types[type]);
     if (!r->message)
@@ -123,8 +118,7 @@ int cluster_record_from_json(const json_t *j, cluster_record *r, char *err, size
     return msg_field_finish(cluster_from_json(j, r, err, errlen), err);
 }
 
-int cluster_record_parse(const char *buf, size_t len, cluster_record *r, char *err,
-                         size_t errlen)
+int cluster_record_parse(const char *buf, size_t len, cluster_record *r, char *err, size_t errlen)
 {
     json_t *j = msg_field_load(buf, len, err, errlen);
     if (!j) {

@@ -12,16 +12,16 @@
 
 typedef struct cluster_record {
     char *name;
-    char *type;        /* "X509Certificate", "ServiceAccountToken" or "None" */
-    char *endpoint;    /* "https://host:port" */
-    bool accepted;     /* the join reached /version with the credentials */
-    char *message;     /* why not accepted, else "" */
-    char *version;     /* the API server's gitVersion when accepted, else NULL */
-    char *region;      /* "default" unless --region */
-    json_t *labels;    /* object of string values (owned reference); NULL after init, never
-                          NULL in a parsed record */
+    char *type;          /* "X509Certificate", "ServiceAccountToken" or "None" */
+    char *endpoint;      /* "https://host:port" */
+    bool accepted;       /* the join reached /version with the credentials */
+    char *message;       /* why not accepted, else "" */
+    char *version;       /* the API server's gitVersion when accepted, else NULL */
+    char *region;        /* "default" unless --region */
+    json_t *labels;      /* object of string values (owned reference); NULL after init, never
+                            NULL in a parsed record */
     json_t *credentials; /* the sealed credentials (owned reference) or NULL */
-    char *joined_at;   /* RFC 3339 UTC */
+    char *joined_at;     /* RFC 3339 UTC */
     char *updated_at;
 } cluster_record;
 
@@ -43,7 +43,6 @@ json_t *cluster_record_to_json(const cluster_record *r);
 int cluster_record_from_json(const json_t *j, cluster_record *r, char *err, size_t errlen);
 /* The same from the bytes of a record (any bytes: not JSON, over MSG_MAX_BYTES, nested too
  * deep... are refused). */
-int cluster_record_parse(const char *buf, size_t len, cluster_record *r, char *err,
-                         size_t errlen);
+int cluster_record_parse(const char *buf, size_t len, cluster_record *r, char *err, size_t errlen);
 
 #endif

@@ -25,15 +25,15 @@ const char *msg_event_phase_name(msg_event_phase p)
 
 /* ---- decoding ----------------------------------------------------------------------------- */
 
-static int event_service_decode(const json_t *j, const char *path, msg_event_service *s,
-                                char *err, size_t errlen)
+static int event_service_decode(const json_t *j, const char *path, msg_event_service *s, char *err,
+                                size_t errlen)
 {
     const json_t *traits = NULL;
     char at[128];
-    if (msg_field_str(j, path, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->name,
-                      err, errlen) < 0 ||
-        msg_field_str(j, path, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->type,
-                      err, errlen) < 0 ||
+    if (msg_field_str(j, path, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->name, err,
+                      errlen) < 0 ||
+        msg_field_str(j, path, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s->type, err,
+                      errlen) < 0 ||
         msg_field_bool(j, path, "healthy", MSG_REQUIRED, &s->healthy, NULL, err, errlen) < 0 ||
         msg_field_str(j, path, "message", MSG_REQUIRED, MSG_MAX_TEXT_LEN, &s->message, err,
                       errlen) < 0 ||
@@ -49,11 +49,10 @@ static int event_service_decode(const json_t *j, const char *path, msg_event_ser
         const json_t *t;
         msg_event_trait *tr = &s->traits[k];
         if (msg_field_item(traits, at, k, tp, sizeof(tp), &t, err, errlen) < 0 ||
-            msg_field_str(t, tp, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
-                          &tr->type, err, errlen) < 0 ||
+            msg_field_str(t, tp, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &tr->type,
+                          err, errlen) < 0 ||
             msg_field_bool(t, tp, "healthy", MSG_REQUIRED, &tr->healthy, NULL, err, errlen) < 0 ||
-            msg_field_str(t, tp, "message", 0, MSG_MAX_TEXT_LEN, &tr->message, err,
-                          errlen) < 0)
+            msg_field_str(t, tp, "message", 0, MSG_MAX_TEXT_LEN, &tr->message, err, errlen) < 0)
             return -1;
         s->ntraits++;
     }
@@ -72,8 +71,7 @@ static int event_decode(const char *buf, size_t len, msg_event *ev, char *err, s
         return -1;
     ev->phase = (msg_event_phase)phase;
     if (msg_field_bool(ev->doc, "", "final", MSG_REQUIRED, &ev->final, NULL, err, errlen) < 0 ||
-        msg_field_str(ev->doc, "", "message", 0, MSG_MAX_TEXT_LEN, &ev->message, err,
-                      errlen) < 0 ||
+        msg_field_str(ev->doc, "", "message", 0, MSG_MAX_TEXT_LEN, &ev->message, err, errlen) < 0 ||
         msg_field_array(ev->doc, "", "services", 0, MSG_EVENT_MAX_SERVICES, &services, err,
                         errlen) < 0)
         return -1;
@@ -84,8 +82,7 @@ static int event_decode(const char *buf, size_t len, msg_event *ev, char *err, s
             char path[64];
             const json_t *s;
             ev->nservices++; /* counted first: release frees a half-read service's traits */
-            if (msg_field_item(services, "services", i, path, sizeof(path), &s, err,
-                               errlen) < 0 ||
+            if (msg_field_item(services, "services", i, path, sizeof(path), &s, err, errlen) < 0 ||
                 event_service_decode(s, path, &ev->services[i], err, errlen) < 0)
                 return -1;
         }
@@ -94,8 +91,7 @@ static int event_decode(const char *buf, size_t len, msg_event *ev, char *err, s
                             &ev->nresources, err, errlen) < 0)
         return -1;
     ev->has_resources = ev->resources != NULL;
-    if (msg_field_str(ev->doc, "", "worker", 0, MSG_MAX_TEXT_LEN, &ev->worker, err,
-                      errlen) < 0 ||
+    if (msg_field_str(ev->doc, "", "worker", 0, MSG_MAX_TEXT_LEN, &ev->worker, err, errlen) < 0 ||
         msg_field_time(ev->doc, "", "at", MSG_REQUIRED, &ev->at, &ev->at_ms, err, errlen) < 0)
         return -1;
     return 0;
@@ -123,10 +119,10 @@ static json_t *event_service_encode(const msg_event_service *s, const char *path
                                     size_t errlen)
 {
     json_t *j = json_object(), *traits = NULL;
-    if (msg_field_put_str(j, path, "name", s->name, MSG_REQUIRED | MSG_NONEMPTY,
-                          MSG_MAX_NAME_LEN, err, errlen) < 0 ||
-        msg_field_put_str(j, path, "type", s->type, MSG_REQUIRED | MSG_NONEMPTY,
-                          MSG_MAX_NAME_LEN, err, errlen) < 0)
+    if (msg_field_put_str(j, path, "name", s->name, MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          err, errlen) < 0 ||
+        msg_field_put_str(j, path, "type", s->type, MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          err, errlen) < 0)
         goto fail;
     json_object_set_new(j, "healthy", json_boolean(s->healthy));
     if (msg_field_put_str(j, path, "message", s->message, MSG_REQUIRED, MSG_MAX_TEXT_LEN, err,
@@ -151,8 +147,7 @@ static json_t *event_service_encode(const msg_event_service *s, const char *path
                               MSG_MAX_NAME_LEN, err, errlen) < 0)
             goto fail;
         json_object_set_new(t, "healthy", json_boolean(tr->healthy));
-        if (msg_field_put_str(t, tp, "message", tr->message, 0, MSG_MAX_TEXT_LEN, err,
-                              errlen) < 0)
+        if (msg_field_put_str(t, tp, "message", tr->message, 0, MSG_MAX_TEXT_LEN, err, errlen) < 0)
             goto fail;
     }
     return j;
@@ -164,8 +159,8 @@ fail:
 static int event_services_encode(json_t *j, const msg_event *ev, char *err, size_t errlen)
 {
     if (ev->nservices > MSG_EVENT_MAX_SERVICES)
-        return err_set(err, errlen, "services: %zu items, more than the limit of %d",
-                       ev->nservices, MSG_EVENT_MAX_SERVICES);
+        return err_set(err, errlen, "services: %zu items, more than the limit of %d", ev->nservices,
+                       MSG_EVENT_MAX_SERVICES);
     json_t *services = json_array();
     json_object_set_new(j, "services", services); /* now owned by j */
     for (size_t i = 0; i < ev->nservices; i++) {
@@ -183,7 +178,8 @@ json_t *msg_event_encode(const msg_event *ev, char *err, size_t errlen)
 {
     json_t *j = json_object();
     if ((unsigned)ev->phase >= MSG_PHASE_COUNT) {
-        err_set(err, errlen, "phase: expected one of applying, progressing, healthy, failed, "
+        err_set(err, errlen,
+                "phase: expected one of applying, progressing, healthy, failed, "
                 "deleted");
         goto fail;
     }
@@ -197,15 +193,14 @@ json_t *msg_event_encode(const msg_event *ev, char *err, size_t errlen)
                           errlen) < 0)
         goto fail;
     json_object_set_new(j, "final", json_boolean(ev->final));
-    if (msg_field_put_str(j, "", "message", ev->message, 0, MSG_MAX_TEXT_LEN, err,
-                          errlen) < 0)
+    if (msg_field_put_str(j, "", "message", ev->message, 0, MSG_MAX_TEXT_LEN, err, errlen) < 0)
         goto fail;
     if (ev->has_services && event_services_encode(j, ev, err, errlen) < 0)
         goto fail;
     if (ev->has_resources) {
         if (ev->nresources > MSG_EVENT_MAX_RESOURCES) {
-            err_set(err, errlen, "resources: %zu items, more than the limit of %d",
-                    ev->nresources, MSG_EVENT_MAX_RESOURCES);
+            err_set(err, errlen, "resources: %zu items, more than the limit of %d", ev->nresources,
+                    MSG_EVENT_MAX_RESOURCES);
             goto fail;
         }
         json_t *res = msg_ref_objs_encode(ev->resources, ev->nresources, "resources", true, err,
@@ -214,8 +209,7 @@ json_t *msg_event_encode(const msg_event *ev, char *err, size_t errlen)
             goto fail;
         json_object_set_new(j, "resources", res);
     }
-    if (msg_field_put_str(j, "", "worker", ev->worker, 0, MSG_MAX_TEXT_LEN, err,
-                          errlen) < 0 ||
+    if (msg_field_put_str(j, "", "worker", ev->worker, 0, MSG_MAX_TEXT_LEN, err, errlen) < 0 ||
         msg_field_put_str(j, "", "at", ev->at, MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_TIME_LEN, err,
                           errlen) < 0)
         goto fail;

@@ -17,18 +17,18 @@
 #define MSG_EVENT_MAX_RESOURCES 10000
 
 /* One list for the phases and their names. */
-#define MSG_EVENT_PHASES(X)                                                                   \
-    X(APPLYING, "applying")                                                                   \
-    X(PROGRESSING, "progressing")                                                             \
-    X(HEALTHY, "healthy")                                                                     \
-    X(FAILED, "failed")                                                                       \
+#define MSG_EVENT_PHASES(X)                                                                        \
+    X(APPLYING, "applying")                                                                        \
+    X(PROGRESSING, "progressing")                                                                  \
+    X(HEALTHY, "healthy")                                                                          \
+    X(FAILED, "failed")                                                                            \
     X(DELETED, "deleted")
 
 typedef enum {
 #define MSG_EVENT_PHASE_ENUM(id, name) MSG_PHASE_##id,
     MSG_EVENT_PHASES(MSG_EVENT_PHASE_ENUM)
 #undef MSG_EVENT_PHASE_ENUM
-    MSG_PHASE_COUNT
+        MSG_PHASE_COUNT
 } msg_event_phase;
 
 /* "applying", ...; "?" out of range. */

@@ -101,13 +101,14 @@ int msg_field_version(const json_t *root, int want, char *err, size_t errlen)
 {
     int64_t v = 0;
     bool has = false;
-    if (msg_field_int(root, "", "schemaVersion", MSG_REQUIRED, INT64_MIN, INT64_MAX, &v, &has,
-                      err, errlen) < 0)
+    if (msg_field_int(root, "", "schemaVersion", MSG_REQUIRED, INT64_MIN, INT64_MAX, &v, &has, err,
+                      errlen) < 0)
         return -1;
     if (v != want)
-        return err_set(err, errlen, "schemaVersion: expected %d, got %" PRId64 "; this program "
-                       "reads only version %d (upgrade it to read newer records)", want, v,
-                       want);
+        return err_set(err, errlen,
+                       "schemaVersion: expected %d, got %" PRId64 "; this program "
+                       "reads only version %d (upgrade it to read newer records)",
+                       want, v, want);
     return 0;
 }
 
@@ -126,21 +127,14 @@ const char *msg_field_kind_of(const json_t *j)
     if (!j)
         return "nothing";
     switch (json_typeof(j)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a real number";
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a real number";
     case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
+    case JSON_FALSE: return "a boolean";
+    default: return "null";
     }
 }
 
@@ -180,7 +174,8 @@ static int field_str_check(const char *s, size_t len, const char *at, const char
     if ((flags & MSG_DNS1123) && !is_dns1123_label(s))
         return err_set(err, errlen,
                        "%s: not a DNS-1123 label (lowercase letters, digits and '-', "
-                       "at most 63)", path);
+                       "at most 63)",
+                       path);
     return 0;
 }
 
@@ -240,8 +235,8 @@ int msg_field_enum(const json_t *obj, const char *at, const char *key, unsigned 
     return -1;
 }
 
-int msg_field_int(const json_t *obj, const char *at, const char *key, unsigned flags,
-                  int64_t min, int64_t max, int64_t *out, bool *has, char *err, size_t errlen)
+int msg_field_int(const json_t *obj, const char *at, const char *key, unsigned flags, int64_t min,
+                  int64_t max, int64_t *out, bool *has, char *err, size_t errlen)
 {
     const json_t *v;
     int rc = field_get(obj, at, key, flags, "integer", &v, err, errlen);
@@ -253,8 +248,8 @@ int msg_field_int(const json_t *obj, const char *at, const char *key, unsigned f
     if (n < min || n > max) {
         char path[FIELD_PATH_LEN];
         msg_field_path(path, sizeof(path), at, key);
-        return err_set(err, errlen, "%s: %" PRId64 " is out of range (%" PRId64 " to %" PRId64
-                       ")", path, (int64_t)n, min, max);
+        return err_set(err, errlen, "%s: %" PRId64 " is out of range (%" PRId64 " to %" PRId64 ")",
+                       path, (int64_t)n, min, max);
     }
     *out = n;
     if (has)
@@ -262,8 +257,8 @@ int msg_field_int(const json_t *obj, const char *at, const char *key, unsigned f
     return 0;
 }
 
-int msg_field_bool(const json_t *obj, const char *at, const char *key, unsigned flags,
-                   bool *out, bool *has, char *err, size_t errlen)
+int msg_field_bool(const json_t *obj, const char *at, const char *key, unsigned flags, bool *out,
+                   bool *has, char *err, size_t errlen)
 {
     const json_t *v;
     int rc = field_get(obj, at, key, flags, "boolean", &v, err, errlen);
@@ -289,8 +284,7 @@ int msg_field_time(const json_t *obj, const char *at, const char *key, unsigned 
     if (v < 0) {
         char path[FIELD_PATH_LEN];
         msg_field_path(path, sizeof(path), at, key);
-        return err_set(err, errlen, "%s: not an RFC 3339 time such as 2026-11-26T02:10:00Z",
-                       path);
+        return err_set(err, errlen, "%s: not an RFC 3339 time such as 2026-11-26T02:10:00Z", path);
     }
     *out = s;
     if (ms)
@@ -352,8 +346,8 @@ int msg_field_item(const json_t *arr, const char *at, size_t i, char *path, size
     return msg_field_is_object(*out, path, err, errlen);
 }
 
-int msg_field_put_str(json_t *obj, const char *at, const char *key, const char *s,
-                      unsigned flags, size_t max_len, char *err, size_t errlen)
+int msg_field_put_str(json_t *obj, const char *at, const char *key, const char *s, unsigned flags,
+                      size_t max_len, char *err, size_t errlen)
 {
     if (!s) {
         if (!(flags & MSG_REQUIRED))

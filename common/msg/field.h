@@ -18,12 +18,12 @@
 /* Caps on what one record of any topic may hold besides MSG_MAX_BYTES (schema.h): a record
  * within MSG_MAX_BYTES can still be absurd. Some messages cap their arrays lower (task.h,
  * event.h). */
-#define MSG_MAX_DEPTH 64          /* nesting; the root is level 1, as for YAML documents */
-#define MSG_MAX_ITEMS 100000      /* items of any array, members of a map such as labels */
-#define MSG_MAX_ID_LEN 512        /* task ids (the schema's maxLength) */
-#define MSG_MAX_NAME_LEN 253      /* names, namespaces, types, steps, uids, apiVersions */
-#define MSG_MAX_TIME_LEN 64       /* RFC 3339 times */
-#define MSG_MAX_TEXT_LEN 65536    /* free text: messages, tokens, the worker's id */
+#define MSG_MAX_DEPTH 64       /* nesting; the root is level 1, as for YAML documents */
+#define MSG_MAX_ITEMS 100000   /* items of any array, members of a map such as labels */
+#define MSG_MAX_ID_LEN 512     /* task ids (the schema's maxLength) */
+#define MSG_MAX_NAME_LEN 253   /* names, namespaces, types, steps, uids, apiVersions */
+#define MSG_MAX_TIME_LEN 64    /* RFC 3339 times */
+#define MSG_MAX_TEXT_LEN 65536 /* free text: messages, tokens, the worker's id */
 
 /* Parses a record into a JSON object (new reference). NULL with the reason when buf is
  * empty or NULL, larger than MSG_MAX_BYTES (refused before parsing), not JSON, nested deeper
@@ -59,10 +59,10 @@ int msg_field_str_dup(const json_t *obj, const char *at, const char *key, unsign
  * names: "phase: \"Done\" is not one of rendering, running, ...". */
 int msg_field_enum(const json_t *obj, const char *at, const char *key, unsigned flags,
                    const char *const *names, size_t n, int *out, char *err, size_t errlen);
-int msg_field_int(const json_t *obj, const char *at, const char *key, unsigned flags,
-                  int64_t min, int64_t max, int64_t *out, bool *has, char *err, size_t errlen);
-int msg_field_bool(const json_t *obj, const char *at, const char *key, unsigned flags,
-                   bool *out, bool *has, char *err, size_t errlen);
+int msg_field_int(const json_t *obj, const char *at, const char *key, unsigned flags, int64_t min,
+                  int64_t max, int64_t *out, bool *has, char *err, size_t errlen);
+int msg_field_bool(const json_t *obj, const char *at, const char *key, unsigned flags, bool *out,
+                   bool *has, char *err, size_t errlen);
 /* An RFC 3339 time: the text and its value in ms since the epoch. */
 int msg_field_time(const json_t *obj, const char *at, const char *key, unsigned flags,
                    const char **out, int64_t *ms, char *err, size_t errlen);
@@ -81,8 +81,8 @@ int msg_field_item(const json_t *arr, const char *at, size_t i, char *path, size
 
 /* Writers: obj[key] = s, with the reader's rules (so that what is encoded decodes): a NULL s
  * is skipped unless MSG_REQUIRED, then an error; text that is not UTF-8 is an error. */
-int msg_field_put_str(json_t *obj, const char *at, const char *key, const char *s,
-                      unsigned flags, size_t max_len, char *err, size_t errlen);
+int msg_field_put_str(json_t *obj, const char *at, const char *key, const char *s, unsigned flags,
+                      size_t max_len, char *err, size_t errlen);
 /* j (stolen; NULL: an encoder failed, err says why) as compact JSON bytes (malloc'd; *len,
  * when len is not NULL, without the terminating NUL). */
 char *msg_field_dump(json_t *j, size_t *len, char *err, size_t errlen);

@@ -38,7 +38,7 @@ typedef struct msg_ident {
     msg_appref app;
     const char *step;
     const char *step_id;
-    int64_t attempt; /* 0 .. INT32_MAX */
+    int64_t attempt;  /* 0 .. INT32_MAX */
     bool has_attempt; /* required in a task, optional in an event */
     const char *cluster;
     const char *namespace; /* the placement's namespace */
@@ -52,8 +52,8 @@ typedef enum { MSG_REF_TASK, MSG_REF_EVENT } msg_ref_mode;
  * the field's path in err. */
 int msg_ref_ident_decode(const json_t *root, msg_ref_mode mode, msg_ident *out, char *err,
                          size_t errlen);
-int msg_ref_obj_decode(const json_t *j, const char *path, bool resource, msg_objref *out,
-                       char *err, size_t errlen);
+int msg_ref_obj_decode(const json_t *j, const char *path, bool resource, msg_objref *out, char *err,
+                       size_t errlen);
 /* Up to max items of the array at root[key] (absent: required or not by flags) into a new
  * array *out (free() it) of *n references. */
 int msg_ref_objs_decode(const json_t *root, const char *key, unsigned flags, size_t max,
@@ -66,7 +66,7 @@ int msg_ref_ident_encode(json_t *obj, const msg_ident *id, msg_ref_mode mode, ch
 json_t *msg_ref_obj_encode(const msg_objref *o, const char *path, bool resource, char *err,
                            size_t errlen);
 /* A new array of n references, or NULL with err. */
-json_t *msg_ref_objs_encode(const msg_objref *o, size_t n, const char *at, bool resource,
-                            char *err, size_t errlen);
+json_t *msg_ref_objs_encode(const msg_objref *o, size_t n, const char *at, bool resource, char *err,
+                            size_t errlen);
 
 #endif

@@ -38,10 +38,10 @@ static int task_comp_decode(const json_t *j, const char *path, msg_task_comp *c,
 {
     const json_t *workload = NULL, *traits = NULL;
     char at[128];
-    if (msg_field_str(j, path, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &c->name,
-                      err, errlen) < 0 ||
-        msg_field_str(j, path, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &c->type,
-                      err, errlen) < 0 ||
+    if (msg_field_str(j, path, "name", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &c->name, err,
+                      errlen) < 0 ||
+        msg_field_str(j, path, "type", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &c->type, err,
+                      errlen) < 0 ||
         msg_field_object(j, path, "workload", MSG_REQUIRED, &workload, err, errlen) < 0)
         return -1;
     msg_field_path(at, sizeof(at), path, "workload");
@@ -69,8 +69,8 @@ static int task_manifest_check(const json_t *m, const char *path, char *err, siz
     char at[128];
     msg_field_path(at, sizeof(at), path, "metadata");
     if (msg_field_is_object(m, path, err, errlen) < 0 ||
-        msg_field_str(m, path, "apiVersion", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s,
-                      err, errlen) < 0 ||
+        msg_field_str(m, path, "apiVersion", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s, err,
+                      errlen) < 0 ||
         msg_field_str(m, path, "kind", MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN, &s, err,
                       errlen) < 0 ||
         msg_field_object(m, path, "metadata", MSG_REQUIRED, &meta, err, errlen) < 0 ||
@@ -97,8 +97,8 @@ static int task_deploy_decode(msg_task *t, char *err, size_t errlen)
             task_comp_decode(j, path, &t->comps[i], err, errlen) < 0)
             return -1;
     }
-    if (msg_field_array(t->doc, "", "manifests", MSG_REQUIRED, MSG_TASK_MAX_MANIFESTS,
-                        &manifests, err, errlen) < 0)
+    if (msg_field_array(t->doc, "", "manifests", MSG_REQUIRED, MSG_TASK_MAX_MANIFESTS, &manifests,
+                        err, errlen) < 0)
         return -1;
     json_array_foreach(manifests, i, j) {
         char path[64];
@@ -119,8 +119,7 @@ static int task_decode(const char *buf, size_t len, msg_task *t, char *err, size
     t->identified = true;
     if (msg_field_time(t->doc, "", "createdAt", MSG_REQUIRED, &t->created_at, &t->created_at_ms,
                        err, errlen) < 0 ||
-        msg_field_time(t->doc, "", "deadline", 0, &t->deadline, &t->deadline_ms, err,
-                       errlen) < 0)
+        msg_field_time(t->doc, "", "deadline", 0, &t->deadline, &t->deadline_ms, err, errlen) < 0)
         return -1;
     if (t->id.kind == MSG_KIND_DEPLOY)
         return task_deploy_decode(t, err, errlen);
@@ -152,8 +151,8 @@ static json_t *task_trait_encode(const msg_task_trait *tr, const char *path, cha
     json_t *j = json_object();
     char at[128];
     msg_field_path(at, sizeof(at), path, "object");
-    if (msg_field_put_str(j, path, "type", tr->type, MSG_REQUIRED | MSG_NONEMPTY,
-                          MSG_MAX_NAME_LEN, err, errlen) < 0)
+    if (msg_field_put_str(j, path, "type", tr->type, MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          err, errlen) < 0)
         goto fail;
     if (tr->properties) {
         if (!json_is_object(tr->properties)) {
@@ -174,24 +173,23 @@ fail:
     return NULL;
 }
 
-static json_t *task_comp_encode(const msg_task_comp *c, const char *path, char *err,
-                                size_t errlen)
+static json_t *task_comp_encode(const msg_task_comp *c, const char *path, char *err, size_t errlen)
 {
     json_t *j = json_object(), *traits = json_array();
     char at[128];
     msg_field_path(at, sizeof(at), path, "workload");
-    if (msg_field_put_str(j, path, "name", c->name, MSG_REQUIRED | MSG_NONEMPTY,
-                          MSG_MAX_NAME_LEN, err, errlen) < 0 ||
-        msg_field_put_str(j, path, "type", c->type, MSG_REQUIRED | MSG_NONEMPTY,
-                          MSG_MAX_NAME_LEN, err, errlen) < 0)
+    if (msg_field_put_str(j, path, "name", c->name, MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          err, errlen) < 0 ||
+        msg_field_put_str(j, path, "type", c->type, MSG_REQUIRED | MSG_NONEMPTY, MSG_MAX_NAME_LEN,
+                          err, errlen) < 0)
         goto fail;
     json_t *workload = msg_ref_obj_encode(&c->workload, at, false, err, errlen);
     if (!workload)
         goto fail;
     json_object_set_new(j, "workload", workload);
     if (c->ntraits > MSG_TASK_MAX_TRAITS) {
-        err_set(err, errlen, "%s.traits: %zu items, more than the limit of %d", path,
-                c->ntraits, MSG_TASK_MAX_TRAITS);
+        err_set(err, errlen, "%s.traits: %zu items, more than the limit of %d", path, c->ntraits,
+                MSG_TASK_MAX_TRAITS);
         goto fail;
     }
     for (size_t k = 0; k < c->ntraits; k++) {
@@ -226,8 +224,8 @@ static int task_deploy_encode(json_t *j, const msg_task *t, char *err, size_t er
             return -1;
     }
     if (t->ncomps > MSG_TASK_MAX_COMPONENTS)
-        return err_set(err, errlen, "components: %zu items, more than the limit of %d",
-                       t->ncomps, MSG_TASK_MAX_COMPONENTS);
+        return err_set(err, errlen, "components: %zu items, more than the limit of %d", t->ncomps,
+                       MSG_TASK_MAX_COMPONENTS);
     json_t *comps = json_array();
     json_object_set_new(j, "components", comps); /* now owned by j */
     for (i = 0; i < t->ncomps; i++) {
@@ -242,12 +240,11 @@ static int task_deploy_encode(json_t *j, const msg_task *t, char *err, size_t er
     return 0;
 }
 
-static int task_time_encode(json_t *j, const char *key, const char *s, unsigned flags,
-                            char *err, size_t errlen)
+static int task_time_encode(json_t *j, const char *key, const char *s, unsigned flags, char *err,
+                            size_t errlen)
 {
     if (s && clock_parse_rfc3339(s) < 0)
-        return err_set(err, errlen, "%s: not an RFC 3339 time such as 2026-11-26T02:10:00Z",
-                       key);
+        return err_set(err, errlen, "%s: not an RFC 3339 time such as 2026-11-26T02:10:00Z", key);
     return msg_field_put_str(j, "", key, s, flags | MSG_NONEMPTY, MSG_MAX_TIME_LEN, err, errlen);
 }
 
@@ -264,8 +261,8 @@ json_t *msg_task_encode(const msg_task *t, char *err, size_t errlen)
             goto fail;
     } else {
         if (t->nresources > MSG_TASK_MAX_RESOURCES) {
-            err_set(err, errlen, "resources: %zu items, more than the limit of %d",
-                    t->nresources, MSG_TASK_MAX_RESOURCES);
+            err_set(err, errlen, "resources: %zu items, more than the limit of %d", t->nresources,
+                    MSG_TASK_MAX_RESOURCES);
             goto fail;
         }
         json_t *res = msg_ref_objs_encode(t->resources, t->nresources, "resources", true, err,

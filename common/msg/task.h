@@ -37,17 +37,17 @@ typedef struct msg_task_comp {
  * encode, the caller fills the struct with its own pointers (and never calls
  * msg_task_release on it). */
 typedef struct msg_task {
-    json_t *doc;  /* decode: the parsed record (owned); NULL in a task built to encode */
-    msg_ident id; /* taskId, kind, app, step, stepId, attempt, cluster, namespace */
-    bool identified; /* decode: the identity above was read in full (see msg_task_decode) */
-    const char *deadline;  /* deploy: when the step times out; NULL when absent */
-    int64_t deadline_ms;   /* decode: deadline in ms since the epoch; 0 when absent */
+    json_t *doc;          /* decode: the parsed record (owned); NULL in a task built to encode */
+    msg_ident id;         /* taskId, kind, app, step, stepId, attempt, cluster, namespace */
+    bool identified;      /* decode: the identity above was read in full (see msg_task_decode) */
+    const char *deadline; /* deploy: when the step times out; NULL when absent */
+    int64_t deadline_ms;  /* decode: deadline in ms since the epoch; 0 when absent */
     const char *created_at;
     int64_t created_at_ms; /* decode only */
     /* deploy */
     size_t ncomps;
-    msg_task_comp *comps;      /* in apply order */
-    const json_t *manifests;   /* an array of objects with apiVersion, kind, metadata.name */
+    msg_task_comp *comps;    /* in apply order */
+    const json_t *manifests; /* an array of objects with apiVersion, kind, metadata.name */
     /* delete */
     size_t nresources;
     msg_objref *resources;

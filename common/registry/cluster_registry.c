@@ -23,13 +23,15 @@ void cluster_now_rfc3339(char *buf, size_t len)
     clock_rfc3339(wall_ms(), 0, buf, len);
 }
 
-int cluster_record_seal(cluster_record *r, const seal_key *k, const kube_creds *creds,
-                        char *err, size_t errlen)
+int cluster_record_seal(cluster_record *r, const seal_key *k, const kube_creds *creds, char *err,
+                        size_t errlen)
 {
     json_t *cj = kube_creds_to_json(creds);
     if (!cj)
-        return err_set(err, errlen, "cluster \"%s\": its credentials hold text that is not "
-                       "UTF-8; check the kubeconfig", r->name);
+        return err_set(err, errlen,
+                       "cluster \"%s\": its credentials hold text that is not "
+                       "UTF-8; check the kubeconfig",
+                       r->name);
     char *plain = vela_json_dumps(cj, JSON_COMPACT);
     json_decref(cj); /* holds no more than the plain text: freed at once */
     if (!plain)
@@ -45,8 +47,8 @@ int cluster_record_seal(cluster_record *r, const seal_key *k, const kube_creds *
     return 0;
 }
 
-int cluster_record_creds(const cluster_record *r, const seal_key *k, kube_creds *out,
-                         char *err, size_t errlen)
+int cluster_record_creds(const cluster_record *r, const seal_key *k, kube_creds *out, char *err,
+                         size_t errlen)
 {
     char *plain = NULL;
     size_t len = 0;
@@ -124,8 +126,8 @@ struct registry {
 
 /* Every record is checked as it arrives, so that a bad one is reported once, with where it
  * came from, by each process that reads it (registry_get then fails for that cluster). */
-static void registry_on_change(const char *key, const char *old, size_t old_len,
-                               const char *value, size_t len, void *ctx)
+static void registry_on_change(const char *key, const char *old, size_t old_len, const char *value,
+                               size_t len, void *ctx)
 {
     struct registry *reg = ctx;
     if (value) {
@@ -191,8 +193,7 @@ size_t registry_count(registry *reg)
     return kq_table_count(reg->table);
 }
 
-int registry_get(registry *reg, const char *name, cluster_record *out, char *err,
-                 size_t errlen)
+int registry_get(registry *reg, const char *name, cluster_record *out, char *err, size_t errlen)
 {
     size_t len;
     const char *v = kq_table_get(reg->table, name, &len);
@@ -207,19 +208,24 @@ int registry_get(registry *reg, const char *name, cluster_record *out, char *err
             shown++;
         free(names);
         if (n)
-            err_set(err, errlen, "cluster \"%s\" not found; joined clusters: %s%s (see 'vela "
-                                 "cluster list')", name, sb.data ? sb.data : "",
-                    shown < n ? (shown ? ", ..." : "...") : "");
+            err_set(err, errlen,
+                    "cluster \"%s\" not found; joined clusters: %s%s (see 'vela "
+                    "cluster list')",
+                    name, sb.data ? sb.data : "", shown < n ? (shown ? ", ..." : "...") : "");
         else
-            err_set(err, errlen, "cluster \"%s\" not found; no cluster is joined yet (use "
-                                 "'vela cluster join')", name);
+            err_set(err, errlen,
+                    "cluster \"%s\" not found; no cluster is joined yet (use "
+                    "'vela cluster join')",
+                    name);
         strbuf_release(&sb);
         return 1;
     }
     char why[1024];
     if (cluster_record_parse(v, len, out, why, sizeof(why)) < 0)
-        return err_set(err, errlen, "cluster \"%s\": its record in vela.clusters is malformed: "
-                       "%s; join the cluster again", name, why);
+        return err_set(err, errlen,
+                       "cluster \"%s\": its record in vela.clusters is malformed: "
+                       "%s; join the cluster again",
+                       name, why);
     return 0;
 }
 
@@ -242,8 +248,10 @@ int registry_put(registry *reg, cluster_record *r, char *err, size_t errlen)
         return -1;
     json_t *j = cluster_record_to_json(r);
     if (!j)
-        return err_set(err, errlen, "cluster \"%s\": its record has no name or holds text that "
-                       "is not UTF-8", r->name ? r->name : "?");
+        return err_set(err, errlen,
+                       "cluster \"%s\": its record has no name or holds text that "
+                       "is not UTF-8",
+                       r->name ? r->name : "?");
     char *val = vela_json_dumps(j, JSON_COMPACT);
     json_decref(j);
     if (!val)
@@ -261,8 +269,8 @@ int registry_delete(registry *reg, const char *name, char *err, size_t errlen)
 {
     if (registry_producer(reg, err, errlen) < 0)
         return -1;
-    int rc = kq_produce_sync(reg->producer, reg->topic, name, NULL, 0, REGISTRY_PUT_TIMEOUT_MS,
-                             err, errlen);
+    int rc = kq_produce_sync(reg->producer, reg->topic, name, NULL, 0, REGISTRY_PUT_TIMEOUT_MS, err,
+                             errlen);
     if (rc == 0)
         log_info("event=cluster_record_deleted cluster=%s", name);
     return rc;

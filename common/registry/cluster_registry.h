@@ -16,11 +16,11 @@
 #include "registry/seal.h"
 
 /* Seals creds (kube_creds_to_json) into r->credentials, bound to r->name. */
-int cluster_record_seal(cluster_record *r, const seal_key *k, const kube_creds *creds,
-                        char *err, size_t errlen);
+int cluster_record_seal(cluster_record *r, const seal_key *k, const kube_creds *creds, char *err,
+                        size_t errlen);
 /* Opens r->credentials into *out (the caller releases it). Errors say which cluster. */
-int cluster_record_creds(const cluster_record *r, const seal_key *k, kube_creds *out,
-                         char *err, size_t errlen);
+int cluster_record_creds(const cluster_record *r, const seal_key *k, kube_creds *out, char *err,
+                         size_t errlen);
 
 /* Whether every pair of selector (an object of strings) is among the record's labels. */
 bool cluster_labels_match(const cluster_record *r, const json_t *selector);
@@ -48,8 +48,7 @@ int registry_poll(registry *reg, int timeout_ms);
 /* 0 and *out (overwritten as by cluster_record_from_json; the caller releases it in every
  * case) when name is registered; 1 when it is not (err then says so and lists the clusters
  * that exist); -1 on a malformed record. */
-int registry_get(registry *reg, const char *name, cluster_record *out, char *err,
-                 size_t errlen);
+int registry_get(registry *reg, const char *name, cluster_record *out, char *err, size_t errlen);
 /* The registered names in byte order (array freed by the caller; strings borrowed until the
  * next poll). */
 const char **registry_names(registry *reg, size_t *n);

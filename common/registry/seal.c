@@ -64,8 +64,8 @@ static int seal_key_create(const char *path, char *err, size_t errlen)
     if (slash && slash != dir) {
         *slash = '\0';
         if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-            return err_set(err, errlen, "cannot create folder \"%s\" for the secret key: %s",
-                           dir, strerror(errno));
+            return err_set(err, errlen, "cannot create folder \"%s\" for the secret key: %s", dir,
+                           strerror(errno));
     }
     unsigned char raw[SEAL_KEY_BYTES];
     char hex[SEAL_KEY_BYTES * 2 + 2];
@@ -109,8 +109,7 @@ int seal_key_load(const char *path, int create, seal_key *out, char *err, size_t
         fd = open(p, O_RDONLY | O_CLOEXEC);
     }
     if (fd < 0)
-        return err_set(err, errlen, "cannot read secret key file \"%s\": %s%s", p,
-                       strerror(errno),
+        return err_set(err, errlen, "cannot read secret key file \"%s\": %s%s", p, strerror(errno),
                        errno == ENOENT ? " (run 'vela cluster join' first or copy the key "
                                          "that joined the clusters)"
                                        : "");
@@ -199,8 +198,8 @@ json_t *seal_encrypt(const seal_key *k, const char *context, const void *plain, 
     if (EVP_EncryptInit_ex(cx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
         EVP_CIPHER_CTX_ctrl(cx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_BYTES, NULL) != 1 ||
         EVP_EncryptInit_ex(cx, NULL, NULL, k->key, nonce) != 1 ||
-        EVP_EncryptUpdate(cx, NULL, &outl, (const unsigned char *)context,
-                          (int)strlen(context)) != 1 ||
+        EVP_EncryptUpdate(cx, NULL, &outl, (const unsigned char *)context, (int)strlen(context)) !=
+            1 ||
         EVP_EncryptUpdate(cx, ct, &outl, plain, (int)len) != 1 ||
         EVP_EncryptFinal_ex(cx, ct + outl, &fl) != 1 ||
         EVP_CIPHER_CTX_ctrl(cx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG_BYTES, tag) != 1) {
@@ -237,8 +236,9 @@ int seal_decrypt(const seal_key *k, const char *context, const json_t *sealed, c
     if (!json_is_object(sealed) ||
         json_unpack((json_t *)sealed, "{s:s, s:s, s:s, s:s, s:s}", "alg", &alg, "kid", &kid,
                     "nonce", &s_nonce, "data", &s_data, "tag", &s_tag) != 0)
-        return err_set(err, errlen, "sealed credentials are malformed (need alg, kid, nonce, "
-                                    "data, tag)");
+        return err_set(err, errlen,
+                       "sealed credentials are malformed (need alg, kid, nonce, "
+                       "data, tag)");
     if (strcmp(alg, "AES-256-GCM") != 0)
         return err_set(err, errlen, "sealed credentials use unknown algorithm \"%s\"", alg);
     if (strcmp(kid, k->kid) != 0)
@@ -247,8 +247,8 @@ int seal_decrypt(const seal_key *k, const char *context, const json_t *sealed, c
                        "is %s); set VELA_SECRET_KEY_FILE to the key file used at join",
                        kid, k->kid);
     if (seal_unb64(s_nonce, &nonce, &nlen) < 0 || seal_unb64(s_data, &data, &dlen) < 0 ||
-        seal_unb64(s_tag, &tag, &tlen) < 0 || nlen != SEAL_NONCE_BYTES ||
-        tlen != SEAL_TAG_BYTES || dlen > SEAL_MAX_PLAIN) {
+        seal_unb64(s_tag, &tag, &tlen) < 0 || nlen != SEAL_NONCE_BYTES || tlen != SEAL_TAG_BYTES ||
+        dlen > SEAL_MAX_PLAIN) {
         err_set(err, errlen, "sealed credentials are malformed (bad base64 or sizes)");
         goto cleanup;
     }
@@ -261,13 +261,14 @@ int seal_decrypt(const seal_key *k, const char *context, const json_t *sealed, c
     if (EVP_DecryptInit_ex(cx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
         EVP_CIPHER_CTX_ctrl(cx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_BYTES, NULL) != 1 ||
         EVP_DecryptInit_ex(cx, NULL, NULL, k->key, nonce) != 1 ||
-        EVP_DecryptUpdate(cx, NULL, &outl, (const unsigned char *)context,
-                          (int)strlen(context)) != 1 ||
+        EVP_DecryptUpdate(cx, NULL, &outl, (const unsigned char *)context, (int)strlen(context)) !=
+            1 ||
         EVP_DecryptUpdate(cx, (unsigned char *)plain, &outl, data, (int)dlen) != 1 ||
         EVP_CIPHER_CTX_ctrl(cx, EVP_CTRL_GCM_SET_TAG, SEAL_TAG_BYTES, tag) != 1 ||
         EVP_DecryptFinal_ex(cx, (unsigned char *)plain + outl, &fl) != 1) {
-        err_set(err, errlen, "sealed credentials failed authentication: they were tampered "
-                             "with, corrupted, or belong to another record");
+        err_set(err, errlen,
+                "sealed credentials failed authentication: they were tampered "
+                "with, corrupted, or belong to another record");
         goto cleanup;
     }
     plain[outl + fl] = '\0';

@@ -70,8 +70,8 @@ static int yp_next(struct yp *p, yaml_event_t *ev)
         return err_set(p->err, p->errlen, "out of memory while reading YAML");
     if (y->context)
         return err_set(p->err, p->errlen, "%zu:%zu: invalid YAML: %s %s (at %zu:%zu)",
-                       y->problem_mark.line + 1, y->problem_mark.column + 1, problem,
-                       y->context, y->context_mark.line + 1, y->context_mark.column + 1);
+                       y->problem_mark.line + 1, y->problem_mark.column + 1, problem, y->context,
+                       y->context_mark.line + 1, y->context_mark.column + 1);
     return err_set(p->err, p->errlen, "%zu:%zu: invalid YAML: %s", y->problem_mark.line + 1,
                    y->problem_mark.column + 1, problem);
 }
@@ -178,9 +178,9 @@ static int str_eq_any(const char *s, size_t len, const char *const *words)
 static const char *const yaml_nulls[] = {"", "~", "null", "Null", "NULL", NULL};
 static const char *const yaml_trues[] = {"true", "True", "TRUE", NULL};
 static const char *const yaml_falses[] = {"false", "False", "FALSE", NULL};
-static const char *const yaml_specials[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
-                                            "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN",
-                                            NULL};
+static const char *const yaml_specials[] = {".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf",
+                                            "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
+                                            ".NaN",  ".NAN",  NULL};
 
 static int is_int_syntax(const char *s, size_t len)
 {
@@ -328,8 +328,9 @@ static int yp_count(struct yp *p, size_t n, yaml_mark_t m)
 {
     p->nodes += n;
     if (p->nodes > p->lim.max_nodes)
-        return yp_fail_mark(p, m, "document has more than %zu nodes (aliases count each time "
-                                  "they are used)",
+        return yp_fail_mark(p, m,
+                            "document has more than %zu nodes (aliases count each time "
+                            "they are used)",
                             p->lim.max_nodes);
     return 0;
 }
@@ -369,8 +370,9 @@ static int yp_merge_into(struct yp *p, json_t *map, json_t *src, yaml_mark_t m)
         return 0;
     }
     if (!json_is_object(src))
-        return yp_fail_mark(p, m, "the value of a << merge key must be a mapping or a list of "
-                                  "mappings");
+        return yp_fail_mark(p, m,
+                            "the value of a << merge key must be a mapping or a list of "
+                            "mappings");
     json_object_foreach(src, k, v) {
         if (!json_object_get(map, k)) /* the mapping's own keys win */
             json_object_set(map, k, v);
@@ -527,9 +529,7 @@ static int yp_node(struct yp *p, yaml_event_t *ev, int depth, const char *path, 
             yp_sequence(p, depth + 1, path, out);
         break;
     }
-    default:
-        yp_fail_mark(p, ev->start_mark, "unexpected YAML event");
-        goto cleanup;
+    default: yp_fail_mark(p, ev->start_mark, "unexpected YAML event"); goto cleanup;
     }
     if (!*out)
         goto cleanup;
@@ -587,8 +587,9 @@ static int yp_run(struct yp *p, const char *buf, size_t len, json_t **out)
     if (yp_next(p, &ev) < 0)
         goto cleanup;
     if (ev.type != YAML_STREAM_END_EVENT) {
-        yp_fail_mark(p, ev.start_mark, "expected one YAML document, found another; submit one "
-                                       "Application per file");
+        yp_fail_mark(p, ev.start_mark,
+                     "expected one YAML document, found another; submit one "
+                     "Application per file");
         yaml_event_delete(&ev);
         goto cleanup;
     }

@@ -21,8 +21,8 @@ extern const ydoc_limits ydoc_default_limits;
  * ones and !!str stay strings; anchors, aliases and `<<` merge keys work; duplicate keys,
  * non-scalar keys and several documents are errors. On failure returns -1 and writes
  * "LINE:COL: reason" into err. limits may be NULL for the defaults. */
-int ydoc_parse(const char *buf, size_t len, const ydoc_limits *limits, json_t **out,
-               char *err, size_t errlen);
+int ydoc_parse(const char *buf, size_t len, const ydoc_limits *limits, json_t **out, char *err,
+               size_t errlen);
 /* As ydoc_parse, but reads the first document of a stream and ignores what follows it, as
  * Kubernetes API servers read YAML request bodies. */
 int ydoc_parse_first(const char *buf, size_t len, const ydoc_limits *limits, json_t **out,

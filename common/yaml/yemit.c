@@ -18,9 +18,9 @@ static int yemit_write(void *data, unsigned char *buffer, size_t size)
  * strings when plain: yes/no/on/off/y/n, 1_000, 0b101, 12:30, "=", "<<". Quoted as well. */
 static int yemit_yaml11_special(const char *s, size_t len)
 {
-    static const char *const words[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No",
-                                        "NO", "on", "On", "ON", "off", "Off", "OFF", "=", "<<",
-                                        NULL};
+    static const char *const words[] = {"y",   "Y",   "yes", "Yes", "YES", "n",  "N",
+                                        "no",  "No",  "NO",  "on",  "On",  "ON", "off",
+                                        "Off", "OFF", "=",   "<<",  NULL};
     for (const char *const *w = words; *w; w++)
         if (strlen(*w) == len && memcmp(*w, s, len) == 0)
             return 1;
@@ -65,8 +65,7 @@ static int yemit_value(yaml_emitter_t *em, const json_t *v)
             return -1;
         json_object_foreach((json_t *)v, k, item) {
             size_t kl = strlen(k);
-            if (yemit_scalar(em, k, kl, yemit_needs_quotes(k, kl)) < 0 ||
-                yemit_value(em, item) < 0)
+            if (yemit_scalar(em, k, kl, yemit_needs_quotes(k, kl)) < 0 || yemit_value(em, item) < 0)
                 return -1;
         }
         yaml_mapping_end_event_initialize(&ev);
@@ -104,12 +103,9 @@ static int yemit_value(yaml_emitter_t *em, const json_t *v)
             memcpy(at, ".0", 2);
         }
         return yemit_scalar(em, num, strlen(num), 0);
-    case JSON_TRUE:
-        return yemit_scalar(em, "true", 4, 0);
-    case JSON_FALSE:
-        return yemit_scalar(em, "false", 5, 0);
-    case JSON_NULL:
-        return yemit_scalar(em, "null", 4, 0);
+    case JSON_TRUE: return yemit_scalar(em, "true", 4, 0);
+    case JSON_FALSE: return yemit_scalar(em, "false", 5, 0);
+    case JSON_NULL: return yemit_scalar(em, "null", 4, 0);
     }
     return -1;
 }

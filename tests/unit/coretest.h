@@ -32,14 +32,13 @@ void _fail(const char *const file, const int line) __attribute__((analyzer_noret
 #pragma GCC diagnostic ignored "-Wunused-function"
 
 /* An Application in flow-style YAML around a spec, e.g. APP("{components: [...]}"). */
-#define APP_NS(ns, spec)                                                                      \
-    "{apiVersion: core.oam.dev/v1beta1, kind: Application, metadata: {name: app1, namespace: " \
-    ns "}, spec: " spec "}"
+#define APP_NS(ns, spec)                                                                           \
+    "{apiVersion: core.oam.dev/v1beta1, kind: Application, metadata: {name: app1, namespace: " ns  \
+    "}, spec: " spec "}"
 #define APP(spec) APP_NS("ns1", spec)
 /* One webservice "web" with image nginx, and more properties/traits spliced in. */
-#define WEB(extra_props, traits)                                                              \
-    "{name: web, type: webservice, properties: {image: nginx" extra_props "}, traits: [" traits \
-    "]}"
+#define WEB(extra_props, traits)                                                                   \
+    "{name: web, type: webservice, properties: {image: nginx" extra_props "}, traits: [" traits "]}"
 
 static char ct_err[4096];
 
@@ -52,8 +51,7 @@ static const registry_view *ct_registry_impl(int with_local)
 {
     static registry_view with, without;
     if (!ct_reg_labels[0]) {
-        static const char *const names[] = {"us-west-1", "beijing-2", "beijing-1", "local",
-                                            "eu-1"};
+        static const char *const names[] = {"us-west-1", "beijing-2", "beijing-1", "local", "eu-1"};
         static const char *const labels[] = {
             "{provider: AWS, region: us-west, env: prod}",
             "{provider: Aliyun, region: cn-beijing, env: staging}",
@@ -149,12 +147,12 @@ static void ct_ncontains_at(const char *file, int line, const char *haystack, co
 }
 
 /* Asserts app_parse fails with an error containing each of the given substrings. */
-#define assert_parse_fails(yaml, ...)                                                         \
-    do {                                                                                      \
-        const char *ct_e_ = ct_parse_err(yaml);                                               \
-        const char *ct_needles_[] = {__VA_ARGS__, NULL};                                      \
-        for (size_t ct_i_ = 0; ct_needles_[ct_i_]; ct_i_++)                                   \
-            assert_contains(ct_e_, ct_needles_[ct_i_]);                                       \
+#define assert_parse_fails(yaml, ...)                                                              \
+    do {                                                                                           \
+        const char *ct_e_ = ct_parse_err(yaml);                                                    \
+        const char *ct_needles_[] = {__VA_ARGS__, NULL};                                           \
+        for (size_t ct_i_ = 0; ct_needles_[ct_i_]; ct_i_++)                                        \
+            assert_contains(ct_e_, ct_needles_[ct_i_]);                                            \
     } while (0)
 
 /* ---- rendering ---- */
@@ -237,8 +235,7 @@ static json_t *ct_get(json_t *root, const char *path)
 /* Asserts that root at path equals the value written (as YAML) in expected; "~" or "null"
  * for JSON null, and the special word ABSENT for "no such field". */
 #define assert_at(root, path, expected) ct_at(__FILE__, __LINE__, root, path, expected)
-static void ct_at(const char *file, int line, json_t *root, const char *path,
-                  const char *expected)
+static void ct_at(const char *file, int line, json_t *root, const char *path, const char *expected)
 {
     json_t *got = ct_get(root, path);
     if (strcmp(expected, "ABSENT") == 0) {
@@ -271,8 +268,7 @@ static json_t *ct_find(json_t *manifests, const char *kind, const char *name)
     json_array_foreach(manifests, i, m) {
         if (strcmp(json_string_value(json_object_get(m, "kind")), kind) != 0)
             continue;
-        if (!name ||
-            strcmp(json_string_value(ct_get(m, "metadata.name")), name) == 0)
+        if (!name || strcmp(json_string_value(ct_get(m, "metadata.name")), name) == 0)
             return m;
     }
     return NULL;

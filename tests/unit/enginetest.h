@@ -73,11 +73,10 @@ static void et_reply(engine *e, const json_t *task, const char *phase, const cha
             json_array_append_new(traits, json_pack("{s:s,s:b,s:s}", "type", type, "healthy", 1,
                                                     "message", msg));
         }
-        json_array_append_new(services, json_pack("{s:O,s:O,s:b,s:s,s:o}", "name",
-                                                  json_object_get(c, "name"), "type",
-                                                  json_object_get(c, "type"), "healthy",
-                                                  strcmp(phase, "healthy") == 0, "message",
-                                                  ready, "traits", traits));
+        json_array_append_new(
+            services, json_pack("{s:O,s:O,s:b,s:s,s:o}", "name", json_object_get(c, "name"), "type",
+                                json_object_get(c, "type"), "healthy",
+                                strcmp(phase, "healthy") == 0, "message", ready, "traits", traits));
     }
     json_array_foreach(json_object_get(task, "manifests"), i, c) {
         json_t *meta = json_object_get(c, "metadata");
@@ -88,16 +87,13 @@ static void et_reply(engine *e, const json_t *task, const char *phase, const cha
                                                    json_object_get(meta, "name")));
     }
     json_t *ref = json_object_get(task, "app");
-    json_t *ev = json_pack("{s:i,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:b,s:s,s:o,s:o,s:s}",
-                           "schemaVersion", 1, "taskId", json_object_get(task, "taskId"), "kind",
-                           json_object_get(task, "kind"), "app", ref, "step",
-                           json_object_get(task, "step"), "stepId",
-                           json_object_get(task, "stepId"), "attempt",
-                           json_object_get(task, "attempt"), "cluster",
-                           json_object_get(task, "cluster"), "namespace",
-                           json_object_get(task, "namespace"), "phase", phase, "final", 1,
-                           "message", message, "services", services, "resources", resources,
-                           "at", "2026-01-01T00:00:00Z");
+    json_t *ev = json_pack(
+        "{s:i,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:b,s:s,s:o,s:o,s:s}", "schemaVersion", 1,
+        "taskId", json_object_get(task, "taskId"), "kind", json_object_get(task, "kind"), "app",
+        ref, "step", json_object_get(task, "step"), "stepId", json_object_get(task, "stepId"),
+        "attempt", json_object_get(task, "attempt"), "cluster", json_object_get(task, "cluster"),
+        "namespace", json_object_get(task, "namespace"), "phase", phase, "final", 1, "message",
+        message, "services", services, "resources", resources, "at", "2026-01-01T00:00:00Z");
     assert_non_null(ev);
     char key[256], err[256];
     snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(ref, "namespace")),

@@ -6,41 +6,41 @@
 /* A valid Application touching every level of the format, in block style, so that a line
  * inserted after line N lands at a known field path (see unknown_fields_*). */
 static const char *const full_doc[] = {
-    "apiVersion: core.oam.dev/v1beta1", /* 1 */
-    "kind: Application",                /* 2 */
-    "metadata:",                        /* 3 */
-    "  name: app1",                     /* 4 */
-    "spec:",                            /* 5 */
-    "  components:",                    /* 6 */
-    "    - name: web",                  /* 7 */
-    "      type: webservice",           /* 8 */
-    "      properties:",                /* 9 */
-    "        image: nginx",             /* 10 */
-    "      traits:",                    /* 11 */
-    "        - type: scaler",           /* 12 */
-    "          properties:",            /* 13 */
-    "            replicas: 2",          /* 14 */
-    "  policies:",                      /* 15 */
-    "    - name: t",                    /* 16 */
-    "      type: topology",             /* 17 */
-    "      properties:",                /* 18 */
-    "        clusters: [local]",        /* 19 */
-    "    - name: o",                    /* 20 */
-    "      type: override",             /* 21 */
-    "      properties:",                /* 22 */
-    "        components:",              /* 23 */
-    "          - name: web",            /* 24 */
-    "            traits:",              /* 25 */
-    "              - type: scaler",     /* 26 */
+    "apiVersion: core.oam.dev/v1beta1",          /* 1 */
+    "kind: Application",                         /* 2 */
+    "metadata:",                                 /* 3 */
+    "  name: app1",                              /* 4 */
+    "spec:",                                     /* 5 */
+    "  components:",                             /* 6 */
+    "    - name: web",                           /* 7 */
+    "      type: webservice",                    /* 8 */
+    "      properties:",                         /* 9 */
+    "        image: nginx",                      /* 10 */
+    "      traits:",                             /* 11 */
+    "        - type: scaler",                    /* 12 */
+    "          properties:",                     /* 13 */
+    "            replicas: 2",                   /* 14 */
+    "  policies:",                               /* 15 */
+    "    - name: t",                             /* 16 */
+    "      type: topology",                      /* 17 */
+    "      properties:",                         /* 18 */
+    "        clusters: [local]",                 /* 19 */
+    "    - name: o",                             /* 20 */
+    "      type: override",                      /* 21 */
+    "      properties:",                         /* 22 */
+    "        components:",                       /* 23 */
+    "          - name: web",                     /* 24 */
+    "            traits:",                       /* 25 */
+    "              - type: scaler",              /* 26 */
     "                properties: {replicas: 3}", /* 27 */
-    "  workflow:",                      /* 28 */
-    "    mode:",                        /* 29 */
-    "      steps: DAG",                 /* 30 */
-    "    steps:",                       /* 31 */
-    "      - name: s",                  /* 32 */
-    "        type: deploy",             /* 33 */
-    "        properties:",              /* 34 */
-    "          policies: [o, t]",       /* 35 */
+    "  workflow:",                               /* 28 */
+    "    mode:",                                 /* 29 */
+    "      steps: DAG",                          /* 30 */
+    "    steps:",                                /* 31 */
+    "      - name: s",                           /* 32 */
+    "        type: deploy",                      /* 33 */
+    "        properties:",                       /* 34 */
+    "          policies: [o, t]",                /* 35 */
     NULL,
 };
 
@@ -101,8 +101,9 @@ static void unknown_fields_at_every_level_name_the_path_line_and_column(void **s
         char extra[64], want[256];
         snprintf(extra, sizeof(extra), "%*sbogus: 1", cases[i].indent, "");
         const char *doc = full_doc_with(cases[i].after, extra, 0, NULL);
-        snprintf(want, sizeof(want), "%d:%d: %s: unknown field \"bogus\"; known fields: ",
-                 cases[i].after + 1, cases[i].indent + 1, cases[i].path);
+        snprintf(want, sizeof(want),
+                 "%d:%d: %s: unknown field \"bogus\"; known fields: ", cases[i].after + 1,
+                 cases[i].indent + 1, cases[i].path);
         app *a = NULL;
         char err[1024] = "";
         if (app_parse(doc, strlen(doc), &a, err, sizeof(err)) == 0 || !strstr(err, want)) {
@@ -131,8 +132,9 @@ static void errors_name_the_line_and_column_of_the_offending_field(void **state)
         {17, "      type: placement",
          "17:7: spec.policies[0].type: unknown policy type \"placement\"; known types: "
          "override, topology"},
-        {19, "        clusters: local", "19:9: spec.policies[0].properties.clusters: expected a "
-                                        "list of strings"},
+        {19, "        clusters: local",
+         "19:9: spec.policies[0].properties.clusters: expected a "
+         "list of strings"},
         {33, "        type: apply", "33:9: spec.workflow.steps[0].type: unknown step type"},
         {35, "          policies: [o, x]",
          "35:25: spec.workflow.steps[0].properties.policies[1]: policy \"x\" not found"},
@@ -148,8 +150,7 @@ static void errors_name_the_line_and_column_of_the_offending_field(void **state)
         const char *doc = full_doc_with(-1, NULL, cases[i].line, cases[i].with);
         app *a = NULL;
         char err[1024] = "";
-        if (app_parse(doc, strlen(doc), &a, err, sizeof(err)) == 0 ||
-            !strstr(err, cases[i].want)) {
+        if (app_parse(doc, strlen(doc), &a, err, sizeof(err)) == 0 || !strstr(err, cases[i].want)) {
             print_error("case %zu: want \"%s\"\n  got \"%s\"\n", i, cases[i].want, err);
             failures++;
         }
@@ -171,8 +172,9 @@ static void namespace_defaults_to_default(void **state)
                            "x}, spec: {components: [" WEB("", "") "]}}",
                            CT_REG);
     assert_string_equal(ct_placements(plan, 0), "local/default");
-    assert_at(plan, "workflow.steps[0].placements[0].manifests[0].metadata.labels[\"app.oam.dev/"
-                    "namespace\"]",
+    assert_at(plan,
+              "workflow.steps[0].placements[0].manifests[0].metadata.labels[\"app.oam.dev/"
+              "namespace\"]",
               "default");
     json_decref(plan);
 }
@@ -181,11 +183,14 @@ static void names_must_be_dns_1123_labels(void **state)
 {
     (void)state;
     static const char *const valid[] = {
-        "a", "a-b", "a1", "0abc", "a--b",
-        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc"};
+        "a",    "a-b",  "a1",
+        "0abc", "a--b", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc"};
     static const char *const invalid[] = {
-        "A", "a_b", "-a", "a-", "a.b", "a b", "\\u00e4", "\"\"", "ab/c",
-        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd"};
+        "A",       "a_b",
+        "-a",      "a-",
+        "a.b",     "a b",
+        "\\u00e4", "\"\"",
+        "ab/c",    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd"};
     /* where a name goes: app, component, policy, step, namespace */
     static const char *const where[] = {
         "{apiVersion: core.oam.dev/v1beta1, kind: Application, metadata: {name: %s}, spec: "
@@ -197,8 +202,8 @@ static void names_must_be_dns_1123_labels(void **state)
         APP_NS("%s", "{components: []}"),
     };
     static const char *const where_path[] = {"metadata.name", "spec.components[0].name",
-                                             "spec.policies[0].name",
-                                             "spec.workflow.steps[0].name", "metadata.namespace"};
+                                             "spec.policies[0].name", "spec.workflow.steps[0].name",
+                                             "metadata.namespace"};
     int failures = 0;
     assert_int_equal(strlen(valid[5]), 63);
     for (size_t w = 0; w < ARRAY_LEN(where); w++) {
@@ -220,8 +225,8 @@ static void names_must_be_dns_1123_labels(void **state)
                 failures++;
             } else if (!ok && (rc == 0 || !strstr(err, where_path[w]) ||
                                !strstr(err, "is not a valid name"))) {
-                print_error("%s = %s: want an invalid-name error, got rc=%d %s\n",
-                            where_path[w], name, rc, rc ? err : "");
+                print_error("%s = %s: want an invalid-name error, got rc=%d %s\n", where_path[w],
+                            name, rc, rc ? err : "");
                 failures++;
             }
         }
@@ -233,7 +238,7 @@ static void duplicate_names_are_errors(void **state)
 {
     (void)state;
     assert_parse_fails(APP("{components: [" WEB("", "") ", {name: w2, type: worker, properties: "
-                           "{image: x}}, " WEB("", "") "]}"),
+                                                        "{image: x}}, " WEB("", "") "]}"),
                        "spec.components[2].name", "duplicate component name \"web\"",
                        "spec.components[0]");
     assert_parse_fails(APP("{components: [], policies: [{name: p, type: topology, properties: "
@@ -376,46 +381,45 @@ static void metadata_labels_and_annotations_are_accepted(void **state)
     app_free(a);
 }
 
-static const char yaml_features[] =
-    "# an Application using ordinary YAML features\n"
-    "apiVersion: core.oam.dev/v1beta1   # trailing comment\n"
-    "kind: Application\n"
-    "metadata:\n"
-    "  name: features\n"
-    "spec:\n"
-    "  components:\n"
-    "    - name: web\n"
-    "      type: webservice\n"
-    "      properties: &common\n"
-    "        image: nginx:1.25\n"
-    "        env: &env\n"
-    "          - name: GREETING\n"
-    "            value: |\n"
-    "              hello\n"
-    "              world\n"
-    "          - name: FOLDED\n"
-    "            value: >-\n"
-    "              one\n"
-    "              two\n"
-    "        labels: &labels {tier: front}\n"
-    "    - name: web2\n"
-    "      type: webservice\n"
-    "      properties:\n"
-    "        <<: *common\n"
-    "        image: nginx:1.26   # own keys win over merged ones\n"
-    "    - name: bg\n"
-    "      type: worker\n"
-    "      properties:\n"
-    "        image: 'busybox'\n"
-    "        env: *env\n"
-    "        labels:\n"
-    "          <<: [*labels, {tier: back, extra: x}]\n"
-    "        cmd:\n"
-    "          - \"sh\"\n"
-    "          - -c\n"
-    "          - |-\n"
-    "            echo a\n"
-    "            echo b\n";
+static const char yaml_features[] = "# an Application using ordinary YAML features\n"
+                                    "apiVersion: core.oam.dev/v1beta1   # trailing comment\n"
+                                    "kind: Application\n"
+                                    "metadata:\n"
+                                    "  name: features\n"
+                                    "spec:\n"
+                                    "  components:\n"
+                                    "    - name: web\n"
+                                    "      type: webservice\n"
+                                    "      properties: &common\n"
+                                    "        image: nginx:1.25\n"
+                                    "        env: &env\n"
+                                    "          - name: GREETING\n"
+                                    "            value: |\n"
+                                    "              hello\n"
+                                    "              world\n"
+                                    "          - name: FOLDED\n"
+                                    "            value: >-\n"
+                                    "              one\n"
+                                    "              two\n"
+                                    "        labels: &labels {tier: front}\n"
+                                    "    - name: web2\n"
+                                    "      type: webservice\n"
+                                    "      properties:\n"
+                                    "        <<: *common\n"
+                                    "        image: nginx:1.26   # own keys win over merged ones\n"
+                                    "    - name: bg\n"
+                                    "      type: worker\n"
+                                    "      properties:\n"
+                                    "        image: 'busybox'\n"
+                                    "        env: *env\n"
+                                    "        labels:\n"
+                                    "          <<: [*labels, {tier: back, extra: x}]\n"
+                                    "        cmd:\n"
+                                    "          - \"sh\"\n"
+                                    "          - -c\n"
+                                    "          - |-\n"
+                                    "            echo a\n"
+                                    "            echo b\n";
 
 static void yaml_comments_anchors_merge_keys_and_block_strings_work(void **state)
 {
@@ -426,8 +430,9 @@ static void yaml_comments_anchors_merge_keys_and_block_strings_work(void **state
     assert_at(c, "[0].properties.env[1].value", "one two");
     assert_at(c, "[1].properties.image", "\"nginx:1.26\"");
     assert_at(c, "[1].properties.labels", "{tier: front}");
-    assert_at(c, "[1].properties.env", "[{name: GREETING, value: \"hello\\nworld\\n\"},"
-                                       " {name: FOLDED, value: one two}]");
+    assert_at(c, "[1].properties.env",
+              "[{name: GREETING, value: \"hello\\nworld\\n\"},"
+              " {name: FOLDED, value: one two}]");
     assert_at(c, "[2].properties.env[0].name", "GREETING");
     /* the first mapping of a << list wins over later ones */
     assert_at(c, "[2].properties.labels", "{tier: front, extra: x}");

@@ -109,12 +109,11 @@ static void every_bad_input_fails_with_its_expected_error(void **state)
 
 /* ---- generated inputs ---- */
 
-#define APP_HEAD                                                                              \
-    "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: gen}\nspec:\n"      \
+#define APP_HEAD                                                                                   \
+    "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: gen}\nspec:\n"          \
     "  components: []\n  x: "
 
-static void expect_pipeline_error(const char *what, const char *buf, size_t len,
-                                  const char *want)
+static void expect_pipeline_error(const char *what, const char *buf, size_t len, const char *want)
 {
     char err[4096];
     if (run_pipeline(buf, len, err, sizeof(err)) < 0)
@@ -131,8 +130,9 @@ static void oversized_document_is_rejected(void **state)
     char *buf = malloc(n);
     size_t head = (size_t)snprintf(buf, n, APP_HEAD "1\n#");
     memset(buf + head, 'x', n - head);
-    expect_pipeline_error("oversized", buf, n, "1:1: the document is 2097153 bytes, more than "
-                                                "the limit of 2097152");
+    expect_pipeline_error("oversized", buf, n,
+                          "1:1: the document is 2097153 bytes, more than "
+                          "the limit of 2097152");
     free(buf);
 }
 

@@ -26,18 +26,42 @@ struct t_args {
 static const char *const t_formats[] = {"yaml", "json", NULL};
 
 static const cmdline_opt t_opts[] = {
-    {.name = "file", .letter = 'f', .kind = CMDLINE_STRING, .flags = CMDLINE_REQUIRED,
-     .offset = offsetof(struct t_args, file), .arg = "FILE", .help = "the input"},
-    {.name = "wait", .letter = 'w', .kind = CMDLINE_FLAG, .offset = offsetof(struct t_args, wait),
+    {.name = "file",
+     .letter = 'f',
+     .kind = CMDLINE_STRING,
+     .flags = CMDLINE_REQUIRED,
+     .offset = offsetof(struct t_args, file),
+     .arg = "FILE",
+     .help = "the input"},
+    {.name = "wait",
+     .letter = 'w',
+     .kind = CMDLINE_FLAG,
+     .offset = offsetof(struct t_args, wait),
      .help = "wait"},
-    {.name = "timeout", .kind = CMDLINE_DURATION, .min = 1,
-     .offset = offsetof(struct t_args, timeout_ms), .arg = "DURATION", .help = "how long"},
-    {.name = "count", .kind = CMDLINE_INT, .min = 1, .max = 10,
-     .offset = offsetof(struct t_args, count), .arg = "N", .help = "how many"},
-    {.name = "output", .letter = 'o', .kind = CMDLINE_ENUM, .choices = t_formats,
-     .offset = offsetof(struct t_args, output), .help = "the format"},
-    {.name = "tag", .kind = CMDLINE_LIST, .offset = offsetof(struct t_args, tags),
-     .arg = "TAG", .help = "a tag, repeatable"},
+    {.name = "timeout",
+     .kind = CMDLINE_DURATION,
+     .min = 1,
+     .offset = offsetof(struct t_args, timeout_ms),
+     .arg = "DURATION",
+     .help = "how long"},
+    {.name = "count",
+     .kind = CMDLINE_INT,
+     .min = 1,
+     .max = 10,
+     .offset = offsetof(struct t_args, count),
+     .arg = "N",
+     .help = "how many"},
+    {.name = "output",
+     .letter = 'o',
+     .kind = CMDLINE_ENUM,
+     .choices = t_formats,
+     .offset = offsetof(struct t_args, output),
+     .help = "the format"},
+    {.name = "tag",
+     .kind = CMDLINE_LIST,
+     .offset = offsetof(struct t_args, tags),
+     .arg = "TAG",
+     .help = "a tag, repeatable"},
     {0},
 };
 
@@ -70,7 +94,7 @@ static int t_split(char *buf, char **argv, int max)
 /* What a parse left: "file=x wait=1 ... args=a,b", the fields that differ from zero; -1 when
  * an append fails. */
 static int t_describe(const struct t_args *a, const vela_opts *k, const cmdline_args *pos,
-                       strbuf *sb)
+                      strbuf *sb)
 {
     int bad = 0;
     if (a->file)
@@ -192,8 +216,8 @@ static void command_lines_have_their_outcome(void **state)
             assert_int_equal(strbuf_adds(&got, err), 0);
         const char *g = got.data ? got.data : "";
         if (rc != c->rc || (c->expect && strcmp(g, c->expect) != 0)) {
-            fprintf(stderr, "case %zu \"%s\": rc %d, want %d\n  got:  %s\n  want: %s\n", i,
-                    c->line, rc, c->rc, g, c->expect ? c->expect : "");
+            fprintf(stderr, "case %zu \"%s\": rc %d, want %d\n  got:  %s\n  want: %s\n", i, c->line,
+                    rc, c->rc, g, c->expect ? c->expect : "");
             failures++;
         }
         strbuf_release(&got);
@@ -297,8 +321,8 @@ static void options_can_stop_at_the_first_argument(void **state)
 {
     (void)state;
     static const cmdline_opt none[] = {{0}};
-    static const cmdline_cmd top = {.name = "vela", .args = "COMMAND", .max_args = -1,
-                                    .stop_at_arg = 1};
+    static const cmdline_cmd top = {
+        .name = "vela", .args = "COMMAND", .max_args = -1, .stop_at_arg = 1};
     char buf[] = "--topic-prefix x. up -n prod --help";
     char *argv[32], err[256];
     vela_opts k;
@@ -306,8 +330,7 @@ static void options_can_stop_at_the_first_argument(void **state)
     opts_init(&k);
     int argc = t_split(buf, argv, 32);
     cmdline_group groups[] = {{"Options", none, NULL}, opts_group(&k)};
-    assert_int_equal(cmdline_scan(&top, groups, 2, argc, argv, &pos, err, sizeof(err)),
-                     CMDLINE_OK);
+    assert_int_equal(cmdline_scan(&top, groups, 2, argc, argv, &pos, err, sizeof(err)), CMDLINE_OK);
     assert_int_equal(pos.argc, 4);
     assert_string_equal(pos.argv[0], "up");
     assert_string_equal(pos.argv[3], "--help");

@@ -11,8 +11,8 @@ struct sink {
 static int sink_task(void *ctx, const char *cluster, const char *region, const json_t *task)
 {
     struct sink *s = ctx;
-    json_array_append_new(s->tasks, json_pack("{s:s,s:s,s:O}", "cluster", cluster, "region",
-                                              region, "task", task));
+    json_array_append_new(s->tasks, json_pack("{s:s,s:s,s:O}", "cluster", cluster, "region", region,
+                                              "task", task));
     return 0;
 }
 
@@ -172,7 +172,8 @@ static void engine_basic_deploys_to_both_beijing_clusters_and_runs(void **state)
     assert_int_equal(n, 1);
     assert_non_null(last_task(f, "beijing-2", 0, &n));
     assert_null(last_task(f, "us-west-1", 0, NULL));
-    assert_string_equal(json_string_value(json_object_get(json_array_get(f->sink.tasks, 0), "region")), "cn");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(f->sink.tasks, 0), "region")), "cn");
     assert_string_equal(phase_of(f, "default/example-app"), "runningWorkflow");
     reply_all(f, 0, "healthy");
     tick(f, 10);
@@ -182,13 +183,16 @@ static void engine_basic_deploys_to_both_beijing_clusters_and_runs(void **state)
     assert_true(json_is_true(json_object_get(wf, "finished")));
     assert_string_equal(json_string_value(json_object_get(wf, "mode")), "DAG");
     json_t *step = json_array_get(json_object_get(wf, "steps"), 0);
-    assert_string_equal(json_string_value(json_object_get(step, "name")), "deploy-beijing-clusters");
+    assert_string_equal(json_string_value(json_object_get(step, "name")),
+                        "deploy-beijing-clusters");
     assert_string_equal(json_string_value(json_object_get(step, "phase")), "succeeded");
     assert_int_equal(strlen(json_string_value(json_object_get(step, "id"))), 10);
     json_t *services = json_object_get(st, "services");
     assert_int_equal(json_array_size(services), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(services, 1), "cluster")), "beijing-2");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(services, 0), "message")), "Ready:3/3");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(services, 1), "cluster")),
+                        "beijing-2");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(services, 0), "message")),
+                        "Ready:3/3");
     assert_int_equal(json_integer_value(json_object_get(st, "revision")), 1);
 }
 
@@ -203,10 +207,12 @@ static void engine_identical_resubmit_does_nothing_and_a_change_is_a_new_revisio
     submit_example(f, "basic.yaml");
     tick(f, 10);
     assert_int_equal(json_array_size(f->sink.tasks), before);
-    assert_int_equal(json_integer_value(json_object_get(status_of(f, "default/example-app"), "revision")), 1);
+    assert_int_equal(
+        json_integer_value(json_object_get(status_of(f, "default/example-app"), "revision")), 1);
     submit_example(f, "intermediate.yaml");
     tick(f, 10);
-    assert_int_equal(json_integer_value(json_object_get(status_of(f, "default/example-app"), "revision")), 2);
+    assert_int_equal(
+        json_integer_value(json_object_get(status_of(f, "default/example-app"), "revision")), 2);
     assert_non_null(last_task(f, "us-west-1", before, NULL));
     assert_string_equal(phase_of(f, "default/example-app"), "runningWorkflow");
 }
@@ -228,7 +234,9 @@ static void engine_advanced_runs_step_by_step_with_five_replicas_in_aws(void **s
     reply(f, aws, "healthy", "", "Ready:5/5");
     tick(f, 10);
     assert_string_equal(phase_of(f, "default/example-app"), "running");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(status_of(f, "default/example-app"), "workflow"), "mode")),
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(status_of(f, "default/example-app"), "workflow"),
+                            "mode")),
                         "StepByStep");
 }
 
@@ -253,7 +261,9 @@ static void engine_failure_shows_the_api_message_retries_with_backoff_then_fails
     json_t *t2 = last_task(f, "beijing-1", before, NULL);
     assert_non_null(t2);
     assert_int_equal(json_integer_value(json_object_get(t2, "attempt")), 2);
-    step = json_array_get(json_object_get(json_object_get(status_of(f, "default/example-app"), "workflow"), "steps"), 0);
+    step = json_array_get(
+        json_object_get(json_object_get(status_of(f, "default/example-app"), "workflow"), "steps"),
+        0);
     /* the retry is out: still failed, still saying why */
     assert_string_equal(json_string_value(json_object_get(step, "phase")), "failed");
     assert_string_equal(json_string_value(json_object_get(step, "message")),
@@ -265,7 +275,8 @@ static void engine_failure_shows_the_api_message_retries_with_backoff_then_fails
     reply(f, t3, "failed", "cluster beijing-1: namespaces \"multi-cluster\" not found", "");
     tick(f, 10);
     assert_string_equal(phase_of(f, "default/example-app"), "workflowFailed");
-    assert_true(json_is_true(json_object_get(json_object_get(status_of(f, "default/example-app"), "workflow"), "terminated")));
+    assert_true(json_is_true(json_object_get(
+        json_object_get(status_of(f, "default/example-app"), "workflow"), "terminated")));
 }
 
 static void engine_stale_events_of_an_old_attempt_are_ignored(void **state)
@@ -275,11 +286,13 @@ static void engine_stale_events_of_an_old_attempt_are_ignored(void **state)
     tick(f, 10);
     json_t *t1 = json_deep_copy(last_task(f, "beijing-1", 0, NULL));
     reply(f, t1, "failed", "boom", "");
-    tick(f, 1100); /* attempt 2 dispatched */
+    tick(f, 1100);                            /* attempt 2 dispatched */
     reply(f, t1, "healthy", "", "Ready:3/3"); /* late event of attempt 1 */
     reply_all(f, 2, "healthy");
     tick(f, 10);
-    json_t *step = json_array_get(json_object_get(json_object_get(status_of(f, "default/example-app"), "workflow"), "steps"), 0);
+    json_t *step = json_array_get(
+        json_object_get(json_object_get(status_of(f, "default/example-app"), "workflow"), "steps"),
+        0);
     assert_string_equal(json_string_value(json_object_get(step, "phase")), "running");
     json_decref(t1);
 }
@@ -297,7 +310,8 @@ static void engine_suspend_step_waits_for_resume(void **state)
     tick(f, 10);
     tick(f, 10);
     assert_string_equal(phase_of(f, "default/s"), "workflowSuspending");
-    assert_true(json_is_true(json_object_get(json_object_get(status_of(f, "default/s"), "workflow"), "suspend")));
+    assert_true(json_is_true(
+        json_object_get(json_object_get(status_of(f, "default/s"), "workflow"), "suspend")));
     assert_int_equal(json_array_size(f->sink.tasks), 0);
     const char *with_ann =
         "apiVersion: core.oam.dev/v1beta1\nkind: Application\n"
@@ -406,7 +420,8 @@ static void engine_relabelled_cluster_joins_a_label_selected_topology(void **sta
     const char *yaml =
         "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: sel}\n"
         "spec:\n  components: [{name: web, type: worker, properties: {image: nginx}}]\n"
-        "  policies: [{name: aws, type: topology, properties: {clusterLabelSelector: {provider: AWS}, allowEmpty: true}}]\n";
+        "  policies: [{name: aws, type: topology, properties: {clusterLabelSelector: {provider: "
+        "AWS}, allowEmpty: true}}]\n";
     submit(f, "default/sel", yaml);
     tick(f, 10);
     tick(f, 10);
@@ -428,9 +443,10 @@ static void engine_invalid_spec_is_rendering_with_the_reason(void **state)
     const char *msg = json_string_value(json_object_get(status_of(f, "default/bad"), "message"));
     assert_non_null(strstr(msg, "unknown component type \"webservic\""));
     assert_non_null(strstr(msg, "5:"));
-    submit(f, "default/other", "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: other}\n"
-                               "spec:\n  components: [{name: web, type: worker, properties: {image: x}}]\n"
-                               "  policies: [{name: t, type: topology, properties: {clusters: [beijing-1]}}]\n");
+    submit(f, "default/other",
+           "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: other}\n"
+           "spec:\n  components: [{name: web, type: worker, properties: {image: x}}]\n"
+           "  policies: [{name: t, type: topology, properties: {clusters: [beijing-1]}}]\n");
     tick(f, 10);
     assert_string_equal(phase_of(f, "default/other"), "runningWorkflow");
 }
@@ -444,9 +460,11 @@ static void engine_unknown_cluster_fails_the_step_until_it_is_joined(void **stat
         "  policies: [{name: t, type: topology, properties: {clusters: [shanghai-1]}}]\n";
     submit(f, "default/late", yaml);
     tick(f, 10);
-    json_t *step = json_array_get(json_object_get(json_object_get(status_of(f, "default/late"), "workflow"), "steps"), 0);
+    json_t *step = json_array_get(
+        json_object_get(json_object_get(status_of(f, "default/late"), "workflow"), "steps"), 0);
     assert_string_equal(json_string_value(json_object_get(step, "phase")), "failed");
-    assert_string_equal(json_string_value(json_object_get(step, "message")), "cluster \"shanghai-1\" not found");
+    assert_string_equal(json_string_value(json_object_get(step, "message")),
+                        "cluster \"shanghai-1\" not found");
     engine_cluster c[] = {{"shanghai-1", NULL, "cn"}};
     engine_set_clusters(f->e, c, 1, f->now);
     tick(f, 1100);
@@ -466,8 +484,10 @@ static void engine_parallelism_bounds_clusters_in_flight(void **state)
     submit(f, "default/par",
            "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: par}\n"
            "spec:\n  components: [{name: web, type: worker, properties: {image: nginx}}]\n"
-           "  policies: [{name: all, type: topology, properties: {clusterLabelSelector: {provider: AWS}}}]\n"
-           "  workflow: {steps: [{name: roll, type: deploy, properties: {policies: [all], parallelism: 2}}]}\n");
+           "  policies: [{name: all, type: topology, properties: {clusterLabelSelector: {provider: "
+           "AWS}}}]\n"
+           "  workflow: {steps: [{name: roll, type: deploy, properties: {policies: [all], "
+           "parallelism: 2}}]}\n");
     tick(f, 10);
     assert_int_equal(json_array_size(f->sink.tasks), 2);
     reply_all(f, 0, "healthy");
@@ -482,7 +502,8 @@ static void engine_step_timeout_fails_the_workflow(void **state)
            "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: slow}\n"
            "spec:\n  components: [{name: web, type: worker, properties: {image: nginx}}]\n"
            "  policies: [{name: t, type: topology, properties: {clusters: [beijing-1]}}]\n"
-           "  workflow: {steps: [{name: d, type: deploy, timeout: 5s, properties: {policies: [t]}}]}\n");
+           "  workflow: {steps: [{name: d, type: deploy, timeout: 5s, properties: {policies: "
+           "[t]}}]}\n");
     tick(f, 10);
     tick(f, 6000);
     assert_string_equal(phase_of(f, "default/slow"), "workflowFailed");
@@ -493,9 +514,9 @@ static void engine_step_timeout_fails_the_workflow(void **state)
 static void engine_restart_token_reruns_a_failed_workflow(void **state)
 {
     struct fixture *f = *state;
-#define RESTART_DOC(ann)                                                                   \
-    "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: r" ann "}\n"      \
-    "spec:\n  components: [{name: web, type: worker, properties: {image: nginx}}]\n"         \
+#define RESTART_DOC(ann)                                                                           \
+    "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: r" ann "}\n"            \
+    "spec:\n  components: [{name: web, type: worker, properties: {image: nginx}}]\n"               \
     "  policies: [{name: t, type: topology, properties: {clusters: [beijing-1]}}]\n"
     char doc[1024];
     snprintf(doc, sizeof(doc), "%s", RESTART_DOC(""));
@@ -534,7 +555,9 @@ static void engine_resync_reapplies_and_shows_a_service_no_longer_healthy(void *
     reply(f, t, "failed", "timed out waiting for health: Ready:1/3", "Ready:1/3");
     tick(f, 10);
     assert_string_equal(phase_of(f, "default/example-app"), "unhealthy");
-    json_t *step = json_array_get(json_object_get(json_object_get(status_of(f, "default/example-app"), "workflow"), "steps"), 0);
+    json_t *step = json_array_get(
+        json_object_get(json_object_get(status_of(f, "default/example-app"), "workflow"), "steps"),
+        0);
     assert_string_equal(json_string_value(json_object_get(step, "phase")), "succeeded");
     reply(f, last_task(f, "beijing-1", before, NULL), "healthy", "", "Ready:3/3");
     tick(f, 5 * 60 * 1000);
@@ -581,7 +604,8 @@ static void engine_forced_delete_gives_up_on_an_unreachable_cluster(void **state
     engine_app_record(f->e, "default/example-app", NULL, 0, f->now, NULL, 0);
     tick(f, 10);
     reply(f, last_task(f, "beijing-1", before, NULL), "deleted", "", "");
-    reply(f, last_task(f, "beijing-2", before, NULL), "failed", "cluster beijing-2: connection refused", "");
+    reply(f, last_task(f, "beijing-2", before, NULL), "failed",
+          "cluster beijing-2: connection refused", "");
     tick(f, 10);
     assert_string_equal(phase_of(f, "default/example-app"), "deleting");
     const char force[] = "{\"schemaVersion\":1,\"deletion\":{\"force\":true}}";
@@ -726,8 +750,7 @@ static void engine_malformed_status_is_reported_and_the_app_starts_from_its_spec
             failures++;
         } else if (!last_task(f, "beijing-1", 0, &n) || n != 1 ||
                    !last_task(f, "us-west-1", 0, &n) || n != 1) {
-            print_error("case %s: want one task per cluster from the first step\n",
-                        cases[i].path);
+            print_error("case %s: want one task per cluster from the first step\n", cases[i].path);
             failures++;
         }
     }
@@ -767,7 +790,9 @@ static void engine_malformed_status_of_a_deleted_app_is_tombstoned(void **state)
  * required: every scheduler has written one). */
 static void engine_status_without_optional_fields_still_resumes(void **state)
 {
-    static const char *const absent[] = {"createdAt", "generation", "resumeToken",
+    static const char *const absent[] = {"createdAt",
+                                         "generation",
+                                         "resumeToken",
                                          "workflow.steps.0.startedAt",
                                          "workflow.steps.0.failures",
                                          "workflow.steps.0.placements.0.attempt"};
@@ -790,28 +815,48 @@ static void engine_status_without_optional_fields_still_resumes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(engine_basic_deploys_to_both_beijing_clusters_and_runs, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_identical_resubmit_does_nothing_and_a_change_is_a_new_revision, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_advanced_runs_step_by_step_with_five_replicas_in_aws, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_failure_shows_the_api_message_retries_with_backoff_then_fails, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_stale_events_of_an_old_attempt_are_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_basic_deploys_to_both_beijing_clusters_and_runs,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            engine_identical_resubmit_does_nothing_and_a_change_is_a_new_revision, setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_advanced_runs_step_by_step_with_five_replicas_in_aws,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            engine_failure_shows_the_api_message_retries_with_backoff_then_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_stale_events_of_an_old_attempt_are_ignored, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(engine_suspend_step_waits_for_resume, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_gc_deletes_what_a_cluster_that_left_the_topology_had, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_delete_removes_everything_then_the_status, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_restart_from_status_does_not_redo_finished_steps, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_relabelled_cluster_joins_a_label_selected_topology, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_invalid_spec_is_rendering_with_the_reason, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_unknown_cluster_fails_the_step_until_it_is_joined, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_parallelism_bounds_clusters_in_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_gc_deletes_what_a_cluster_that_left_the_topology_had,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_delete_removes_everything_then_the_status, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(engine_restart_from_status_does_not_redo_finished_steps,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_relabelled_cluster_joins_a_label_selected_topology,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_invalid_spec_is_rendering_with_the_reason, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(engine_unknown_cluster_fails_the_step_until_it_is_joined,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_parallelism_bounds_clusters_in_flight, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(engine_step_timeout_fails_the_workflow, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_restart_token_reruns_a_failed_workflow, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_forced_delete_gives_up_on_an_unreachable_cluster, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_restart_keeps_the_services_of_placements_already_healthy, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_resync_reapplies_and_shows_a_service_no_longer_healthy, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_malformed_status_is_reported_and_the_app_starts_from_its_spec, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_status_that_is_not_an_object_is_reported, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_malformed_status_of_a_deleted_app_is_tombstoned, setup, teardown),
-        cmocka_unit_test_setup_teardown(engine_status_without_optional_fields_still_resumes, setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_restart_token_reruns_a_failed_workflow, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(engine_forced_delete_gives_up_on_an_unreachable_cluster,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            engine_restart_keeps_the_services_of_placements_already_healthy, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            engine_resync_reapplies_and_shows_a_service_no_longer_healthy, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            engine_malformed_status_is_reported_and_the_app_starts_from_its_spec, setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_status_that_is_not_an_object_is_reported, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(engine_malformed_status_of_a_deleted_app_is_tombstoned,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(engine_status_without_optional_fields_still_resumes, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

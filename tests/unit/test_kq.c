@@ -63,11 +63,9 @@ static void test_partition_for(void **state)
         int n = snprintf(key, sizeof(key), "default/app-%d", i);
         for (int32_t parts = 1; parts <= 16; parts += 5) {
             int32_t mine = kq_partition_for(key, (size_t)n, parts);
-            int32_t lib = rd_kafka_msg_partitioner_murmur2(NULL, key, (size_t)n, parts, NULL,
-                                                           NULL);
+            int32_t lib = rd_kafka_msg_partitioner_murmur2(NULL, key, (size_t)n, parts, NULL, NULL);
             if (mine != lib || mine < 0 || mine >= parts) {
-                fprintf(stderr, "key %s parts %d: mine %d librdkafka %d\n", key, parts, mine,
-                        lib);
+                fprintf(stderr, "key %s parts %d: mine %d librdkafka %d\n", key, parts, mine, lib);
                 failures++;
             }
         }
@@ -208,9 +206,8 @@ static void test_produce_partitioning(void **state)
     for (intptr_t i = 0; i < 40; i++) {
         char key[32];
         snprintf(key, sizeof(key), "ns-%d/app-%d", (int)i % 3, (int)i);
-        assert_int_equal(kq_produce(p, "t.events", key, strlen(key), "{}", 2, (void *)i, err,
-                                    sizeof(err)),
-                         0);
+        assert_int_equal(
+            kq_produce(p, "t.events", key, strlen(key), "{}", 2, (void *)i, err, sizeof(err)), 0);
     }
     assert_int_equal(kq_producer_flush(p, 10000), 0);
     assert_int_equal(d.ok, 40);
@@ -225,11 +222,9 @@ static void test_produce_partitioning(void **state)
     /* the synchronous form */
     assert_int_equal(kq_produce_sync(p, "t.events", "k", "v", 1, 5000, err, sizeof(err)), 0);
     assert_int_equal(kq_producer_fatal(p, err, sizeof(err)), RD_KAFKA_RESP_ERR_NO_ERROR);
-    assert_int_equal(kq_partition_count(kq_producer_handle(p), "t.events", 5000, err,
-                                        sizeof(err)),
+    assert_int_equal(kq_partition_count(kq_producer_handle(p), "t.events", 5000, err, sizeof(err)),
                      12);
-    assert_int_equal(kq_partition_count(kq_producer_handle(p), "t.nope", 5000, err,
-                                        sizeof(err)),
+    assert_int_equal(kq_partition_count(kq_producer_handle(p), "t.nope", 5000, err, sizeof(err)),
                      -1);
     assert_non_null(strstr(err, "t.nope"));
     kq_producer_free(p);
@@ -320,8 +315,8 @@ struct member {
     int assigned, revoked;
 };
 
-static void on_rebalance(kq_consumer *c, int assigned,
-                         const rd_kafka_topic_partition_list_t *parts, void *ctx)
+static void on_rebalance(kq_consumer *c, int assigned, const rd_kafka_topic_partition_list_t *parts,
+                         void *ctx)
 {
     struct member *mb = ctx;
     if (assigned)
@@ -358,8 +353,7 @@ static void test_group_commit(void **state)
     for (int i = 0; i < 6; i++) {
         char key[16];
         snprintf(key, sizeof(key), "c%d", i);
-        assert_int_equal(kq_produce_sync(p, "t.tasks.eu", key, "task", 4, 5000, err,
-                                         sizeof(err)),
+        assert_int_equal(kq_produce_sync(p, "t.tasks.eu", key, "task", 4, 5000, err, sizeof(err)),
                          0);
     }
     static const char *const topics[] = {"t.tasks.eu"};
@@ -374,10 +368,8 @@ static void test_group_commit(void **state)
     assert_int_equal(mb.revoked, 4);
 
     /* two more tasks; a new member of the group starts after the committed offsets */
-    assert_int_equal(kq_produce_sync(p, "t.tasks.eu", "c1", "task", 4, 5000, err, sizeof(err)),
-                     0);
-    assert_int_equal(kq_produce_sync(p, "t.tasks.eu", "c2", "task", 4, 5000, err, sizeof(err)),
-                     0);
+    assert_int_equal(kq_produce_sync(p, "t.tasks.eu", "c1", "task", 4, 5000, err, sizeof(err)), 0);
+    assert_int_equal(kq_produce_sync(p, "t.tasks.eu", "c2", "task", 4, 5000, err, sizeof(err)), 0);
     memset(&mb, 0, sizeof(mb));
     c = kq_consumer_new(&m->o, "vela-worker-eu", 0, on_rebalance, &mb, err, sizeof(err));
     assert_int_equal(kq_consumer_subscribe(c, topics, 1, err, sizeof(err)), 0);
@@ -405,14 +397,12 @@ static void test_offset_out_of_range(void **state)
     static char big[16 * 1024];
     memset(big, 'x', sizeof(big));
     for (int i = 0; i < 450; i++)
-        assert_int_equal(kq_produce(p, "t.trim", "k", 1, big, sizeof(big), NULL, err,
-                                    sizeof(err)),
+        assert_int_equal(kq_produce(p, "t.trim", "k", 1, big, sizeof(big), NULL, err, sizeof(err)),
                          0);
     assert_int_equal(kq_producer_flush(p, 20000), 0);
     int64_t lo = 0, hi = 0;
-    assert_int_equal(rd_kafka_query_watermark_offsets(kq_producer_handle(p), "t.trim", 0, &lo,
-                                                      &hi, 5000),
-                     0);
+    assert_int_equal(
+        rd_kafka_query_watermark_offsets(kq_producer_handle(p), "t.trim", 0, &lo, &hi, 5000), 0);
     assert_true(lo > 1); /* offset 1 is gone */
 
     int before = kq_consumer_resets(NULL);

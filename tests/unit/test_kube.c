@@ -69,8 +69,8 @@ static char *key_pem(EVP_PKEY *k)
     return out;
 }
 
-static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
-                       int is_ca, int serial)
+static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, int is_ca,
+                       int serial)
 {
     X509 *x = X509_new();
     X509_set_version(x, 2);
@@ -91,8 +91,7 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
         X509_EXTENSION_free(ext);
         ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign");
     } else {
-        ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name,
-                                  "IP:127.0.0.1,DNS:localhost");
+        ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
     }
     X509_add_ext(x, ext, -1);
     X509_EXTENSION_free(ext);
@@ -137,8 +136,8 @@ typedef struct server {
     int port;
     pthread_t accept_thread;
     pthread_t conns[MAX_CONNS];
-    atomic_int nconns;    /* accepted connections */
-    atomic_int active;    /* requests being handled now */
+    atomic_int nconns; /* accepted connections */
+    atomic_int active; /* requests being handled now */
     atomic_int max_active;
     atomic_int requests;
     atomic_int resumed; /* handshakes that resumed a TLS session */
@@ -172,8 +171,8 @@ static void status_resp(SSL *ssl, int code, const char *reason, const char *mess
     send_resp(ssl, code, body);
 }
 
-static void handle(server *s, SSL *ssl, const char *method, const char *target,
-                   const char *ctype, const char *auth, const char *body)
+static void handle(server *s, SSL *ssl, const char *method, const char *target, const char *ctype,
+                   const char *auth, const char *body)
 {
     int authed = 0;
     X509 *peer = SSL_get1_peer_certificate(ssl);
@@ -464,12 +463,14 @@ static void test_resource_paths(void **state)
         {"v1", "Secret", "p", "s", "/api/v1/namespaces/p/secrets/s"},
         {"apps/v1", "Deployment", NULL, NULL, "/apis/apps/v1/deployments"},
         {"apps/v1", "Deployment", "p", NULL, "/apis/apps/v1/namespaces/p/deployments"},
-        {"apps/v1", "Service", "p", "x", "error: kind \"Service\" of apiVersion \"apps/v1\" is "
-                                         "not supported"},
+        {"apps/v1", "Service", "p", "x",
+         "error: kind \"Service\" of apiVersion \"apps/v1\" is "
+         "not supported"},
         {"v1", "Gadget", "p", "x", "error: kind \"Gadget\" of apiVersion \"v1\" is not supported"},
         {"v1", "Secret", "p", "a/b", "error: Secret name \"a/b\" is not a valid object name"},
-        {"v1", "Secret", "Bad_NS", "a", "error: namespace \"Bad_NS\" is not a valid namespace "
-                                        "name"},
+        {"v1", "Secret", "Bad_NS", "a",
+         "error: namespace \"Bad_NS\" is not a valid namespace "
+         "name"},
         {"apps/", "Deployment", "p", "a", "error: apiVersion \"apps/\" is malformed"},
     };
     int failures = 0;
@@ -530,9 +531,9 @@ static void test_apply_request_shape(void **state)
     char err[256];
     kube_cluster *cl = kube_client_cluster(kc, "a", &c, err, sizeof(err));
     assert_non_null(cl);
-    json_t *obj = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:i}}", "apiVersion", "apps/v1",
-                            "kind", "Deployment", "metadata", "name", "web", "namespace", "prod",
-                            "spec", "replicas", 3);
+    json_t *obj = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:i}}", "apiVersion", "apps/v1", "kind",
+                            "Deployment", "metadata", "name", "web", "namespace", "prod", "spec",
+                            "replicas", 3);
     json_t *out = NULL;
     long code = 0;
     int rc = kube_apply(cl, obj, &out, &code, err, sizeof(err));
@@ -541,8 +542,9 @@ static void test_apply_request_shape(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(code, 200);
     assert_string_equal(S.last_method, "PATCH");
-    assert_string_equal(S.last_target,
-                        "/apis/apps/v1/namespaces/prod/deployments/web?fieldManager=vela&force=true");
+    assert_string_equal(
+        S.last_target,
+        "/apis/apps/v1/namespaces/prod/deployments/web?fieldManager=vela&force=true");
     assert_string_equal(S.last_ctype, "application/apply-patch+yaml");
     assert_string_equal(S.last_auth, ""); /* x509: no token sent */
     json_t *sent = json_loads(S.last_body, 0, NULL);
@@ -554,8 +556,9 @@ static void test_apply_request_shape(void **state)
     /* A namespaced object without a namespace goes to "default". */
     json_object_del(json_object_get(obj, "metadata"), "namespace");
     assert_int_equal(kube_apply(cl, obj, NULL, NULL, err, sizeof(err)), 0);
-    assert_string_equal(S.last_target,
-                        "/apis/apps/v1/namespaces/default/deployments/web?fieldManager=vela&force=true");
+    assert_string_equal(
+        S.last_target,
+        "/apis/apps/v1/namespaces/default/deployments/web?fieldManager=vela&force=true");
 
     /* Asynchronously, a successful apply's echo is not parsed unless asked for. */
     got ga = {0};
@@ -569,8 +572,7 @@ static void test_apply_request_shape(void **state)
 
     /* Invalid requests fail at once, naming the problem; no callback runs. */
     got g = {0};
-    json_t *bad = json_pack("{s:s, s:s, s:{}}", "apiVersion", "v1", "kind", "Secret",
-                            "metadata");
+    json_t *bad = json_pack("{s:s, s:s, s:{}}", "apiVersion", "v1", "kind", "Secret", "metadata");
     assert_int_equal(kube_apply_async(cl, bad, got_cb, &g, err, sizeof(err)), -1);
     assert_string_equal(err, "Secret has no metadata.name");
     assert_int_equal(kube_client_inflight(kc), 0);
@@ -582,8 +584,8 @@ static void test_apply_request_shape(void **state)
     assert_int_equal(kube_get(cl, &ref, NULL, NULL, err, sizeof(err)), 0);
     assert_string_equal(S.last_method, "GET");
     assert_string_equal(S.last_target, "/apis/apps/v1/namespaces/prod/deployments/web");
-    assert_int_equal(kube_list(cl, &ref, "app.oam.dev/name=web,tier!=db", &out, NULL, err,
-                               sizeof(err)), 0);
+    assert_int_equal(
+        kube_list(cl, &ref, "app.oam.dev/name=web,tier!=db", &out, NULL, err, sizeof(err)), 0);
     assert_string_equal(S.last_target, "/apis/apps/v1/namespaces/prod/deployments"
                                        "?labelSelector=app.oam.dev%2Fname%3Dweb%2Ctier%21%3Ddb");
     assert_true(json_is_array(json_object_get(out, "items")));
@@ -629,14 +631,16 @@ static void test_api_errors_verbatim(void **state)
 
     /* A non-Status error body (a proxy) still gives the code and a readable message. */
     memset(&g, 0, sizeof(g));
-    assert_int_equal(kube_request_async(cl, "GET", "/proxy", NULL, NULL, got_cb, &g, err,
-                                        sizeof(err)), 0);
+    assert_int_equal(
+        kube_request_async(cl, "GET", "/proxy", NULL, NULL, got_cb, &g, err, sizeof(err)), 0);
     kube_client_run(kc, 5000);
     assert_int_equal(g.code, 502);
     assert_int_equal(g.status, KUBE_ERR_API);
     char want[256];
-    snprintf(want, sizeof(want), "HTTP 502 from https://127.0.0.1:%d for GET /proxy: "
-             "<html>bad gateway</html>", S.port);
+    snprintf(want, sizeof(want),
+             "HTTP 502 from https://127.0.0.1:%d for GET /proxy: "
+             "<html>bad gateway</html>",
+             S.port);
     assert_string_equal(g.msg, want);
     json_decref(g.obj);
     json_decref(obj);
@@ -654,8 +658,10 @@ static void test_check_version_and_credentials(void **state)
     /* Another cluster's client certificate: TLS works (same CA for the server), 401. */
     c = creds_x509(&P, &OTHER);
     assert_int_equal(kube_check_version(&c, 3000, ver, sizeof(ver), err, sizeof(err)), -1);
-    snprintf(want, sizeof(want), "https://127.0.0.1:%d refused the credentials (HTTP 401): "
-             "Unauthorized", S.port);
+    snprintf(want, sizeof(want),
+             "https://127.0.0.1:%d refused the credentials (HTTP 401): "
+             "Unauthorized",
+             S.port);
     assert_string_equal(err, want);
     assert_string_equal(ver, "");
 
@@ -672,8 +678,10 @@ static void test_check_version_and_credentials(void **state)
     /* The wrong CA: TLS verification fails, and the message says so. */
     c = creds_x509(&OTHER, &P);
     assert_int_equal(kube_check_version(&c, 3000, ver, sizeof(ver), err, sizeof(err)), -1);
-    snprintf(want, sizeof(want), "TLS with https://127.0.0.1:%d failed: SSL certificate "
-             "problem: ", S.port);
+    snprintf(want, sizeof(want),
+             "TLS with https://127.0.0.1:%d failed: SSL certificate "
+             "problem: ",
+             S.port);
     if (strncmp(err, want, strlen(want)) != 0 ||
         !strstr(err, "; is certificate-authority(-data) the cluster's CA?"))
         fail_msg("got \"%s\"", err);
@@ -710,8 +718,8 @@ static void test_timeout_and_body_cap(void **state)
     kube_cluster *cl = kube_client_cluster(kc, "a", &c, err, sizeof(err));
     got g = {0};
     int64_t t0 = now_ms();
-    assert_int_equal(kube_request_async(cl, "GET", "/slow", NULL, NULL, got_cb, &g, err,
-                                        sizeof(err)), 0);
+    assert_int_equal(
+        kube_request_async(cl, "GET", "/slow", NULL, NULL, got_cb, &g, err, sizeof(err)), 0);
     kube_client_run(kc, 5000);
     int64_t took = now_ms() - t0;
     assert_int_equal(g.calls, 1);
@@ -723,13 +731,15 @@ static void test_timeout_and_body_cap(void **state)
     assert_true(took >= 450 && took < 1400);
 
     memset(&g, 0, sizeof(g));
-    assert_int_equal(kube_request_async(cl, "GET", "/big", NULL, NULL, got_cb, &g, err,
-                                        sizeof(err)), 0);
+    assert_int_equal(
+        kube_request_async(cl, "GET", "/big", NULL, NULL, got_cb, &g, err, sizeof(err)), 0);
     kube_client_run(kc, 5000);
     if (g.status != KUBE_ERR_TRANSPORT)
         fail_msg("got %d \"%s\"", g.status, g.msg);
-    snprintf(want, sizeof(want), "the response from https://127.0.0.1:%d to GET /big is larger "
-             "than the limit of 100000 bytes", S.port);
+    snprintf(want, sizeof(want),
+             "the response from https://127.0.0.1:%d to GET /big is larger "
+             "than the limit of 100000 bytes",
+             S.port);
     assert_string_equal(g.msg, want);
     kube_client_free(kc);
     (void)state;
@@ -763,8 +773,9 @@ static void test_cap_reuse_and_cancel(void **state)
     assert_int_equal(cb_count, 3);
     cb_count = 0;
     for (int i = 0; i < 12; i++)
-        assert_int_equal(kube_request_async(cl, "GET", "/hold", NULL, NULL, count_cb, NULL,
-                                            err, sizeof(err)), 0);
+        assert_int_equal(kube_request_async(cl, "GET", "/hold", NULL, NULL, count_cb, NULL, err,
+                                            sizeof(err)),
+                         0);
     assert_int_equal(kube_cluster_inflight(cl), 3);
     assert_int_equal(kube_cluster_queued(cl), 9);
     assert_int_equal(kube_client_inflight(kc), 12);
@@ -823,8 +834,8 @@ static void test_start_failure_is_deferred(void **state)
     path[0] = '/';
     path[n] = '\0';
     got g = {0};
-    assert_int_equal(kube_request_async(cl, "GET", path, NULL, NULL, got_cb, &g, err,
-                                        sizeof(err)), 0);
+    assert_int_equal(kube_request_async(cl, "GET", path, NULL, NULL, got_cb, &g, err, sizeof(err)),
+                     0);
     assert_int_equal(g.calls, 0);
     assert_int_equal(kube_client_inflight(kc), 1);
     kube_client_run(kc, 1000);

@@ -161,8 +161,7 @@ static int sim_admin(const sim *s, const char *name, const char *action)
 {
     char url[256];
     long code = 0;
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d/clusters/%s/%s", s->admin_port, name,
-             action);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/clusters/%s/%s", s->admin_port, name, action);
     CURL *e = curl_easy_init();
     FILE *devnull = fopen("/dev/null", "w");
     curl_easy_setopt(e, CURLOPT_URL, url);
@@ -200,10 +199,10 @@ static int group_teardown(void **state)
     return 0;
 }
 
-#define NEED_SIM()                                                                           \
-    do {                                                                                     \
-        if (!have_sim)                                                                       \
-            skip();                                                                          \
+#define NEED_SIM()                                                                                 \
+    do {                                                                                           \
+        if (!have_sim)                                                                             \
+            skip();                                                                                \
     } while (0)
 
 static kube_client *client(long request_timeout_ms)
@@ -236,8 +235,7 @@ static json_t *deployment(const char *ns, const char *name, int replicas, const 
                      "apiVersion", "apps/v1", "kind", "Deployment", "metadata", "name", name,
                      "namespace", ns, "labels", "app.oam.dev/name", name, "spec", "replicas",
                      replicas, "selector", "matchLabels", "app", name, "template", "metadata",
-                     "labels", "app", name, "spec", "containers", "name", "main", "image",
-                     image);
+                     "labels", "app", name, "spec", "containers", "name", "main", "image", image);
 }
 
 typedef struct tally {
@@ -295,18 +293,17 @@ static void test_apply_get_list_delete(void **state)
 
     kube_ref ref = {"apps/v1", "Deployment", "default", "web"};
     assert_int_equal(kube_get(cl, &ref, &out, &code, err, sizeof(err)), 0);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(out, "spec"),
-                                                        "replicas")), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(out, "spec"), "replicas")),
+                     3);
     json_decref(out);
 
     /* Lists by label selector: one match, then none. */
-    assert_int_equal(kube_list(cl, &ref, "app.oam.dev/name=web", &out, NULL, err, sizeof(err)),
-                     0);
+    assert_int_equal(kube_list(cl, &ref, "app.oam.dev/name=web", &out, NULL, err, sizeof(err)), 0);
     json_t *items = json_object_get(out, "items");
     assert_int_equal(json_array_size(items), 1);
     json_decref(out);
-    assert_int_equal(kube_list(cl, &ref, "app.oam.dev/name=other", &out, NULL, err,
-                               sizeof(err)), 0);
+    assert_int_equal(kube_list(cl, &ref, "app.oam.dev/name=other", &out, NULL, err, sizeof(err)),
+                     0);
     assert_int_equal(json_array_size(json_object_get(out, "items")), 0);
     json_decref(out);
     /* All namespaces. */
@@ -350,8 +347,8 @@ static void test_namespaces_and_error_texts(void **state)
 
     /* Creating it again: 409 with the API's message and reason. */
     tally t = {0};
-    assert_int_equal(kube_create_namespace_async(cl, "multi-cluster", tally_cb, &t, err,
-                                                 sizeof(err)), 0);
+    assert_int_equal(
+        kube_create_namespace_async(cl, "multi-cluster", tally_cb, &t, err, sizeof(err)), 0);
     kube_client_run(kc, 5000);
     assert_int_equal(t.failed, 1);
     assert_int_equal(t.code, 409);
@@ -361,13 +358,14 @@ static void test_namespaces_and_error_texts(void **state)
     kube_ref ns = {"v1", "Namespace", NULL, "multi-cluster"};
     json_t *out = NULL;
     assert_int_equal(kube_get(cl, &ns, &out, &code, err, sizeof(err)), 0);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(out, "metadata"),
-                                                          "name")), "multi-cluster");
+    assert_string_equal(json_string_value(
+                            json_object_get(json_object_get(out, "metadata"), "name")),
+                        "multi-cluster");
     json_decref(out);
 
     /* An unknown kind is refused before any request. */
-    json_t *odd = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "example.com/v1", "kind",
-                            "Gadget", "metadata", "name", "g");
+    json_t *odd = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "example.com/v1", "kind", "Gadget",
+                            "metadata", "name", "g");
     assert_int_equal(kube_apply(cl, odd, NULL, &code, err, sizeof(err)), -1);
     assert_string_equal(err, "kind \"Gadget\" of apiVersion \"example.com/v1\" is not supported");
     assert_int_equal(code, 0);
@@ -484,11 +482,9 @@ typedef struct seen {
 static void seen_event(const char *type, json_t *obj, void *opaque)
 {
     seen *s = opaque;
-    const char *name =
-        json_string_value(json_object_get(json_object_get(obj, "metadata"), "name"));
+    const char *name = json_string_value(json_object_get(json_object_get(obj, "metadata"), "name"));
     size_t n = strlen(s->types);
-    snprintf(s->types + n, sizeof(s->types) - n, "%s%s %s", n ? "," : "", type,
-             name ? name : "?");
+    snprintf(s->types + n, sizeof(s->types) - n, "%s%s %s", n ? "," : "", type, name ? name : "?");
     s->events++;
 }
 
@@ -513,8 +509,8 @@ static void test_watch(void **state)
     assert_int_equal(kube_apply(a, d1, NULL, NULL, err, sizeof(err)), 0);
     seen s = {0};
     kube_ref kind = {"apps/v1", "Deployment", NULL, NULL};
-    assert_int_equal(kube_watch_async(a, &kind, "app.oam.dev/name", seen_event, seen_end, &s,
-                                      err, sizeof(err)),
+    assert_int_equal(kube_watch_async(a, &kind, "app.oam.dev/name", seen_event, seen_end, &s, err,
+                                      sizeof(err)),
                      0);
     assert_int_equal(kube_client_inflight(kc), 0); /* not a request in flight */
     for (int i = 0; i < 50 && !strstr(s.types, "ADDED w-one"); i++)
@@ -565,8 +561,7 @@ static void test_watch(void **state)
     kube_delete(a, &dref, NULL, err, sizeof(err));
     /* A watch still open when the client is freed ends as cancelled */
     seen s2 = {0};
-    assert_int_equal(kube_watch_async(a, &kind, NULL, seen_event, seen_end, &s2, err,
-                                      sizeof(err)),
+    assert_int_equal(kube_watch_async(a, &kind, NULL, seen_event, seen_end, &s2, err, sizeof(err)),
                      0);
     kube_client_run(kc, 200);
     kube_client_free(kc);
@@ -588,9 +583,9 @@ static void test_many_in_flight(void **state)
     for (int i = 0; i < 300; i++) {
         char name[32];
         snprintf(name, sizeof(name), "cm-%d", i % 40);
-        json_t *cm = json_pack("{s:s, s:s, s:{s:s, s:{s:s}}, s:{s:i}}", "apiVersion", "v1",
-                               "kind", "ConfigMap", "metadata", "name", name, "labels",
-                               "bench", "yes", "data", "i", i);
+        json_t *cm = json_pack("{s:s, s:s, s:{s:s, s:{s:s}}, s:{s:i}}", "apiVersion", "v1", "kind",
+                               "ConfigMap", "metadata", "name", name, "labels", "bench", "yes",
+                               "data", "i", i);
         /* data values must be strings: make it one */
         json_object_set_new(json_object_get(cm, "data"), "i", json_sprintf("%d", i));
         assert_int_equal(kube_apply_async(cls[i % 3], cm, tally_cb, &t, err, sizeof(err)), 0);

@@ -140,10 +140,12 @@ static void test_x509_data_fields(void **state)
 {
     char cb[4096], ub[8192], err[512] = "";
     kube_creds c;
-    snprintf(cb, sizeof(cb), "    server: https://127.0.0.1:6443/\n"
-                             "    certificate-authority-data: %s", ca_b64);
-    snprintf(ub, sizeof(ub), "    client-certificate-data: %s\n    client-key-data: %s",
-             cert_b64, key_b64);
+    snprintf(cb, sizeof(cb),
+             "    server: https://127.0.0.1:6443/\n"
+             "    certificate-authority-data: %s",
+             ca_b64);
+    snprintf(ub, sizeof(ub), "    client-certificate-data: %s\n    client-key-data: %s", cert_b64,
+             key_b64);
     char *text = kc_text(cb, ub);
     int rc = parse_text(text, NULL, &c, err, sizeof(err));
     assert_int_equal(rc, 0);
@@ -186,8 +188,10 @@ static void test_relative_files(void **state)
 
     /* Absolute paths are taken as they are, whatever the base folder. */
     char cb[512];
-    snprintf(cb, sizeof(cb), "    server: https://localhost:1\n"
-                             "    certificate-authority: %s/certs/ca.crt", tmpdir);
+    snprintf(cb, sizeof(cb),
+             "    server: https://localhost:1\n"
+             "    certificate-authority: %s/certs/ca.crt",
+             tmpdir);
     text = kc_text(cb, "    token: t");
     rc = kubeconfig_parse(text, strlen(text), "/nonexistent", NULL, &c, err, sizeof(err));
     assert_int_equal(rc, 0);
@@ -262,10 +266,13 @@ static void test_creds_json_round_trip(void **state)
 {
     char cb[4096], ub[8192], err[512] = "";
     kube_creds c, d, e;
-    snprintf(cb, sizeof(cb), "    server: https://127.0.0.1:6443\n"
-                             "    certificate-authority-data: %s", ca_b64);
-    snprintf(ub, sizeof(ub), "    client-certificate-data: %s\n    client-key-data: %s\n"
-                             "    token: tok",
+    snprintf(cb, sizeof(cb),
+             "    server: https://127.0.0.1:6443\n"
+             "    certificate-authority-data: %s",
+             ca_b64);
+    snprintf(ub, sizeof(ub),
+             "    client-certificate-data: %s\n    client-key-data: %s\n"
+             "    token: tok",
              cert_b64, key_b64);
     char *text = kc_text(cb, ub);
     assert_int_equal(parse_text(text, NULL, &c, err, sizeof(err)), 0);
@@ -335,40 +342,44 @@ static void test_error_table(void **state)
     snprintf(bad_b64_user, sizeof(bad_b64_user),
              "    client-certificate-data: '***not base64***'\n    client-key-data: x");
     snprintf(mismatch_user, sizeof(mismatch_user),
-             "    client-certificate-data: %s\n    client-key-data: %s", cert_b64,
-             other_key_b64);
+             "    client-certificate-data: %s\n    client-key-data: %s", cert_b64, other_key_b64);
     snprintf(both_ca, sizeof(both_ca),
              "    server: https://h:1\n    certificate-authority-data: %s\n"
-             "    certificate-authority: certs/ca.crt", ca_b64);
+             "    certificate-authority: certs/ca.crt",
+             ca_b64);
     snprintf(ins_ca, sizeof(ins_ca),
              "    server: https://h:1\n    certificate-authority-data: %s\n"
-             "    insecure-skip-tls-verify: true", ca_b64);
+             "    insecure-skip-tls-verify: true",
+             ca_b64);
     snprintf(no_key, sizeof(no_key), "    client-certificate-data: %s", cert_b64);
     char not_pem_cert[256];
     snprintf(not_pem_cert, sizeof(not_pem_cert),
              "    client-certificate-data: aGVsbG8=\n    client-key-data: aGVsbG8=");
     char bad_key[8192];
-    snprintf(bad_key, sizeof(bad_key), "    client-certificate-data: %s\n"
-                                       "    client-key-data: aGVsbG8=", cert_b64);
+    snprintf(bad_key, sizeof(bad_key),
+             "    client-certificate-data: %s\n"
+             "    client-key-data: aGVsbG8=",
+             cert_b64);
 
     const struct {
         const char *name, *cluster, *user, *whole, *context, *want;
     } cases[] = {
         {"invalid base64", "    server: https://h:1", bad_b64_user, NULL, NULL,
          "user \"u\": client-certificate-data is not valid base64"},
-        {"base64 with wrong padding", "    server: https://h:1\n"
-                                      "    certificate-authority-data: aGVsbG8",
+        {"base64 with wrong padding",
+         "    server: https://h:1\n"
+         "    certificate-authority-data: aGVsbG8",
          "    token: t", NULL, NULL,
          "cluster \"c\": certificate-authority-data is not valid base64"},
-        {"ca data not PEM", "    server: https://h:1\n    certificate-authority-data: aGVsbG8=",
-         "    token: t", NULL, NULL,
-         "cluster \"c\": certificate-authority-data holds no PEM certificate"},
+        {"ca data not PEM",
+         "    server: https://h:1\n    certificate-authority-data: aGVsbG8=", "    token: t", NULL,
+         NULL, "cluster \"c\": certificate-authority-data holds no PEM certificate"},
         {"client certificate not PEM", "    server: https://h:1", not_pem_cert, NULL, NULL,
          "user \"u\": client-certificate-data holds no PEM certificate"},
         {"client key not PEM", "    server: https://h:1", bad_key, NULL, NULL,
          "user \"u\": client-key-data holds no PEM private key"},
-        {"key does not match certificate", "    server: https://h:1", mismatch_user, NULL,
-         NULL, "user \"u\": client-key-data does not match client-certificate-data"},
+        {"key does not match certificate", "    server: https://h:1", mismatch_user, NULL, NULL,
+         "user \"u\": client-key-data does not match client-certificate-data"},
         {"certificate without key", "    server: https://h:1", no_key, NULL, NULL,
          "user \"u\": client-certificate is set but client-key is missing"},
         {"missing server", "    insecure-skip-tls-verify: true", "    token: t", NULL, NULL,
@@ -386,30 +397,28 @@ static void test_error_table(void **state)
          "keep one"},
         {"missing ca file", "    server: https://h:1\n    certificate-authority: nope.crt",
          "    token: t", NULL, NULL, NULL /* checked by prefix below */},
-        {"missing token file", "    server: https://h:1", "    tokenFile: nope", NULL, NULL,
-         NULL},
-        {"empty token file", "    server: https://h:1", "    tokenFile: empty-token", NULL,
-         NULL, "user \"u\": tokenFile \"empty-token\" is empty"},
+        {"missing token file", "    server: https://h:1", "    tokenFile: nope", NULL, NULL, NULL},
+        {"empty token file", "    server: https://h:1", "    tokenFile: empty-token", NULL, NULL,
+         "user \"u\": tokenFile \"empty-token\" is empty"},
         {"proxy-url", "    server: https://h:1\n    proxy-url: http://proxy:3128", "    token: t",
          NULL, NULL, "cluster \"c\": proxy-url is not supported"},
         {"tls-server-name", "    server: https://h:1\n    tls-server-name: api.internal",
          "    token: t", NULL, NULL, "cluster \"c\": tls-server-name is not supported"},
         {"exec plugin", "    server: https://h:1",
-         "    exec:\n      command: aws\n      apiVersion: client.authentication.k8s.io/v1",
-         NULL, NULL,
+         "    exec:\n      command: aws\n      apiVersion: client.authentication.k8s.io/v1", NULL,
+         NULL,
          "user \"u\": exec credential plugins are not supported; use a client certificate or "
          "a token"},
-        {"basic auth", "    server: https://h:1", "    username: a\n    password: b", NULL,
-         NULL, "user \"u\": basic authentication (username/password) is not supported; use a "
-               "client certificate or a token"},
+        {"basic auth", "    server: https://h:1", "    username: a\n    password: b", NULL, NULL,
+         "user \"u\": basic authentication (username/password) is not supported; use a "
+         "client certificate or a token"},
         {"unknown context", "    server: https://h:1", "    token: t", NULL, "foo",
          "context \"foo\" not found"},
-        {"no current-context", NULL, NULL,
-         "clusters: []\ncontexts: []\nusers: []\n", NULL,
+        {"no current-context", NULL, NULL, "clusters: []\ncontexts: []\nusers: []\n", NULL,
          "current-context is not set; name a context"},
         {"context names a missing cluster", NULL, NULL,
-         "current-context: a\ncontexts:\n- name: a\n  context: {cluster: gone, user: u}\n",
-         NULL, "cluster \"gone\" (of context \"a\") not found"},
+         "current-context: a\ncontexts:\n- name: a\n  context: {cluster: gone, user: u}\n", NULL,
+         "cluster \"gone\" (of context \"a\") not found"},
         {"context names a missing user", NULL, NULL,
          "current-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://h:1'}\n"
          "contexts:\n- name: a\n  context: {cluster: c, user: who}\n",
@@ -421,8 +430,8 @@ static void test_error_table(void **state)
          "current-context: a\ncontexts:\n- context: {cluster: c}\n", NULL,
          "contexts[0] has no name"},
         {"clusters not a list", NULL, NULL,
-         "current-context: a\nclusters: {}\ncontexts:\n- name: a\n  context: {cluster: c}\n",
-         NULL, "clusters must be a list"},
+         "current-context: a\nclusters: {}\ncontexts:\n- name: a\n  context: {cluster: c}\n", NULL,
+         "clusters must be a list"},
         {"not a mapping", NULL, NULL, "- a\n- b\n", NULL,
          "not a kubeconfig: the top level is not a mapping"},
         {"wrong kind", NULL, NULL, "kind: Pod\n", NULL,
@@ -435,7 +444,8 @@ static void test_error_table(void **state)
          "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
          "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
          "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
-         "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n", NULL,
+         "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+         NULL,
          "not a usable kubeconfig: too deep, too large (aliases count each time they are "
          "used), not UTF-8, or a non-scalar mapping key"},
         {"not UTF-8", NULL, NULL, "current-context: \"\\xff\"\nx: \xc3\x28\n", NULL,
@@ -461,8 +471,8 @@ static void test_error_table(void **state)
         else
             ok = ok && strstr(err, "user \"u\": tokenFile: cannot open \"") == err;
         if (!ok) {
-            fprintf(stderr, "case \"%s\": rc=%d\n  got:  %s\n  want: %s\n", cases[i].name, rc,
-                    err, want ? want : "(prefix)");
+            fprintf(stderr, "case \"%s\": rc=%d\n  got:  %s\n  want: %s\n", cases[i].name, rc, err,
+                    want ? want : "(prefix)");
             failures++;
         }
         if (rc == 0)
@@ -476,12 +486,9 @@ static void test_error_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_x509_data_fields),
-        cmocka_unit_test(test_relative_files),
-        cmocka_unit_test(test_token_and_token_file),
-        cmocka_unit_test(test_contexts_and_json),
-        cmocka_unit_test(test_creds_json_round_trip),
-        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_x509_data_fields),      cmocka_unit_test(test_relative_files),
+        cmocka_unit_test(test_token_and_token_file),  cmocka_unit_test(test_contexts_and_json),
+        cmocka_unit_test(test_creds_json_round_trip), cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_error_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -137,8 +137,7 @@ static void encode_from_typed_values(void **state)
 static void phases_have_one_name_each(void **state)
 {
     (void)state;
-    static const char *const want[] = {"applying", "progressing", "healthy", "failed",
-                                       "deleted"};
+    static const char *const want[] = {"applying", "progressing", "healthy", "failed", "deleted"};
     assert_int_equal(MSG_PHASE_COUNT, ARRAY_LEN(want));
     for (size_t i = 0; i < ARRAY_LEN(want); i++)
         assert_string_equal(msg_event_phase_name((msg_event_phase)i), want[i]);
@@ -180,8 +179,12 @@ static void every_required_field_missing_is_named(void **state)
     int failures = 0;
     for (size_t i = 0; i < ARRAY_LEN(fields); i++)
         failures += msgtest_missing(decode_event, worker_event, fields[i].path, fields[i].type);
-    static const char *const optional[] = {"attempt", "message", "services", "resources",
-                                           "worker", "services[0].traits",
+    static const char *const optional[] = {"attempt",
+                                           "message",
+                                           "services",
+                                           "resources",
+                                           "worker",
+                                           "services[0].traits",
                                            "services[0].traits[0].message",
                                            "resources[0].namespace"};
     for (size_t i = 0; i < ARRAY_LEN(optional); i++)

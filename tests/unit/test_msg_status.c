@@ -168,8 +168,7 @@ static int sink_status(void *ctx, const char *key, const json_t *status)
         return 0;
     char *buf = vela_json_dumps(status, JSON_COMPACT);
     s->records++;
-    json_object_set_new(s->seen, json_string_value(json_object_get(status, "phase")),
-                        json_true());
+    json_object_set_new(s->seen, json_string_value(json_object_get(status, "phase")), json_true());
     if (strstr(buf, "\"resumed\":true"))
         json_object_set_new(s->seen, "resumed", json_true());
     if (strstr(buf, "\"retryAt\":") && strstr(buf, "\"deleteAttempt\":2"))
@@ -211,16 +210,16 @@ static void submit_example(engine *e, const char *name, int64_t *now)
     free(y);
 }
 
-#define SUSPENDING_APP(ann)                                                                   \
-    "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: s" ann "}\n"       \
-    "spec:\n  components: [{name: web, type: webservice, properties: {image: nginx}}]\n"       \
-    "  policies: [{name: bj, type: topology, properties: {clusters: [beijing-1]}}]\n"          \
-    "  workflow:\n    steps:\n      - {name: hold, type: suspend}\n"                            \
+#define SUSPENDING_APP(ann)                                                                        \
+    "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: s" ann "}\n"            \
+    "spec:\n  components: [{name: web, type: webservice, properties: {image: nginx}}]\n"           \
+    "  policies: [{name: bj, type: topology, properties: {clusters: [beijing-1]}}]\n"              \
+    "  workflow:\n    steps:\n      - {name: hold, type: suspend}\n"                               \
     "      - {name: go, type: deploy, properties: {policies: [bj]}}\n"
 
-#define GC_APP(component)                                                                     \
-    "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: gc}\n"            \
-    "spec:\n  components: [{name: " component ", type: webservice, properties: {image: x}}]\n" \
+#define GC_APP(component)                                                                          \
+    "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: gc}\n"                  \
+    "spec:\n  components: [{name: " component ", type: webservice, properties: {image: x}}]\n"     \
     "  policies: [{name: bj, type: topology, properties: {clusters: [beijing-1]}}]\n"
 
 /* "app-status - every record the engine publishes, through revisions, failures, garbage
@@ -272,12 +271,14 @@ static void status_every_engine_record_round_trips(void **state)
     reply_all(e, &s, &from, "deleted", &now);
 
     char *seen = vela_json_dumps(s.seen, JSON_COMPACT);
-    print_message("%d status records from the engine, %d failed; seen: %s\n", s.records,
-                  s.failures, seen);
+    print_message("%d status records from the engine, %d failed; seen: %s\n", s.records, s.failures,
+                  seen);
     free(seen);
-    static const char *const want[] = {"runningWorkflow", "running", "workflowFailed",
-                                       "workflowSuspending", "rendering", "deleting",
-                                       "resumed", "retryAt", "failures"};
+    static const char *const want[] = {"runningWorkflow", "running",
+                                       "workflowFailed",  "workflowSuspending",
+                                       "rendering",       "deleting",
+                                       "resumed",         "retryAt",
+                                       "failures"};
     for (size_t i = 0; i < ARRAY_LEN(want); i++)
         if (!json_object_get(s.seen, want[i]))
             fail_msg("no record with %s", want[i]);
@@ -355,8 +356,9 @@ static void status_crash_records_are_refused(void **state)
     } cases[] = {
         {"workflow.steps[0].name", NULL, "workflow.steps[0].name: missing (required string)"},
         {"workflow.steps[0].name", "null", "workflow.steps[0].name: expected a string, got null"},
-        {"workflow.steps[0].name", "7", "workflow.steps[0].name: expected a string, got an "
-                                        "integer"},
+        {"workflow.steps[0].name", "7",
+         "workflow.steps[0].name: expected a string, got an "
+         "integer"},
         {"workflow.steps[0].placements[1].cluster", NULL,
          "workflow.steps[0].placements[1].cluster: missing (required string)"},
         {"workflow.steps[0].placements[0].cluster", "null",
@@ -378,17 +380,39 @@ static void status_every_required_field_missing_is_refused(void **state)
 {
     (void)state;
     static const char *const required[] = {
-        "schemaVersion", "name", "namespace", "revision", "phase", "workflow",
-        "workflow.mode", "workflow.finished", "workflow.suspend", "workflow.terminated",
-        "workflow.steps", "workflow.steps[0].id", "workflow.steps[0].name",
-        "workflow.steps[0].type", "workflow.steps[0].phase",
-        "workflow.steps[0].placements[0].cluster", "workflow.steps[0].placements[0].namespace",
-        "workflow.steps[0].placements[0].state", "services", "services[0].name",
-        "services[0].cluster", "services[0].namespace", "services[0].type",
-        "services[0].healthy", "services[0].message", "services[0].traits[0].type",
-        "services[0].traits[0].healthy", "inventory[0].cluster", "inventory[0].namespace",
-        "inventory[0].resources", "inventory[0].resources[0].apiVersion",
-        "inventory[0].resources[0].kind", "inventory[0].resources[0].name",
+        "schemaVersion",
+        "name",
+        "namespace",
+        "revision",
+        "phase",
+        "workflow",
+        "workflow.mode",
+        "workflow.finished",
+        "workflow.suspend",
+        "workflow.terminated",
+        "workflow.steps",
+        "workflow.steps[0].id",
+        "workflow.steps[0].name",
+        "workflow.steps[0].type",
+        "workflow.steps[0].phase",
+        "workflow.steps[0].placements[0].cluster",
+        "workflow.steps[0].placements[0].namespace",
+        "workflow.steps[0].placements[0].state",
+        "services",
+        "services[0].name",
+        "services[0].cluster",
+        "services[0].namespace",
+        "services[0].type",
+        "services[0].healthy",
+        "services[0].message",
+        "services[0].traits[0].type",
+        "services[0].traits[0].healthy",
+        "inventory[0].cluster",
+        "inventory[0].namespace",
+        "inventory[0].resources",
+        "inventory[0].resources[0].apiVersion",
+        "inventory[0].resources[0].kind",
+        "inventory[0].resources[0].name",
         "inventory[0].deleteResources[0].name",
     };
     int failures = 0;
@@ -399,14 +423,28 @@ static void status_every_required_field_missing_is_refused(void **state)
     }
     /* and the optional ones are optional */
     static const char *const optional[] = {
-        "uid", "generation", "specHash", "createdAt", "updatedAt", "message", "inventory",
-        "workflow.steps[0].message", "workflow.steps[0].failures",
-        "workflow.steps[0].startedAt", "workflow.steps[0].resumed",
-        "workflow.steps[0].placements", "workflow.steps[0].placements[0].attempt",
-        "workflow.steps[0].placements[0].failures", "workflow.steps[0].placements[0].message",
-        "services[0].traits", "services[0].traits[0].message", "inventory[0].generation",
-        "inventory[0].resources[0].namespace", "inventory[0].deleteTaskId",
-        "inventory[0].deleteAttempt", "inventory[0].deleteResources",
+        "uid",
+        "generation",
+        "specHash",
+        "createdAt",
+        "updatedAt",
+        "message",
+        "inventory",
+        "workflow.steps[0].message",
+        "workflow.steps[0].failures",
+        "workflow.steps[0].startedAt",
+        "workflow.steps[0].resumed",
+        "workflow.steps[0].placements",
+        "workflow.steps[0].placements[0].attempt",
+        "workflow.steps[0].placements[0].failures",
+        "workflow.steps[0].placements[0].message",
+        "services[0].traits",
+        "services[0].traits[0].message",
+        "inventory[0].generation",
+        "inventory[0].resources[0].namespace",
+        "inventory[0].deleteTaskId",
+        "inventory[0].deleteAttempt",
+        "inventory[0].deleteResources",
     };
     for (size_t i = 0; i < ARRAY_LEN(optional); i++) {
         char err[1024];
@@ -432,8 +470,9 @@ static void status_wrong_values_are_refused(void **state)
         const char *value;
         const char *want;
     } cases[] = {
-        {"schemaVersion", "2", "schemaVersion: expected 1, got 2; this program reads only "
-                               "version 1"},
+        {"schemaVersion", "2",
+         "schemaVersion: expected 1, got 2; this program reads only "
+         "version 1"},
         {"schemaVersion", "\"1\"", "schemaVersion: expected an integer, got a string"},
         {"schemaVersion", "1.0", "schemaVersion: expected an integer, got a real number"},
         {"name", "\"\"", "name: expected a non-empty string"},
@@ -441,21 +480,25 @@ static void status_wrong_values_are_refused(void **state)
         {"revision", "-1", "revision: -1 is out of range (0 to 2147483647)"},
         {"revision", "4294967296", "revision: 4294967296 is out of range"},
         {"revision", "\"6\"", "revision: expected an integer, got a string"},
-        {"phase", "\"Running\"", "phase: \"Running\" is not one of rendering, runningWorkflow, "
-                                 "workflowSuspending, workflowFailed, workflowTerminated, "
-                                 "running, unhealthy, deleting"},
+        {"phase", "\"Running\"",
+         "phase: \"Running\" is not one of rendering, runningWorkflow, "
+         "workflowSuspending, workflowFailed, workflowTerminated, "
+         "running, unhealthy, deleting"},
         {"phase", "1", "phase: expected a string, got an integer"},
         {"workflow", "[]", "workflow: expected an object, got an array"},
-        {"workflow.mode", "\"Parallel\"", "workflow.mode: \"Parallel\" is not one of DAG, "
-                                          "StepByStep"},
+        {"workflow.mode", "\"Parallel\"",
+         "workflow.mode: \"Parallel\" is not one of DAG, "
+         "StepByStep"},
         {"workflow.finished", "\"true\"", "workflow.finished: expected a boolean, got a string"},
         {"workflow.steps", "{}", "workflow.steps: expected an array, got an object"},
-        {"workflow.steps[0].phase", "\"done\"", "workflow.steps[0].phase: \"done\" is not one "
-                                                "of pending, running, succeeded, failed, "
-                                                "skipped, suspending"},
+        {"workflow.steps[0].phase", "\"done\"",
+         "workflow.steps[0].phase: \"done\" is not one "
+         "of pending, running, succeeded, failed, "
+         "skipped, suspending"},
         {"workflow.steps[0].failures", "-3", "workflow.steps[0].failures: -3 is out of range"},
-        {"workflow.steps[0].resumed", "1", "workflow.steps[0].resumed: expected a boolean, got "
-                                           "an integer"},
+        {"workflow.steps[0].resumed", "1",
+         "workflow.steps[0].resumed: expected a boolean, got "
+         "an integer"},
         {"workflow.steps[0].startedAt", long_json,
          "workflow.steps[0].startedAt: 399 bytes long, more than the limit of 64"},
         {"workflow.steps[0].placements[1].state", "\"ready\"",
@@ -464,19 +507,23 @@ static void status_wrong_values_are_refused(void **state)
         {"workflow.steps[0].placements[0].attempt", "1e3",
          "workflow.steps[0].placements[0].attempt: expected an integer, got a real number"},
         {"services[1].healthy", "null", "services[1].healthy: expected a boolean, got null"},
-        {"services[0].traits", "\"scaler\"", "services[0].traits: expected an array, got a "
-                                             "string"},
-        {"services[0].traits[0]", "[]", "services[0].traits[0]: expected an object, got an "
-                                        "array"},
+        {"services[0].traits", "\"scaler\"",
+         "services[0].traits: expected an array, got a "
+         "string"},
+        {"services[0].traits[0]", "[]",
+         "services[0].traits[0]: expected an object, got an "
+         "array"},
         {"inventory", "{}", "inventory: expected an array, got an object"},
-        {"inventory[1].generation", "true", "inventory[1].generation: expected an integer, got "
-                                            "a boolean"},
+        {"inventory[1].generation", "true",
+         "inventory[1].generation: expected an integer, got "
+         "a boolean"},
         {"inventory[0].retryAt", "-5", "inventory[0].retryAt: -5 is out of range"},
         {"inventory[0].drop", "\"yes\"", "inventory[0].drop: expected a boolean, got a string"},
         {"inventory[0].resources[0].kind", "\"\"",
          "inventory[0].resources[0].kind: expected a non-empty string"},
-        {"inventory[0].deleteTaskId", "null", "inventory[0].deleteTaskId: expected a string, "
-                                              "got null"},
+        {"inventory[0].deleteTaskId", "null",
+         "inventory[0].deleteTaskId: expected a string, "
+         "got null"},
         {"resumeToken", "{}", "resumeToken: expected a string, got an object"},
     };
     int failures = 0;
@@ -491,11 +538,9 @@ static void status_unknown_members_are_accepted(void **state)
     (void)state;
     json_t *j = full_record();
     json_object_set_new(j, "futureField", json_pack("{s:i}", "x", 1));
-    json_object_set_new(json_array_get(json_object_get(json_object_get(j, "workflow"), "steps"),
-                                       0),
+    json_object_set_new(json_array_get(json_object_get(json_object_get(j, "workflow"), "steps"), 0),
                         "finishedAt", json_string("2026-01-01T00:00:00Z"));
-    json_object_set_new(json_array_get(json_object_get(j, "services"), 0), "extra",
-                        json_true());
+    json_object_set_new(json_array_get(json_object_get(j, "services"), 0), "extra", json_true());
     char *buf = vela_json_dumps(j, JSON_COMPACT);
     msg_app_status st;
     char err[1024];
@@ -571,8 +616,7 @@ static void applications_records_round_trip(void **state)
         char path[512], err[1024];
         size_t len;
         msg_app_record r;
-        snprintf(path, sizeof(path), "%s/tests/records/applications/%s", VELA_SOURCE_DIR,
-                 files[i]);
+        snprintf(path, sizeof(path), "%s/tests/records/applications/%s", VELA_SOURCE_DIR, files[i]);
         char *buf = slurp(path, &len);
         assert_int_equal(msg_app_record_decode(buf, len, &r, err, sizeof(err)), 0);
         json_t *j = msg_app_record_encode(&r);
@@ -581,8 +625,8 @@ static void applications_records_round_trip(void **state)
         if (r.kind == MSG_APP_RECORD_ENVELOPE) {
             /* cli/app.c's own construction, from the same pieces */
             json_t *cli = json_pack("{s:i,s:O,s:s%,s:s}", "schemaVersion", 1, "application",
-                                    r.application, "source", r.source, r.source_len,
-                                    "submittedAt", r.submitted_at);
+                                    r.application, "source", r.source, r.source_len, "submittedAt",
+                                    r.submitted_at);
             assert_true(json_equal(cli, j));
             json_decref(cli);
             assert_non_null(r.source);

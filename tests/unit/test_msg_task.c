@@ -78,8 +78,7 @@ static void round_trips_are_byte_for_byte(void **state)
     for (size_t i = 0; i < ARRAY_LEN(records); i++) {
         msg_task t;
         char err[512] = "";
-        assert_int_equal(msg_task_decode(records[i], strlen(records[i]), &t, err, sizeof(err)),
-                         0);
+        assert_int_equal(msg_task_decode(records[i], strlen(records[i]), &t, err, sizeof(err)), 0);
         size_t len;
         char *out = msg_task_encode_bytes(&t, &len, err, sizeof(err));
         assert_non_null(out);
@@ -98,8 +97,7 @@ static void decode_gives_every_field(void **state)
     assert_int_equal(msg_task_decode(engine_deploy, strlen(engine_deploy), &t, err, sizeof(err)),
                      0);
     assert_int_equal(t.id.kind, MSG_KIND_DEPLOY);
-    assert_string_equal(t.id.task_id,
-                        "jnjhd5oqup:1.1:deploy-beijing-clusters:beijing-1:default:1");
+    assert_string_equal(t.id.task_id, "jnjhd5oqup:1.1:deploy-beijing-clusters:beijing-1:default:1");
     assert_string_equal(t.id.app.name, "example-app");
     assert_string_equal(t.id.app.namespace, "default");
     assert_string_equal(t.id.app.uid, "jnjhd5oqup");
@@ -118,8 +116,8 @@ static void decode_gives_every_field(void **state)
     assert_null(t.comps[0].workload.namespace);
     assert_int_equal(t.comps[0].ntraits, 2);
     assert_false(t.comps[0].traits[0].has_object);
-    assert_int_equal(json_integer_value(json_object_get(t.comps[0].traits[0].properties,
-                                                        "replicas")), 3);
+    assert_int_equal(
+        json_integer_value(json_object_get(t.comps[0].traits[0].properties, "replicas")), 3);
     assert_true(t.comps[0].traits[1].has_object);
     assert_string_equal(t.comps[0].traits[1].object.kind, "Ingress");
     assert_int_equal(json_array_size(t.manifests), 3);
@@ -149,7 +147,9 @@ static void encode_expresses_what_the_scheduler_sends(void **state)
     json_t *manifests = json_deep_copy(json_object_get(want, "manifests"));
     msg_task_trait traits[] = {
         {.type = "scaler", .properties = props0},
-        {.type = "gateway", .properties = props1, .has_object = true,
+        {.type = "gateway",
+         .properties = props1,
+         .has_object = true,
          .object = {"networking.k8s.io/v1", "Ingress", NULL, "hello-world-server"}},
     };
     msg_task_comp comps[] = {{
@@ -216,8 +216,13 @@ static void encode_refuses_what_decode_would(void **state)
     (void)state;
     msg_objref res[] = {{"v1", "Service", NULL, "x"}}, unnamed[] = {{"v1", "Service", NULL, ""}};
     msg_task d = {
-        .id = {.kind = MSG_KIND_DELETE, .task_id = "t", .app = {"a", "n", "u", 1},
-               .step = "s", .step_id = "i", .cluster = "c", .namespace = "n"},
+        .id = {.kind = MSG_KIND_DELETE,
+               .task_id = "t",
+               .app = {"a", "n", "u", 1},
+               .step = "s",
+               .step_id = "i",
+               .cluster = "c",
+               .namespace = "n"},
         .created_at = "2025-11-24T16:00:00Z",
         .nresources = 1,
         .resources = res,
@@ -418,8 +423,7 @@ static void huge_and_deep_records_are_refused(void **state)
     size_t len;
     /* 9 MiB: over MSG_MAX_BYTES, refused before parsing */
     char *rec = msgtest_big_string_record("taskId", 9u << 20, &len);
-    failures += expect_refused("9 MiB string", rec, len,
-                               "bytes, more than the limit of 8388608");
+    failures += expect_refused("9 MiB string", rec, len, "bytes, more than the limit of 8388608");
     free(rec);
     /* 7 MiB in one field: within the record limit, over the field's */
     char *big = malloc((7u << 20) + 1);

@@ -45,13 +45,13 @@ static void topology_label_selector_matches_all_pairs_ordered_by_name(void **sta
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         char yaml[1024];
         snprintf(yaml, sizeof(yaml),
-                 APP("{components: " ONE_WEB ", policies: [" TOPO("{clusterLabelSelector: %s}")
-                     "]}"),
+                 APP("{components: " ONE_WEB
+                     ", policies: [" TOPO("{clusterLabelSelector: %s}") "]}"),
                  cases[i].selector);
         json_t *plan = ct_plan(yaml, CT_REG);
         if (strcmp(ct_placements(plan, 0), cases[i].want) != 0) {
-            print_error("selector %s: got %s, want %s\n", cases[i].selector,
-                        ct_placements(plan, 0), cases[i].want);
+            print_error("selector %s: got %s, want %s\n", cases[i].selector, ct_placements(plan, 0),
+                        cases[i].want);
             failures++;
         }
         json_decref(plan);
@@ -100,9 +100,8 @@ static void topology_with_both_or_neither_form_is_a_validation_error(void **stat
 static void topology_namespace_defaults_to_the_application_namespace(void **state)
 {
     (void)state;
-    json_t *plan = ct_plan(APP("{components: " ONE_WEB ", policies: [" TOPO(
-                               "{clusters: [beijing-1]}") "]}"),
-                           CT_REG);
+    json_t *plan = ct_plan(
+        APP("{components: " ONE_WEB ", policies: [" TOPO("{clusters: [beijing-1]}") "]}"), CT_REG);
     assert_string_equal(ct_placements(plan, 0), "beijing-1/ns1");
     json_decref(plan);
     plan = ct_plan(APP_NS("default", "{components: " ONE_WEB ", policies: [" TOPO(
@@ -130,18 +129,17 @@ static void topology_placements_are_deduplicated_and_unions_keep_policy_order(vo
 static void topology_cluster_listed_twice_is_a_validation_error(void **state)
 {
     (void)state;
-    assert_parse_fails(APP("{components: " ONE_WEB ", policies: [" TOPO(
-                           "{clusters: [beijing-1, beijing-1]}") "]}"),
+    assert_parse_fails(APP("{components: " ONE_WEB
+                           ", policies: [" TOPO("{clusters: [beijing-1, beijing-1]}") "]}"),
                        "spec.policies[0].properties.clusters[1]", "listed twice");
 }
 
-static void topology_against_an_open_registry_takes_listed_names_and_matches_no_labels(
-    void **state)
+static void topology_against_an_open_registry_takes_listed_names_and_matches_no_labels(void **state)
 {
     (void)state;
     registry_view open = {NULL, 0, true};
-    json_t *plan = ct_plan(APP("{components: " ONE_WEB ", policies: [" TOPO(
-                               "{clusters: [anything, else]}") "]}"),
+    json_t *plan = ct_plan(APP("{components: " ONE_WEB
+                               ", policies: [" TOPO("{clusters: [anything, else]}") "]}"),
                            &open);
     assert_string_equal(ct_placements(plan, 0), "anything/ns1,else/ns1");
     json_decref(plan);
@@ -211,9 +209,9 @@ static json_t *override_at(const char *file, int line, const char *comps, const 
     return c;
 }
 
-#define THREE                                                                                 \
-    "[{name: hello-world-server, type: webservice, properties: {image: a, port: 80}},"         \
-    " {name: bg, type: worker, properties: {image: b}},"                                       \
+#define THREE                                                                                      \
+    "[{name: hello-world-server, type: webservice, properties: {image: a, port: 80}},"             \
+    " {name: bg, type: worker, properties: {image: b}},"                                           \
     " {name: web2, type: webservice, properties: {image: c}}]"
 
 static void override_without_name_merges_into_every_component(void **state)
@@ -245,8 +243,8 @@ static void override_name_glob_is_anchored_to_the_whole_component_name(void **st
         const char *name;
         const char *matched; /* which of the three get cpu: "2", as "1,0,1" */
     } cases[] = {
-        {"*server", "1,0,0"}, {"hello-*", "1,0,0"},  {"*", "1,1,1"},        {"web*", "0,0,1"},
-        {"*-world-*", "1,0,0"}, {"h*r", "1,0,0"},   {"*server*", "1,0,0"}, {"b*g", "0,1,0"},
+        {"*server", "1,0,0"},    {"hello-*", "1,0,0"}, {"*", "1,1,1"},        {"web*", "0,0,1"},
+        {"*-world-*", "1,0,0"},  {"h*r", "1,0,0"},     {"*server*", "1,0,0"}, {"b*g", "0,1,0"},
         {"*-server-*", "0,0,0"}, {"server*", "0,0,0"}, {"*hello", "0,0,0"},
     };
     int failures = 0;
@@ -292,16 +290,17 @@ static void override_name_server_does_not_match_hello_world_server(void **state)
 static void override_with_a_different_type_replaces_the_component(void **state)
 {
     (void)state;
-    json_t *c = override(
-        "[{name: web, type: webservice, properties: {image: a, port: 80, cpu: \"1\"},"
-        " traits: [{type: scaler, properties: {replicas: 3}},"
-        " {type: labels, properties: {a: b}}]}]",
-        "{components: [{name: web, type: worker, properties: {image: w},"
-        " traits: [{type: env, properties: {set: {K: v}}}, {type: scaler, disable: true},"
-        " {type: annotations, properties: {x: y}}]}]}");
-    assert_at(c, "[0]", "{name: web, type: worker, properties: {image: w}, traits: ["
-                        "{type: env, properties: {set: {K: v}}},"
-                        "{type: annotations, properties: {x: y}}]}");
+    json_t *c =
+        override("[{name: web, type: webservice, properties: {image: a, port: 80, cpu: \"1\"},"
+                 " traits: [{type: scaler, properties: {replicas: 3}},"
+                 " {type: labels, properties: {a: b}}]}]",
+                 "{components: [{name: web, type: worker, properties: {image: w},"
+                 " traits: [{type: env, properties: {set: {K: v}}}, {type: scaler, disable: true},"
+                 " {type: annotations, properties: {x: y}}]}]}");
+    assert_at(c, "[0]",
+              "{name: web, type: worker, properties: {image: w}, traits: ["
+              "{type: env, properties: {set: {K: v}}},"
+              "{type: annotations, properties: {x: y}}]}");
     json_decref(c);
 }
 
@@ -344,8 +343,9 @@ static void override_deep_merges_maps(void **state)
                          "y: \"2\"}, nested: {a: {b: 1, c: 2}}}}]",
                          "{components: [{name: w, properties: {labels: {y: \"3\", z: \"4\"}, "
                          "nested: {a: {c: 5, d: 6}}}}]}");
-    assert_at(c, "[0].properties", "{image: a, labels: {x: \"1\", y: \"3\", z: \"4\"}, "
-                                   "nested: {a: {b: 1, c: 5, d: 6}}}");
+    assert_at(c, "[0].properties",
+              "{image: a, labels: {x: \"1\", y: \"3\", z: \"4\"}, "
+              "nested: {a: {b: 1, c: 5, d: 6}}}");
     json_decref(c);
 }
 
@@ -390,18 +390,17 @@ static void override_explicit_null_sets_null(void **state)
 static void override_traits_merge_by_type_and_disable_removes(void **state)
 {
     (void)state;
-    json_t *c = override(
-        "[{name: w, type: webservice, properties: {image: a}, traits: ["
-        "{type: scaler, properties: {replicas: 3}},"
-        "{type: gateway, properties: {domain: a.com, http: {/: 80}}},"
-        "{type: labels, properties: {a: b}}]}]",
-        "{components: [{name: w, traits: ["
-        "{type: gateway, properties: {http: {/api: 81}}},"
-        "{type: scaler, disable: true},"
-        "{type: env, properties: {set: {K: v}}},"
-        "{type: annotations, disable: true},"
-        "{type: labels, properties: {c: d}},"
-        "{type: scaler, properties: {replicas: 9}}]}]}");
+    json_t *c = override("[{name: w, type: webservice, properties: {image: a}, traits: ["
+                         "{type: scaler, properties: {replicas: 3}},"
+                         "{type: gateway, properties: {domain: a.com, http: {/: 80}}},"
+                         "{type: labels, properties: {a: b}}]}]",
+                         "{components: [{name: w, traits: ["
+                         "{type: gateway, properties: {http: {/api: 81}}},"
+                         "{type: scaler, disable: true},"
+                         "{type: env, properties: {set: {K: v}}},"
+                         "{type: annotations, disable: true},"
+                         "{type: labels, properties: {c: d}},"
+                         "{type: scaler, properties: {replicas: 9}}]}]}");
     /* gateway merged (http map deep-merged), scaler removed then re-added as new (last), env
      * appended, the disabled new annotations ignored, labels merged in place */
     assert_at(c, "[0].traits",
@@ -468,19 +467,19 @@ static void policy_merge_is_a_deep_merge(void **state)
 
 /* ---- override through plans ---- */
 
-#define OVR_APP(policies, steps)                                                              \
-    APP("{components: [{name: hello-world-server, type: webservice, properties: {image: a,"  \
-        " port: 80}, traits: [{type: scaler, properties: {replicas: 3}}]},"                   \
+#define OVR_APP(policies, steps)                                                                   \
+    APP("{components: [{name: hello-world-server, type: webservice, properties: {image: a,"        \
+        " port: 80}, traits: [{type: scaler, properties: {replicas: 3}}]},"                        \
         " {name: bg, type: worker, properties: {image: b}}], policies: [" policies "]" steps "}")
 
 static void several_overrides_in_a_step_apply_in_the_order_the_step_lists_them(void **state)
 {
     (void)state;
-#define POLS                                                                                  \
-    "{name: t, type: topology, properties: {clusters: [beijing-1]}},"                         \
-    "{name: two, type: override, properties: {components: [{type: webservice, "               \
-    "traits: [{type: scaler, properties: {replicas: 2}}]}]}},"                                \
-    "{name: five, type: override, properties: {components: [{type: "                         \
+#define POLS                                                                                       \
+    "{name: t, type: topology, properties: {clusters: [beijing-1]}},"                              \
+    "{name: two, type: override, properties: {components: [{type: webservice, "                    \
+    "traits: [{type: scaler, properties: {replicas: 2}}]}]}},"                                     \
+    "{name: five, type: override, properties: {components: [{type: "                               \
     "webservice, traits: [{type: scaler, properties: {replicas: 5}}]}]}}"
     const char *full = OVR_APP(POLS, ", workflow: {steps: [{name: a, type: deploy, properties: "
                                      "{policies: [t, two, five]}}, {name: b, type: deploy, "
@@ -521,8 +520,7 @@ static void override_selector_limits_what_the_step_deploys(void **state)
                            CT_REG);
     assert_at(plan, "workflow.steps[0].placements[0].components",
               "[{name: bg, type: worker, traits: []}]");
-    assert_int_equal(json_array_size(ct_get(plan, "workflow.steps[0].placements[0].manifests")),
-                     1);
+    assert_int_equal(json_array_size(ct_get(plan, "workflow.steps[0].placements[0].manifests")), 1);
     assert_at(plan, "workflow.steps[0].placements[0].manifests[0].metadata.name", "bg");
     json_decref(plan);
 }

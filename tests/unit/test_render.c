@@ -17,8 +17,8 @@ static void webservice_renders_a_deployment_with_container_named_after_component
     json_decref(m);
 }
 
-static void deployment_selector_is_the_component_label_and_pod_template_has_the_app_labels(
-    void **state)
+static void
+deployment_selector_is_the_component_label_and_pod_template_has_the_app_labels(void **state)
 {
     (void)state;
     json_t *m = ct_manifests(APP("{components: [" WEB("", "") "]}"));
@@ -32,11 +32,12 @@ static void deployment_selector_is_the_component_label_and_pod_template_has_the_
 static void every_rendered_object_carries_the_three_app_oam_dev_labels(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP(
-        "{components: [" WEB(", ports: [{port: 80, expose: true}]",
-                             "{type: gateway, properties: {domain: a.example.com, http: {/: 80}}}")
-        ", {name: job, type: task, properties: {image: busybox}}"
-        ", {name: bg, type: worker, properties: {image: busybox}}]}"));
+    json_t *m = ct_manifests(
+        APP("{components: [" WEB(", ports: [{port: 80, expose: true}]",
+                                 "{type: gateway, properties: {domain: a.example.com, http: {/: "
+                                 "80}}}") ", {name: job, type: task, properties: {image: busybox}}"
+                                          ", {name: bg, type: worker, properties: {image: "
+                                          "busybox}}]}"));
     size_t i;
     json_t *o;
     assert_int_equal(json_array_size(m), 5); /* Deployment, Service, Ingress, Job, Deployment */
@@ -52,13 +53,14 @@ static void every_rendered_object_carries_the_three_app_oam_dev_labels(void **st
     json_decref(m);
 }
 
-static void objects_land_in_the_placement_namespace_but_keep_the_app_namespace_label(
-    void **state)
+static void objects_land_in_the_placement_namespace_but_keep_the_app_namespace_label(void **state)
 {
     (void)state;
-    json_t *plan = ct_plan(APP("{components: [" WEB("", "") "], policies: [{name: t, type: "
-                               "topology, properties: {clusters: [beijing-1], namespace: prod}}]}"),
-                           CT_REG);
+    json_t *plan =
+        ct_plan(APP("{components: [" WEB(
+                    "", "") "], policies: [{name: t, type: "
+                            "topology, properties: {clusters: [beijing-1], namespace: prod}}]}"),
+                CT_REG);
     json_t *d = ct_get(plan, "workflow.steps[0].placements[0].manifests[0]");
     assert_at(d, "metadata.namespace", "prod");
     assert_at(d, "metadata.labels[\"app.oam.dev/namespace\"]", "ns1");
@@ -114,17 +116,18 @@ static void webservice_exposed_ports_render_a_service_of_expose_type(void **stat
 static void webservice_container_fields_cmd_args_env_cpu_memory_pull_policy(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP("{components: [" WEB(
-        ", cmd: [/bin/server, --serve], args: [--port, \"8080\"],"
-        " env: [{name: A, value: \"1\"}, {name: B}], cpu: 500m, memory: 256Mi,"
-        " imagePullPolicy: IfNotPresent",
-        "") "]}"));
+    json_t *m = ct_manifests(APP(
+        "{components: [" WEB(", cmd: [/bin/server, --serve], args: [--port, \"8080\"],"
+                             " env: [{name: A, value: \"1\"}, {name: B}], cpu: 500m, memory: 256Mi,"
+                             " imagePullPolicy: IfNotPresent",
+                             "") "]}"));
     json_t *c = ct_get(m, "[0].spec.template.spec.containers[0]");
     assert_at(c, "command", "[/bin/server, --serve]");
     assert_at(c, "args", "[--port, \"8080\"]");
     assert_at(c, "env", "[{name: A, value: \"1\"}, {name: B, value: \"\"}]");
-    assert_at(c, "resources", "{requests: {cpu: 500m, memory: 256Mi}, "
-                              "limits: {cpu: 500m, memory: 256Mi}}");
+    assert_at(c, "resources",
+              "{requests: {cpu: 500m, memory: 256Mi}, "
+              "limits: {cpu: 500m, memory: 256Mi}}");
     assert_at(c, "imagePullPolicy", "IfNotPresent");
     json_decref(m);
 
@@ -143,9 +146,8 @@ static void webservice_container_fields_cmd_args_env_cpu_memory_pull_policy(void
 static void webservice_labels_and_annotations_go_to_workload_and_pod_template(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(
-        APP("{components: [" WEB(", labels: {tier: front}, annotations: {owner: team-a}", "")
-            "]}"));
+    json_t *m = ct_manifests(APP(
+        "{components: [" WEB(", labels: {tier: front}, annotations: {owner: team-a}", "") "]}"));
     json_t *d = ct_get(m, "[0]");
     assert_at(d, "metadata.labels.tier", "front");
     assert_at(d, "metadata.labels[\"app.oam.dev/component\"]", "web");
@@ -264,8 +266,7 @@ static int run_health_cases(const char *type, const struct health_case *cases, s
     return failures;
 }
 
-static void deployment_health_needs_four_equal_replica_counts_and_observed_generation(
-    void **state)
+static void deployment_health_needs_four_equal_replica_counts_and_observed_generation(void **state)
 {
     (void)state;
     static const struct health_case cases[] = {
@@ -307,8 +308,8 @@ static void deployment_health_counts_missing_fields_as_zero(void **state)
         /* a fresh Deployment: no status at all */
         {"{metadata: {generation: 1}, spec: {replicas: 2}}", false, "Ready:0/2"},
         /* scaled to zero: the API server omits the zero counts */
-        {"{metadata: {generation: 4}, spec: {replicas: 0}, status: {observedGeneration: 4}}",
-         true, "Ready:0/0"},
+        {"{metadata: {generation: 4}, spec: {replicas: 0}, status: {observedGeneration: 4}}", true,
+         "Ready:0/0"},
         /* no generation, no observedGeneration, everything 0 */
         {"{spec: {}}", true, "Ready:0/0"},
         /* generation without observedGeneration */
@@ -382,9 +383,9 @@ static void scaler_does_not_apply_to_a_task(void **state)
 static void gateway_renders_a_service_with_one_port_per_distinct_http_port(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP("{components: [" WEB(", port: 8000",
-        "{type: gateway, properties: {domain: a.example.com, "
-        "http: {/: 8000, /api: 8080, /static: 8000}}}") "]}"));
+    json_t *m = ct_manifests(APP(
+        "{components: [" WEB(", port: 8000", "{type: gateway, properties: {domain: a.example.com, "
+                                             "http: {/: 8000, /api: 8080, /static: 8000}}}") "]}"));
     json_t *svc = ct_find(m, "Service", "web");
     assert_non_null(svc);
     assert_int_equal(ct_count_kind(m, "Service"), 1);
@@ -398,7 +399,8 @@ static void gateway_renders_a_service_with_one_port_per_distinct_http_port(void 
 static void gateway_ingress_has_host_and_one_path_per_http_entry(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP("{components: [" WEB("",
+    json_t *m = ct_manifests(APP("{components: [" WEB(
+        "",
         "{type: gateway, properties: {domain: a.example.com, http: {/: 8000, /api: 8080}}}") "]}"));
     json_t *ing = ct_find(m, "Ingress", "web");
     assert_non_null(ing);
@@ -414,8 +416,8 @@ static void gateway_ingress_has_host_and_one_path_per_http_entry(void **state)
     json_decref(m);
 
     /* without a domain: a rule with no host */
-    m = ct_manifests(APP("{components: [" WEB("", "{type: gateway, properties: {http: {/: 80}}}")
-                         "]}"));
+    m = ct_manifests(
+        APP("{components: [" WEB("", "{type: gateway, properties: {http: {/: 80}}}") "]}"));
     assert_at(ct_find(m, "Ingress", "web"), "spec.rules[0].host", "ABSENT");
     json_decref(m);
 }
@@ -423,14 +425,15 @@ static void gateway_ingress_has_host_and_one_path_per_http_entry(void **state)
 static void gateway_class_is_an_annotation_by_default_and_defaults_to_nginx(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP("{components: [" WEB("",
-        "{type: gateway, properties: {domain: a.example.com, http: {/: 80}}}") "]}"));
+    json_t *m = ct_manifests(APP("{components: [" WEB(
+        "", "{type: gateway, properties: {domain: a.example.com, http: {/: 80}}}") "]}"));
     json_t *ing = ct_find(m, "Ingress", "web");
     assert_at(ing, "metadata.annotations", "{kubernetes.io/ingress.class: nginx}");
     assert_at(ing, "spec.ingressClassName", "ABSENT");
     json_decref(m);
 
-    m = ct_manifests(APP("{components: [" WEB("",
+    m = ct_manifests(APP("{components: [" WEB(
+        "",
         "{type: gateway, properties: {http: {/: 80}, class: traefik, classInSpec: false}}") "]}"));
     ing = ct_find(m, "Ingress", "web");
     assert_at(ing, "metadata.annotations", "{kubernetes.io/ingress.class: traefik}");
@@ -441,14 +444,15 @@ static void gateway_class_is_an_annotation_by_default_and_defaults_to_nginx(void
 static void gateway_class_in_spec_sets_ingress_class_name(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP("{components: [" WEB("",
+    json_t *m = ct_manifests(APP("{components: [" WEB(
+        "",
         "{type: gateway, properties: {http: {/: 80}, class: traefik, classInSpec: true}}") "]}"));
     json_t *ing = ct_find(m, "Ingress", "web");
     assert_at(ing, "spec.ingressClassName", "traefik");
     assert_at(ing, "metadata.annotations", "ABSENT");
     json_decref(m);
-    m = ct_manifests(APP("{components: [" WEB("",
-        "{type: gateway, properties: {http: {/: 80}, classInSpec: true}}") "]}"));
+    m = ct_manifests(APP("{components: [" WEB(
+        "", "{type: gateway, properties: {http: {/: 80}, classInSpec: true}}") "]}"));
     assert_at(ct_find(m, "Ingress", "web"), "spec.ingressClassName", "nginx");
     json_decref(m);
 }
@@ -456,9 +460,9 @@ static void gateway_class_in_spec_sets_ingress_class_name(void **state)
 static void gateway_secret_name_adds_tls_for_the_domain(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP("{components: [" WEB("",
-        "{type: gateway, properties: {domain: a.example.com, http: {/: 80}, secretName: a-tls}}")
-        "]}"));
+    json_t *m = ct_manifests(
+        APP("{components: [" WEB("", "{type: gateway, properties: {domain: a.example.com, http: "
+                                     "{/: 80}, secretName: a-tls}}") "]}"));
     assert_at(ct_find(m, "Ingress", "web"), "spec.tls",
               "[{secretName: a-tls, hosts: [a.example.com]}]");
     json_decref(m);
@@ -467,9 +471,10 @@ static void gateway_secret_name_adds_tls_for_the_domain(void **state)
 static void gateway_shares_the_service_of_exposed_ports(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP("{components: [" WEB(", ports: [{port: 80, name: http, expose: "
-                                                      "true}]",
-        "{type: gateway, properties: {http: {/: 80, /admin: 9000}}}") "]}"));
+    json_t *m = ct_manifests(APP(
+        "{components: [" WEB(", ports: [{port: 80, name: http, expose: "
+                             "true}]",
+                             "{type: gateway, properties: {http: {/: 80, /admin: 9000}}}") "]}"));
     assert_int_equal(ct_count_kind(m, "Service"), 1);
     assert_at(ct_find(m, "Service", "web"), "spec.ports",
               "[{name: http, port: 80, targetPort: 80, protocol: TCP},"
@@ -480,8 +485,8 @@ static void gateway_shares_the_service_of_exposed_ports(void **state)
 static void gateway_http_is_required_and_maps_paths_to_ports(void **state)
 {
     (void)state;
-    assert_parse_fails(APP("{components: [" WEB("", "{type: gateway, properties: {domain: a}}")
-                           "]}"),
+    assert_parse_fails(APP("{components: [" WEB("",
+                                                "{type: gateway, properties: {domain: a}}") "]}"),
                        "spec.components[0].traits[0].properties.http", "required field \"http\"");
     assert_parse_fails(APP("{components: [" WEB("", "{type: gateway, properties: {http: {/: "
                                                     "web}}}") "]}"),
@@ -535,8 +540,9 @@ static void traits_other_than_gateway_are_always_healthy_without_message(void **
 static void labels_trait_merges_into_workload_and_pod_template_labels(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP("{components: [" WEB(", labels: {tier: front, team: a}",
-        "{type: labels, properties: {team: b, release: stable}}") "]}"));
+    json_t *m = ct_manifests(
+        APP("{components: [" WEB(", labels: {tier: front, team: a}",
+                                 "{type: labels, properties: {team: b, release: stable}}") "]}"));
     json_t *d = ct_get(m, "[0]");
     assert_at(d, "metadata.labels",
               "{app.oam.dev/name: app1, app.oam.dev/namespace: ns1, app.oam.dev/component: web,"
@@ -558,14 +564,14 @@ static void labels_trait_merges_into_workload_and_pod_template_labels(void **sta
 static void annotations_trait_merges_into_workload_and_pod_template_annotations(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP("{components: [" WEB(", annotations: {a: \"1\", b: \"2\"}",
-        "{type: annotations, properties: {b: \"3\", c: \"4\"}}") "]}"));
+    json_t *m = ct_manifests(
+        APP("{components: [" WEB(", annotations: {a: \"1\", b: \"2\"}",
+                                 "{type: annotations, properties: {b: \"3\", c: \"4\"}}") "]}"));
     json_t *d = ct_get(m, "[0]");
     assert_at(d, "metadata.annotations", "{a: \"1\", b: \"3\", c: \"4\"}");
     assert_at(d, "spec.template.metadata.annotations", "{a: \"1\", b: \"3\", c: \"4\"}");
     json_decref(m);
-    m = ct_manifests(APP("{components: [" WEB("", "{type: annotations, properties: {x: y}}")
-                         "]}"));
+    m = ct_manifests(APP("{components: [" WEB("", "{type: annotations, properties: {x: y}}") "]}"));
     assert_at(m, "[0].metadata.annotations", "{x: y}");
     assert_at(m, "[0].spec.template.metadata.annotations", "{x: y}");
     json_decref(m);
@@ -594,8 +600,8 @@ static void env_trait_by_list_and_by_set_merges_by_name(void **state)
               " {name: D, value: d2}]");
     json_decref(m);
 
-    m = ct_manifests(APP("{components: [" WEB("", "{type: env, properties: {set: {X: \"1\"}}}")
-                         "]}"));
+    m = ct_manifests(
+        APP("{components: [" WEB("", "{type: env, properties: {set: {X: \"1\"}}}") "]}"));
     assert_at(m, "[0].spec.template.spec.containers[0].env", "[{name: X, value: \"1\"}]");
     json_decref(m);
 }
@@ -603,12 +609,14 @@ static void env_trait_by_list_and_by_set_merges_by_name(void **state)
 static void env_trait_container_name_picks_the_container(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP("{components: [" WEB("",
-        "{type: env, properties: {containerName: web, set: {X: y}}}") "]}"));
+    json_t *m = ct_manifests(APP("{components: [" WEB(
+        "", "{type: env, properties: {containerName: web, set: {X: y}}}") "]}"));
     assert_at(m, "[0].spec.template.spec.containers[0].env", "[{name: X, value: y}]");
     json_decref(m);
-    const char *e = ct_plan_err(APP("{components: [" WEB("",
-        "{type: env, properties: {containerName: sidecar, set: {X: y}}}") "]}"), CT_REG);
+    const char *e =
+        ct_plan_err(APP("{components: [" WEB(
+                        "", "{type: env, properties: {containerName: sidecar, set: {X: y}}}") "]}"),
+                    CT_REG);
     assert_contains(e, "no container \"sidecar\"");
 }
 
@@ -670,8 +678,7 @@ int main(void)
         cmocka_unit_test(
             deployment_selector_is_the_component_label_and_pod_template_has_the_app_labels),
         cmocka_unit_test(every_rendered_object_carries_the_three_app_oam_dev_labels),
-        cmocka_unit_test(
-            objects_land_in_the_placement_namespace_but_keep_the_app_namespace_label),
+        cmocka_unit_test(objects_land_in_the_placement_namespace_but_keep_the_app_namespace_label),
         cmocka_unit_test(webservice_port_becomes_the_container_port_and_no_service),
         cmocka_unit_test(webservice_ports_without_expose_render_no_service),
         cmocka_unit_test(webservice_exposed_ports_render_a_service_of_expose_type),
@@ -683,8 +690,7 @@ int main(void)
         cmocka_unit_test(task_count_defaults_to_one),
         cmocka_unit_test(task_restart_may_be_on_failure),
         cmocka_unit_test(gateway_on_a_worker_exposes_its_pods),
-        cmocka_unit_test(
-            deployment_health_needs_four_equal_replica_counts_and_observed_generation),
+        cmocka_unit_test(deployment_health_needs_four_equal_replica_counts_and_observed_generation),
         cmocka_unit_test(deployment_health_counts_missing_fields_as_zero),
         cmocka_unit_test(job_health_is_succeeded_against_count),
         cmocka_unit_test(scaler_sets_replicas_and_defaults_to_one),

@@ -95,8 +95,8 @@ static void test_key_errors(void **state)
         if (cases[i].content)
             write_text(path, cases[i].content);
         err[0] = '\0';
-        if (seal_key_load(path, 0, &k, err, sizeof(err)) != -1 ||
-            !strstr(err, cases[i].expect) || !strstr(err, path)) {
+        if (seal_key_load(path, 0, &k, err, sizeof(err)) != -1 || !strstr(err, cases[i].expect) ||
+            !strstr(err, path)) {
             fprintf(stderr, "case %zu: err=\"%s\"\n", i, err);
             failures++;
         }
@@ -234,9 +234,12 @@ static void test_key_path(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_key_created_0600_hex), cmocka_unit_test(test_key_errors),
-        cmocka_unit_test(test_round_trip),           cmocka_unit_test(test_tamper_rejected),
-        cmocka_unit_test(test_wrong_key),            cmocka_unit_test(test_key_path),
+        cmocka_unit_test(test_key_created_0600_hex),
+        cmocka_unit_test(test_key_errors),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_tamper_rejected),
+        cmocka_unit_test(test_wrong_key),
+        cmocka_unit_test(test_key_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

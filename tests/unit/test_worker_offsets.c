@@ -141,8 +141,7 @@ static void many_tasks_wrap_the_ring(void **state)
         while (next < done + 40)
             assert_int_equal(offtrack_add(t, 0, next++), 0);
         assert_int_equal(offtrack_done(t, 0, done + 1), 0);
-        assert_int_equal(offtrack_committable(t, 0) == -1 || offtrack_committable(t, 0) <= done,
-                         1);
+        assert_int_equal(offtrack_committable(t, 0) == -1 || offtrack_committable(t, 0) <= done, 1);
         assert_int_equal(offtrack_done(t, 0, done), 0);
         done += 2;
         assert_int_equal(offtrack_position(t, 0), done);

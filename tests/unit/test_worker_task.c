@@ -13,14 +13,14 @@
 #include "base/jpool.h"
 #include "../../worker/task.c"
 
-#define TASK_HEAD                                                                             \
-    "{\"schemaVersion\":1,\"taskId\":\"u1:2:deploy:c1:ns1:1\","                               \
-    "\"app\":{\"name\":\"app\",\"namespace\":\"default\",\"uid\":\"u1\",\"revision\":2},"      \
-    "\"step\":\"deploy\",\"stepId\":\"s1\",\"attempt\":1,\"cluster\":\"c1\","                 \
+#define TASK_HEAD                                                                                  \
+    "{\"schemaVersion\":1,\"taskId\":\"u1:2:deploy:c1:ns1:1\","                                    \
+    "\"app\":{\"name\":\"app\",\"namespace\":\"default\",\"uid\":\"u1\",\"revision\":2},"          \
+    "\"step\":\"deploy\",\"stepId\":\"s1\",\"attempt\":1,\"cluster\":\"c1\","                      \
     "\"namespace\":\"ns1\",\"createdAt\":\"2026-11-26T02:00:00Z\","
 
-static const char deploy_task[] =
-    TASK_HEAD "\"kind\":\"deploy\",\"deadline\":\"2026-11-26T02:10:00Z\","
+static const char deploy_task[] = TASK_HEAD
+    "\"kind\":\"deploy\",\"deadline\":\"2026-11-26T02:10:00Z\","
     "\"components\":[{\"name\":\"web\",\"type\":\"webservice\","
     "\"workload\":{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"web\"},"
     "\"traits\":[{\"type\":\"scaler\",\"properties\":{\"replicas\":3}},"
@@ -81,8 +81,8 @@ static void parse_deploy_task(void **state)
 static void parse_delete_task(void **state)
 {
     (void)state;
-    static const char msg[] =
-        TASK_HEAD "\"kind\":\"delete\",\"resources\":[{\"apiVersion\":\"apps/v1\","
+    static const char msg[] = TASK_HEAD
+        "\"kind\":\"delete\",\"resources\":[{\"apiVersion\":\"apps/v1\","
         "\"kind\":\"Deployment\",\"namespace\":\"default\",\"name\":\"x\"},"
         "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"name\":\"x\"}]}";
     task t;
@@ -107,13 +107,12 @@ static void malformed_tasks_name_the_field(void **state)
     } cases[] = {
         {"{", "not valid JSON", false},
         {"[]", "expected a JSON object, got an array", false},
-        {"{\"schemaVersion\":1,\"kind\":\"deploy\"}", "taskId: missing (required string)",
-         false},
+        {"{\"schemaVersion\":1,\"kind\":\"deploy\"}", "taskId: missing (required string)", false},
         {"{\"schemaVersion\":1,\"kind\":\"deploy\",\"taskId\":\"bad-1\",\"cluster\":\"c1\","
          "\"namespace\":\"default\",\"app\":{\"name\":\"a\",\"namespace\":\"n\"}}",
          "app.uid: missing (required string)", false},
-        {TASK_HEAD "\"kind\":\"deploy\",\"components\":[]}",
-         "manifests: missing (required array)", true},
+        {TASK_HEAD "\"kind\":\"deploy\",\"components\":[]}", "manifests: missing (required array)",
+         true},
         {TASK_HEAD "\"kind\":\"explode\"}", "kind: \"explode\" is not one of deploy, delete",
          false},
         {TASK_HEAD "\"kind\":\"delete\"}", "resources: missing (required array)", true},
@@ -139,8 +138,7 @@ static void malformed_tasks_name_the_field(void **state)
         task t;
         char err[256] = "";
         int rc = task_parse(cases[i].msg, strlen(cases[i].msg), &t, err, sizeof(err));
-        if (rc != -1 || !strstr(err, cases[i].want) ||
-            task_reportable(&t) != cases[i].reportable ||
+        if (rc != -1 || !strstr(err, cases[i].want) || task_reportable(&t) != cases[i].reportable ||
             (cases[i].reportable && strcmp(t.key, "default/app") != 0)) {
             fprintf(stderr, "case %zu: rc %d err \"%s\" reportable %d key \"%s\"\n", i, rc, err,
                     task_reportable(&t), t.key);
@@ -240,8 +238,8 @@ static void judge_reports_ready_counts_and_the_gateway(void **state)
                              "\"status\":{\"observedGeneration\":2,\"replicas\":3,"
                              "\"updatedReplicas\":3,\"readyReplicas\":3}}");
     json_decref(t.comps[0].traits[1].live);
-    t.comps[0].traits[1].live =
-        jparse("{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"10.0.0.7\"}]}}}");
+    t.comps[0].traits[1].live = jparse(
+        "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"10.0.0.7\"}]}}}");
     assert_true(task_judge(&t, &healthy, summary, sizeof(summary)));
     assert_true(healthy);
     assert_string_equal(summary, "");
@@ -275,8 +273,8 @@ static void judge_reports_ready_counts_and_the_gateway(void **state)
 static void judge_unknown_types_and_jobs(void **state)
 {
     (void)state;
-    static const char msg[] =
-        TASK_HEAD "\"kind\":\"deploy\",\"manifests\":[],\"components\":["
+    static const char msg[] = TASK_HEAD
+        "\"kind\":\"deploy\",\"manifests\":[],\"components\":["
         "{\"name\":\"j\",\"type\":\"task\",\"traits\":[],\"workload\":{\"apiVersion\":"
         "\"batch/v1\",\"kind\":\"Job\",\"name\":\"j\"}},"
         "{\"name\":\"x\",\"type\":\"gizmo\",\"traits\":[],\"workload\":{\"apiVersion\":\"v1\","

@@ -31,8 +31,8 @@ static const char task_json[] =
 
 static json_t *obj(const char *kind, const char *ns, const char *name, const char *rv)
 {
-    return json_pack("{s:s,s:{s:s,s:s,s:s}}", "kind", kind, "metadata", "namespace", ns,
-                     "name", name, "resourceVersion", rv);
+    return json_pack("{s:s,s:{s:s,s:s,s:s}}", "kind", kind, "metadata", "namespace", ns, "name",
+                     name, "resourceVersion", rv);
 }
 
 static const char *rv(const json_t *o)
@@ -69,8 +69,7 @@ static int teardown(void **state)
 }
 
 /* a watch as watch_need would have made it, in a given state */
-static wwatch *add_watch(worker *w, const char *cluster, const char *av, const char *kind,
-                         int st)
+static wwatch *add_watch(worker *w, const char *cluster, const char *av, const char *kind, int st)
 {
     task_obj o = {av, kind, NULL, NULL};
     wwatch *ww = watch_find(w, cluster, &o, true);

@@ -5,15 +5,15 @@
 
 #define COMPS "components: [" WEB("", "{type: scaler, properties: {replicas: 3}}") "]"
 #define T(name, clusters) "{name: " name ", type: topology, properties: {clusters: " clusters "}}"
-#define O(name, replicas)                                                                     \
-    "{name: " name ", type: override, properties: {components: [{type: webservice, traits: "  \
+#define O(name, replicas)                                                                          \
+    "{name: " name ", type: override, properties: {components: [{type: webservice, traits: "       \
     "[{type: scaler, properties: {replicas: " replicas "}}]}]}}"
 
 static void default_workflow_has_one_deploy_step_per_topology_in_spec_order(void **state)
 {
     (void)state;
-    app *a = ct_parse(APP("{" COMPS ", policies: [" T("bj", "[beijing-1, beijing-2]") ","
-                          O("ha", "5") "," T("aws", "[us-west-1]") "," O("big", "9") "]}"));
+    app *a = ct_parse(APP("{" COMPS ", policies: [" T("bj", "[beijing-1, beijing-2]") "," O(
+        "ha", "5") "," T("aws", "[us-west-1]") "," O("big", "9") "]}"));
     assert_true(a->default_workflow);
     assert_int_equal(a->mode, WF_DAG);
     assert_int_equal(a->nsteps, 2);
@@ -34,8 +34,15 @@ static void default_step_name_may_exceed_63_characters_for_a_long_topology_name(
 {
     (void)state;
     /* a 63-character policy name is valid, so "deploy-" + it must be too */
-#define LONG63                                                                                \
-    "t" "2345678901" "2345678901" "2345678901" "2345678901" "2345678901" "2345678901" "23"
+#define LONG63                                                                                     \
+    "t"                                                                                            \
+    "2345678901"                                                                                   \
+    "2345678901"                                                                                   \
+    "2345678901"                                                                                   \
+    "2345678901"                                                                                   \
+    "2345678901"                                                                                   \
+    "2345678901"                                                                                   \
+    "23"
     app *a = ct_parse(APP("{" COMPS ", policies: [" T(LONG63, "[beijing-1]") "]}"));
     assert_int_equal(strlen(LONG63), 63);
     assert_int_equal(strlen(a->steps[0].name), 70);
@@ -47,9 +54,8 @@ static void default_step_name_may_exceed_63_characters_for_a_long_topology_name(
 static void default_workflow_renders_dag_with_overrides_applied(void **state)
 {
     (void)state;
-    json_t *plan = ct_plan(APP("{" COMPS ", policies: [" T("bj", "[beijing-1]") "," O("ha", "5")
-                               "]}"),
-                           CT_REG);
+    json_t *plan = ct_plan(
+        APP("{" COMPS ", policies: [" T("bj", "[beijing-1]") "," O("ha", "5") "]}"), CT_REG);
     assert_at(plan, "workflow.mode", "DAG");
     assert_at(plan, "workflow.steps[0].name", "deploy-bj");
     assert_at(plan, "workflow.steps[0].policies", "[ha, bj]");
@@ -94,8 +100,9 @@ static void deploying_to_local_fails_clearly_when_no_local_cluster_is_joined(voi
 static void explicit_steps_default_to_step_by_step(void **state)
 {
     (void)state;
-    app *a = ct_parse(APP("{" COMPS ", policies: [" T("bj", "[beijing-1]") "], workflow: {steps: "
-                          "[{name: one, type: deploy, properties: {policies: [bj]}}]}}"));
+    app *a = ct_parse(APP("{" COMPS ", policies: [" T(
+        "bj", "[beijing-1]") "], workflow: {steps: "
+                             "[{name: one, type: deploy, properties: {policies: [bj]}}]}}"));
     assert_false(a->default_workflow);
     assert_int_equal(a->mode, WF_STEP_BY_STEP);
     assert_string_equal(wf_mode_name(a->mode), "StepByStep");
@@ -164,21 +171,25 @@ static void component_depends_on_must_name_an_existing_component_without_cycles(
 static void deploy_step_properties_default_parallelism_5_and_auto_true(void **state)
 {
     (void)state;
-    app *a = ct_parse(APP("{" COMPS ", policies: [" T("bj", "[beijing-1]") "], workflow: {steps: "
-                          "[{name: a, type: deploy, properties: {policies: [bj]}},"
-                          " {name: b, type: deploy, properties: {policies: [bj], parallelism: 2, "
-                          "auto: false}}]}}"));
+    app *a = ct_parse(APP("{" COMPS ", policies: [" T(
+        "bj",
+        "[beijing-1]") "], workflow: {steps: "
+                       "[{name: a, type: deploy, properties: {policies: [bj]}},"
+                       " {name: b, type: deploy, properties: {policies: [bj], parallelism: 2, "
+                       "auto: false}}]}}"));
     assert_int_equal(a->steps[0].parallelism, 5);
     assert_true(a->steps[0].auto_run);
     assert_int_equal(a->steps[1].parallelism, 2);
     assert_false(a->steps[1].auto_run);
     assert_at(a->steps[1].policies, "", "[bj]");
     app_free(a);
-    json_t *plan = ct_plan(APP("{" COMPS ", policies: [" T("bj", "[beijing-1]") "], workflow: {"
-                               "steps: [{name: a, type: deploy, properties: {policies: [bj]}},"
-                               " {name: b, type: deploy, properties: {policies: [bj], "
-                               "parallelism: 2, auto: false}}]}}"),
-                           CT_REG);
+    json_t *plan = ct_plan(
+        APP("{" COMPS ", policies: [" T(
+            "bj", "[beijing-1]") "], workflow: {"
+                                 "steps: [{name: a, type: deploy, properties: {policies: [bj]}},"
+                                 " {name: b, type: deploy, properties: {policies: [bj], "
+                                 "parallelism: 2, auto: false}}]}}"),
+        CT_REG);
     assert_at(plan, "workflow.steps[0].parallelism", "5");
     assert_at(plan, "workflow.steps[0].auto", "ABSENT");
     assert_at(plan, "workflow.steps[1].parallelism", "2");
@@ -204,10 +215,11 @@ static void deploy_step_properties_are_checked(void **state)
 static void step_referencing_an_unknown_policy_fails_with_policy_not_found(void **state)
 {
     (void)state;
-    assert_parse_fails(APP("{" COMPS ", policies: [" T("bj", "[beijing-1]") "], workflow: {steps: "
-                           "[{name: a, type: deploy, properties: {policies: [bj, nope]}}]}}"),
-                       "spec.workflow.steps[0].properties.policies[1]",
-                       "policy \"nope\" not found", "bj");
+    assert_parse_fails(
+        APP("{" COMPS ", policies: [" T(
+            "bj", "[beijing-1]") "], workflow: {steps: "
+                                 "[{name: a, type: deploy, properties: {policies: [bj, nope]}}]}}"),
+        "spec.workflow.steps[0].properties.policies[1]", "policy \"nope\" not found", "bj");
     /* placements resolved on an app whose step names a policy that is not there */
     app *a = ct_parse(APP("{" COMPS ", workflow: {steps: [{name: a, type: deploy}]}}"));
     json_t *names = json_pack("[s]", "ghost");
@@ -252,18 +264,18 @@ static void step_timeout_defaults_to_10m_and_parses_durations(void **state)
         const char *timeout;
         int64_t ms; /* -1: invalid */
     } cases[] = {
-        {NULL, 600000},   {"30s", 30000},    {"10m", 600000}, {"1h30m", 5400000},
-        {"500ms", 500},   {"2h", 7200000},   {"1.5s", 1500},  {"ten", -1},
-        {"10", -1},       {"", -1},          {"0s", -1},      {"-5s", -1},
-        {"10x", -1},
+        {NULL, 600000},  {"30s", 30000}, {"10m", 600000}, {"1h30m", 5400000}, {"500ms", 500},
+        {"2h", 7200000}, {"1.5s", 1500}, {"ten", -1},     {"10", -1},         {"", -1},
+        {"0s", -1},      {"-5s", -1},    {"10x", -1},
     };
     int failures = 0;
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         char yaml[512], t[64] = "";
         if (cases[i].timeout)
             snprintf(t, sizeof(t), ", timeout: \"%s\"", cases[i].timeout);
-        snprintf(yaml, sizeof(yaml), APP("{" COMPS ", workflow: {steps: [{name: a, type: suspend%s}"
-                                         "]}}"),
+        snprintf(yaml, sizeof(yaml),
+                 APP("{" COMPS ", workflow: {steps: [{name: a, type: suspend%s}"
+                     "]}}"),
                  t);
         app *a = NULL;
         char err[1024];
@@ -374,8 +386,7 @@ static void seed_intermediate_adds_us_west_1_by_provider_label(void **state)
     json_decref(plan);
 }
 
-static void seed_advanced_is_step_by_step_with_3_replicas_in_beijing_and_5_in_us_west(
-    void **state)
+static void seed_advanced_is_step_by_step_with_3_replicas_in_beijing_and_5_in_us_west(void **state)
 {
     (void)state;
     json_t *plan = seed_plan("advanced.yaml");

@@ -42,14 +42,14 @@ static void ct_yaml_is(const char *file, int line, const char *text, const char 
     json_decref(want);
 }
 
-#define assert_yaml_fails(text, needle)                                                       \
-    do {                                                                                      \
-        json_t *ct_v_ = yparse(text);                                                         \
-        if (ct_v_) {                                                                          \
-            json_decref(ct_v_);                                                               \
-            fail_msg("accepted: %s", text);                                                   \
-        }                                                                                     \
-        assert_contains(yerr, needle);                                                        \
+#define assert_yaml_fails(text, needle)                                                            \
+    do {                                                                                           \
+        json_t *ct_v_ = yparse(text);                                                              \
+        if (ct_v_) {                                                                               \
+            json_decref(ct_v_);                                                                    \
+            fail_msg("accepted: %s", text);                                                        \
+        }                                                                                          \
+        assert_contains(yerr, needle);                                                             \
     } while (0)
 
 /* ---- scalars ---- */
@@ -215,10 +215,10 @@ static void parse_first_reads_the_first_document_and_ignores_the_rest(void **sta
 {
     (void)state;
     static const char *const streams[] = {
-        "a: 1\n---\nb: 2\n",                /* a second document */
-        "---\na: 1\n...\n---\n- x\n",        /* explicit markers, another kind */
-        "a: 1\n---\nb: [unclosed\n",        /* the rest is not even read */
-        "a: 1\n",                            /* only one */
+        "a: 1\n---\nb: 2\n",          /* a second document */
+        "---\na: 1\n...\n---\n- x\n", /* explicit markers, another kind */
+        "a: 1\n---\nb: [unclosed\n",  /* the rest is not even read */
+        "a: 1\n",                     /* only one */
     };
     int failures = 0;
     for (size_t i = 0; i < sizeof(streams) / sizeof(streams[0]); i++) {
@@ -238,8 +238,7 @@ static void parse_first_reads_the_first_document_and_ignores_the_rest(void **sta
     json_t *v = NULL;
     assert_int_equal(ydoc_parse_first("", 0, NULL, &v, yerr, sizeof(yerr)), -1);
     assert_non_null(strstr(yerr, "the document is empty"));
-    assert_int_equal(ydoc_parse_first("a: 1\na: 2\n---\n", 14, NULL, &v, yerr, sizeof(yerr)),
-                     -1);
+    assert_int_equal(ydoc_parse_first("a: 1\na: 2\n---\n", 14, NULL, &v, yerr, sizeof(yerr)), -1);
     assert_non_null(strstr(yerr, "2:1: duplicate key \"a\""));
     assert_int_equal(ydoc_parse_first("a: [1\n", 6, NULL, &v, yerr, sizeof(yerr)), -1);
     assert_null(v);
@@ -383,18 +382,18 @@ static void alias_bombs_hit_the_node_limit(void **state)
 
 /* ---- ydoc_locate ---- */
 
-static const char locate_doc[] = "apiVersion: core.oam.dev/v1beta1\n" /* 1 */
-                                 "spec:\n"                             /* 2 */
-                                 "  components:\n"                     /* 3 */
-                                 "    - name: web\n"                   /* 4 */
-                                 "      traits:\n"                     /* 5 */
-                                 "        - type: scaler\n"            /* 6 */
-                                 "        - type: gateway\n"           /* 7 */
-                                 "          properties:\n"             /* 8 */
-                                 "            http:\n"                 /* 9 */
-                                 "              \"/\": 8000\n"         /* 10 */
-                                 "              /api: 9000\n"          /* 11 */
-                                 "            labels: {a.b/c: x}\n"    /* 12 */
+static const char locate_doc[] = "apiVersion: core.oam.dev/v1beta1\n"           /* 1 */
+                                 "spec:\n"                                      /* 2 */
+                                 "  components:\n"                              /* 3 */
+                                 "    - name: web\n"                            /* 4 */
+                                 "      traits:\n"                              /* 5 */
+                                 "        - type: scaler\n"                     /* 6 */
+                                 "        - type: gateway\n"                    /* 7 */
+                                 "          properties:\n"                      /* 8 */
+                                 "            http:\n"                          /* 9 */
+                                 "              \"/\": 8000\n"                  /* 10 */
+                                 "              /api: 9000\n"                   /* 11 */
+                                 "            labels: {a.b/c: x}\n"             /* 12 */
                                  "  policies: [{name: p, clusters: [x, y]}]\n"; /* 13 */
 
 static void locate_gives_line_and_column_of_nested_paths(void **state)
@@ -615,8 +614,9 @@ static void emit_writes_documents_that_a_yaml_1_1_reader_reads_back_the_same(voi
 static void emit_of_a_rendered_plan_round_trips(void **state)
 {
     (void)state;
-    json_t *m = ct_manifests(APP("{components: [" WEB(", port: 8000, env: [{name: A, value: "
-                                                      "\"8000\"}, {name: B, value: \"yes\"}]",
+    json_t *m = ct_manifests(APP("{components: [" WEB(
+        ", port: 8000, env: [{name: A, value: "
+        "\"8000\"}, {name: B, value: \"yes\"}]",
         "{type: gateway, properties: {domain: a.example.com, http: {/: 8000}}},"
         "{type: labels, properties: {version: \"2\"}}") "]}"));
     size_t i;

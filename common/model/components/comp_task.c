@@ -33,8 +33,8 @@ static int task_render(const json_t *props, render_ctx *ctx, verr *e)
     json_object_set_new(json_object_get(tmpl, "spec"), "restartPolicy",
                         json_string(restart ? restart : "Never"));
     json_object_set_new(job, "spec",
-                        json_pack("{s:I,s:I,s:o}", "completions", n, "parallelism", n,
-                                  "template", tmpl));
+                        json_pack("{s:I,s:I,s:o}", "completions", n, "parallelism", n, "template",
+                                  tmpl));
     json_array_append_new(ctx->objects, job);
     (void)e;
     return 0;

@@ -31,8 +31,8 @@ static json_t *webservice_port(long long port, const char *name, const char *pro
 {
     char def[32];
     snprintf(def, sizeof(def), "port-%lld", port);
-    return json_pack("{s:I,s:s,s:s}", "containerPort", (json_int_t)port, "name",
-                     name ? name : def, "protocol", protocol ? protocol : "TCP");
+    return json_pack("{s:I,s:s,s:s}", "containerPort", (json_int_t)port, "name", name ? name : def,
+                     "protocol", protocol ? protocol : "TCP");
 }
 
 static int webservice_render(const json_t *props, render_ctx *ctx, verr *e)

@@ -55,10 +55,10 @@ static int gateway_apply(const json_t *props, render_ctx *ctx, const char *path,
     json_t *paths = json_array();
     json_object_foreach(http, route, port) {
         gateway_service_port(svc, json_integer_value(port));
-        json_array_append_new(
-            paths, json_pack("{s:s,s:s,s:{s:{s:s,s:{s:I}}}}", "path", route, "pathType",
-                             "ImplementationSpecific", "backend", "service", "name",
-                             ctx->component, "port", "number", json_integer_value(port)));
+        json_array_append_new(paths, json_pack("{s:s,s:s,s:{s:{s:s,s:{s:I}}}}", "path", route,
+                                               "pathType", "ImplementationSpecific", "backend",
+                                               "service", "name", ctx->component, "port", "number",
+                                               json_integer_value(port)));
     }
     json_t *ing = render_object_new(ctx, "networking.k8s.io/v1", "Ingress", ctx->component);
     json_t *spec = json_object();
