@@ -117,10 +117,4 @@ int cmdline_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 /* The hint every structural usage error ends with: "; see 'vela up --help'". */
 #define CMDLINE_HINT_FMT "; see '%s --help'"
 
-/* Removes the options of one table from anywhere in argv (up to "--"), storing their
- * values into base, and leaves the rest in order with *argc updated. Returns 0, or -1 with
- * a message in err. For programs that still parse the rest themselves. */
-int cmdline_strip(const cmdline_opt *opts, void *base, int *argc, char **argv, char *err,
-                  size_t errlen);
-
 #endif

@@ -283,40 +283,6 @@ static void usage_lists_every_accepted_option(void **state)
     assert_int_equal(failures, 0);
 }
 
-/* The legacy path (vela-kubesim): the Kafka options anywhere, the rest left in order. */
-static void strip_removes_only_the_table_options(void **state)
-{
-    (void)state;
-    char buf[] = "a --topic-prefix p. b -Xk=v --bootstrap-servers=h:2 c -- --topic-prefix q";
-    char *argv[32];
-    vela_opts k;
-    char err[256];
-    opts_init(&k);
-    int argc = t_split(buf, argv, 32);
-    assert_int_equal(cmdline_strip(opts_table, &k, &argc, argv, err, sizeof(err)), 0);
-    assert_int_equal(argc, 7);
-    assert_string_equal(argv[1], "a");
-    assert_string_equal(argv[2], "b");
-    assert_string_equal(argv[3], "c");
-    assert_string_equal(argv[4], "--");
-    assert_string_equal(argv[5], "--topic-prefix");
-    assert_string_equal(k.topic_prefix, "p.");
-    assert_string_equal(k.bootstrap_servers, "h:2");
-    assert_int_equal(k.nx, 1);
-    assert_string_equal(k.x_keys[0], "k");
-    assert_string_equal(k.x_values[0], "v");
-    opts_release(&k);
-
-    char bad[] = "a -X";
-    opts_init(&k);
-    argc = t_split(bad, argv, 32);
-    assert_int_equal(cmdline_strip(opts_table, &k, &argc, argv, err, sizeof(err)), -1);
-    assert_string_equal(err, "-X needs a value");
-    opts_release(&k);
-}
-
-/* With stop_at_arg ("vela [global options] COMMAND ..."), the first argument ends the
- * options: the rest, options included, belongs to the command. */
 static void options_can_stop_at_the_first_argument(void **state)
 {
     (void)state;
@@ -344,7 +310,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(command_lines_have_their_outcome),
         cmocka_unit_test(usage_lists_every_accepted_option),
-        cmocka_unit_test(strip_removes_only_the_table_options),
         cmocka_unit_test(options_can_stop_at_the_first_argument),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
