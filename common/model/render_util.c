@@ -39,6 +39,32 @@ json_t *render_object_new(const render_ctx *ctx, const char *api_version, const 
     return obj;
 }
 
+/* Adds key: value to obj.metadata.labels. */
+static void render_label(json_t *obj, const char *key, const char *value)
+{
+    json_object_set_new(json_object_get(json_object_get(obj, "metadata"), "labels"), key,
+                        json_string(value));
+}
+
+json_t *render_workload_new(const render_ctx *ctx, const char *api_version, const char *kind,
+                            const char *name)
+{
+    json_t *obj = render_object_new(ctx, api_version, kind, name);
+    render_label(obj, "app.oam.dev/resourceType", "WORKLOAD");
+    render_label(obj, "workload.oam.dev/type", ctx->type);
+    return obj;
+}
+
+json_t *render_trait_output_new(const render_ctx *ctx, const char *trait, const char *output,
+                                const char *api_version, const char *kind, const char *name)
+{
+    json_t *obj = render_object_new(ctx, api_version, kind, name);
+    render_label(obj, "app.oam.dev/resourceType", "TRAIT");
+    render_label(obj, "trait.oam.dev/type", trait);
+    render_label(obj, "trait.oam.dev/resource", output);
+    return obj;
+}
+
 json_t *render_workload(const render_ctx *ctx)
 {
     return json_array_get(ctx->objects, 0);

@@ -12,6 +12,17 @@
 /* A new object {apiVersion, kind, metadata: {name, namespace, labels}} for ctx. */
 json_t *render_object_new(const render_ctx *ctx, const char *api_version, const char *kind,
                           const char *name);
+/* The workload (objects[0]) of a component type: render_object_new plus the labels KubeVela
+ * puts on workloads (app.oam.dev/resourceType: WORKLOAD, workload.oam.dev/type). */
+json_t *render_workload_new(const render_ctx *ctx, const char *api_version, const char *kind,
+                            const char *name);
+
+/* An object a trait outputs: render_object_new plus app.oam.dev/resourceType: TRAIT,
+ * trait.oam.dev/type: trait and trait.oam.dev/resource: output (the output's name in the
+ * definition, e.g. "service" for expose). */
+json_t *render_trait_output_new(const render_ctx *ctx, const char *trait, const char *output,
+                                const char *api_version, const char *kind, const char *name);
+
 /* The three app.oam.dev labels of ctx, as a new object. */
 json_t *render_labels(const render_ctx *ctx);
 /* The workload (objects[0]); the pod template of a Deployment or Job; the container named
