@@ -38,6 +38,11 @@ msg_task_comp *dispatch_components(const json_t *components, size_t *n)
         mc->workload = (msg_objref){.api_version = def ? def->workload_api_version : "",
                                     .kind = def ? def->workload_kind : "",
                                     .name = mc->name};
+        /* raw, k8s-objects: the workload is whatever object the properties give first */
+        if (def && def->workload_of &&
+            def->workload_of(json_object_get(c, "properties"), &mc->workload.api_version,
+                             &mc->workload.kind, &mc->workload.name) < 0)
+            mc->workload.api_version = mc->workload.kind = "";
         json_t *traits = json_object_get(c, "traits");
         mc->ntraits = json_array_size(traits);
         mc->traits = xcalloc(mc->ntraits, sizeof(*mc->traits));

@@ -308,7 +308,9 @@ int app_check_component(const json_t *c, const char *path, bool enforce_required
         return verr_set(e, p, "unknown component type \"%s\"; known types: %s", type, known);
     }
     P(p, path, "properties");
-    if (prop_check(json_object_get(c, "properties"), def->props, p, enforce_required, e) < 0)
+    if (def->check
+            ? def->check(json_object_get(c, "properties"), p, enforce_required, e) < 0
+            : prop_check(json_object_get(c, "properties"), def->props, p, enforce_required, e) < 0)
         return -1;
     char tp[512];
     P(tp, path, "traits");
@@ -385,7 +387,9 @@ static int app_check_override(const json_t *props, const char *path, verr *e)
                                 known);
             }
             P(p, base, "properties");
-            if (prop_check(json_object_get(entry, "properties"), def->props, p, false, e) < 0)
+            json_t *patch = json_object_get(entry, "properties");
+            if (def->check ? def->check(patch, p, false, e) < 0
+                           : prop_check(patch, def->props, p, false, e) < 0)
                 return -1;
         }
         char tp[512];

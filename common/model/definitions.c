@@ -9,9 +9,8 @@
 
 /* Kept in alphabetical order: the "known types" messages list them in this order. */
 static const component_def *const component_defs[] = {
-    &component_task,
-    &component_webservice,
-    &component_worker,
+    &component_cron_task,   &component_daemon, &component_k8s_objects, &component_raw,
+    &component_statefulset, &component_task,   &component_webservice,  &component_worker,
 };
 
 static const trait_def *const trait_defs[] = {
@@ -32,6 +31,16 @@ const trait_def *trait_def_find(const char *type)
         if (strcmp(trait_defs[i]->type, type) == 0)
             return trait_defs[i];
     return NULL;
+}
+
+const component_def *component_def_at(size_t i)
+{
+    return i < sizeof(component_defs) / sizeof(component_defs[0]) ? component_defs[i] : NULL;
+}
+
+const trait_def *trait_def_at(size_t i)
+{
+    return i < sizeof(trait_defs) / sizeof(trait_defs[0]) ? trait_defs[i] : NULL;
 }
 
 void defs_component_names(char *buf, size_t n)

@@ -38,6 +38,17 @@ typedef struct component_def {
     int (*render)(const json_t *props, render_ctx *ctx, verr *e);
     /* Judges the live workload (NULL when it does not exist). */
     void (*health)(const json_t *live, health *h);
+    /* Validates the properties instead of prop_check(props, .props), for types whose
+     * properties are Kubernetes objects (raw, k8s-objects); enforce_required is false for an
+     * override's partial patch. NULL: prop_check against .props. */
+    int (*check)(const json_t *props, const char *path, bool enforce_required, verr *e);
+    /* For types whose workload is given in the properties (raw, k8s-objects): sets its
+     * apiVersion, kind and name, borrowed from props (name stays as given, the component's,
+     * when the object has none); returns -1 when the properties name none. NULL: the
+     * workload is workload_api_version/kind named after the component. */
+    int (*workload_of)(const json_t *props, const char **api_version, const char **kind,
+                       const char **name);
+    const char *description; /* one sentence for `vela def list`; NULL: none */
 } component_def;
 
 typedef struct trait_def {
@@ -53,10 +64,14 @@ typedef struct trait_def {
     const char *health_kind;
     const char *health_api_version;
     void (*health)(const json_t *props, const json_t *live, health *h);
+    const char *description; /* one sentence for `vela def list`; NULL: none */
 } trait_def;
 
 const component_def *component_def_find(const char *type);
 const trait_def *trait_def_find(const char *type);
+/* The i-th definition in the table's (alphabetical) order, NULL past the end: for listing. */
+const component_def *component_def_at(size_t i);
+const trait_def *trait_def_at(size_t i);
 /* "task, webservice, worker": for "unknown type" messages. */
 void defs_component_names(char *buf, size_t n);
 void defs_trait_names(char *buf, size_t n);

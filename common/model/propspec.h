@@ -32,6 +32,10 @@ typedef struct prop_spec {
     const struct prop_spec *fields; /* PROP_LIST items; terminated by a NULL name */
     const char *const *one_of;      /* allowed string values, NULL-terminated */
     long long min, max;             /* integer range, when min < max */
+    /* For `vela show` (docs/cli.md): what the property means, and its default as shown
+     * ("1", "ClusterIP"); NULL: none. Tables written before these existed leave them out. */
+    const char *description;
+    const char *default_text;
 } prop_spec;
 
 /* Checks obj (an object, or NULL/null for "no properties") against fields. Unknown keys,
