@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cmd_app.h"
 #include "cmd_cluster.h"
+#include "cmd_def.h"
 #include "cmd_dry_run.h"
 
 static const struct cli_command commands[] = {
@@ -31,6 +32,9 @@ static const struct cli_command commands[] = {
     {"workflow resume", cmd_workflow_resume, "resume a suspended workflow"},
     {"workflow restart", cmd_workflow_restart, "run the current revision's workflow again"},
     {"dry-run", cmd_dry_run, "render an Application offline, as the scheduler would"},
+    {"def list", cmd_def_list, "list the component types and traits"},
+    {"def ls", cmd_def_list, NULL},
+    {"show", cmd_show, "show the properties of a component type or trait"},
 };
 
 int cli_parse(const cmdline_cmd *cmd, const cmdline_opt *opts, void *args, vela_opts *kafka,
