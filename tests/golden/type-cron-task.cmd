@@ -1,0 +1,1 @@
+-f tests/golden/type-cron-task.yaml --cluster local

@@ -1,0 +1,1 @@
+-f tests/golden/type-daemon.yaml --cluster local

@@ -1,0 +1,1 @@
+-f tests/golden/type-k8s-objects.yaml --cluster local

@@ -1,0 +1,1 @@
+-f tests/golden/type-raw.yaml --cluster local

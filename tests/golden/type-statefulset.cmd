@@ -1,0 +1,1 @@
+-f tests/golden/type-statefulset.yaml --cluster local
