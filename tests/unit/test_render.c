@@ -642,9 +642,9 @@ static void unknown_component_type_lists_the_known_types(void **state)
 static void unknown_trait_type_lists_the_known_types(void **state)
 {
     (void)state;
-    assert_parse_fails(APP("{components: [" WEB("", "{type: hpa}") "]}"),
-                       "spec.components[0].traits[0].type", "unknown trait type \"hpa\"",
-                       "annotations, env, gateway, labels, scaler");
+    assert_parse_fails(APP("{components: [" WEB("", "{type: autoscaler}") "]}"),
+                       "spec.components[0].traits[0].type", "unknown trait type \"autoscaler\"",
+                       "known types: annotations, env, ");
 }
 
 static void definitions_declare_their_workload_kinds(void **state)

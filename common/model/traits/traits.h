@@ -7,6 +7,7 @@
 
 extern const trait_def trait_annotations;
 extern const trait_def trait_env;
+extern const trait_def trait_expose;
 extern const trait_def trait_gateway;
 extern const trait_def trait_labels;
 extern const trait_def trait_scaler;
