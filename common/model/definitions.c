@@ -15,7 +15,8 @@ static const component_def *const component_defs[] = {
 };
 
 static const trait_def *const trait_defs[] = {
-    &trait_annotations, &trait_env, &trait_expose, &trait_gateway, &trait_labels, &trait_scaler,
+    &trait_annotations, &trait_env,    &trait_expose,  &trait_gateway,
+    &trait_labels,      &trait_scaler, &trait_sidecar,
 };
 
 const component_def *component_def_find(const char *type)

@@ -11,5 +11,6 @@ extern const trait_def trait_expose;
 extern const trait_def trait_gateway;
 extern const trait_def trait_labels;
 extern const trait_def trait_scaler;
+extern const trait_def trait_sidecar;
 
 #endif
