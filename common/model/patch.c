@@ -3,6 +3,7 @@
 #include "model/patch.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/render_util.h"
@@ -95,6 +96,19 @@ void patch_default(json_t *obj, const char *key, json_t *value)
         json_decref(value);
     else
         json_object_set_new(obj, key, value);
+}
+
+json_t *patch_quantity(const json_t *v)
+{
+    char num[32];
+    if (!json_is_real(v))
+        return json_incref((json_t *)v);
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(num, sizeof(num), "%.*g", prec, json_real_value(v));
+        if (strtod(num, NULL) == json_real_value(v))
+            break;
+    }
+    return json_string(num);
 }
 
 void patch_append_cluster_scoped(render_ctx *ctx, json_t *obj)

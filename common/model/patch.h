@@ -30,6 +30,9 @@ void patch_put_by_name(json_t *list, json_t *item);
 void patch_copy(json_t *dst, const char *key, const json_t *src, const char *src_key);
 /* obj[key] = value unless obj already has key (a parameter's default). Steals value. */
 void patch_default(json_t *obj, const char *key, json_t *value);
+/* A quantity property as Kubernetes reads it: a fraction becomes its shortest decimal string
+ * (0.1, not 0.10000000000000001, which would round up to 101m); others are kept. New ref. */
+json_t *patch_quantity(const json_t *v);
 /* Appends obj, an output of a cluster-scoped kind, without metadata.namespace. Steals obj. */
 void patch_append_cluster_scoped(render_ctx *ctx, json_t *obj);
 
