@@ -16,5 +16,6 @@ extern const trait_def trait_labels;
 extern const trait_def trait_resource;
 extern const trait_def trait_scaler;
 extern const trait_def trait_sidecar;
+extern const trait_def trait_storage;
 
 #endif
