@@ -117,6 +117,31 @@ void patch_append_cluster_scoped(render_ctx *ctx, json_t *obj)
     json_array_append_new(ctx->objects, obj);
 }
 
+json_t *patch_scale_target(const render_ctx *ctx, const json_t *props)
+{
+    json_t *w = render_workload(ctx);
+    json_t *api = json_object_get(props, "targetAPIVersion");
+    json_t *kind = json_object_get(props, "targetKind");
+    return json_pack("{s:O,s:O,s:s}", "apiVersion",
+                     json_is_string(api) ? api : json_object_get(w, "apiVersion"), "kind",
+                     json_is_string(kind) ? kind : json_object_get(w, "kind"), "name",
+                     ctx->component);
+}
+
+int patch_check_min_max(const json_t *props, const char *path, verr *e)
+{
+    char at[512];
+    json_t *min = json_object_get(props, "min");
+    json_t *max = json_object_get(props, "max");
+    json_int_t lo = json_is_integer(min) ? json_integer_value(min) : 1;
+    json_int_t hi = json_is_integer(max) ? json_integer_value(max) : 10;
+    if (lo <= hi)
+        return 0;
+    ydoc_path_key(at, sizeof(at), path, "min");
+    return verr_set(e, at, "min (%lld) is more than max (%lld); lower min or raise max",
+                    (long long)lo, (long long)hi);
+}
+
 int patch_check_targets(const json_t *props, const prop_spec *all, const char *list_key,
                         const char *name_key, const char *path, verr *e)
 {

@@ -36,6 +36,12 @@ json_t *patch_quantity(const json_t *v);
 /* Appends obj, an output of a cluster-scoped kind, without metadata.namespace. Steals obj. */
 void patch_append_cluster_scoped(render_ctx *ctx, json_t *obj);
 
+/* The scaleTargetRef of an autoscaler trait: targetAPIVersion and targetKind from props, by
+ * default the workload's own (KubeVela defaults to apps/v1 Deployment). New reference. */
+json_t *patch_scale_target(const render_ctx *ctx, const json_t *props);
+/* Checks props' min <= max (defaults 1 and 10), an error at path.min otherwise. */
+int patch_check_min_max(const json_t *props, const char *path, verr *e);
+
 /* The parameter shape of command, container-image, securitycontext, container-ports and
  * startup-probe: either the fields at the top level, targeting name_key (default: the
  * component's container), or a list of such field sets under list_key, each with a non-empty

@@ -655,7 +655,7 @@ static void definitions_declare_their_workload_kinds(void **state)
     assert_string_equal(component_def_find("task")->workload_kind, "Job");
     assert_string_equal(component_def_find("task")->workload_api_version, "batch/v1");
     assert_null(component_def_find("helm"));
-    assert_null(trait_def_find("hpa"));
+    assert_null(trait_def_find("autoscaler"));
 }
 
 static void components_render_in_depends_on_order(void **state)
