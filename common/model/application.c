@@ -270,7 +270,7 @@ static int app_check_depends(const json_t *list, const char *path, const char *w
 static int app_check_trait(const json_t *t, const char *comp_type, const char *path,
                            bool enforce_required, verr *e)
 {
-    char p[512], known[256];
+    char p[512], known[512];
     const char *type = json_string_value(json_object_get(t, "type"));
     const trait_def *def = trait_def_find(type);
     P(p, path, "type");

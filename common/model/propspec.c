@@ -33,6 +33,8 @@ static const char *const prop_kind_names[] = {
     [PROP_STRING_LIST] = "a list of strings",
     [PROP_LIST] = "a list",
     [PROP_MAP] = "a map",
+    [PROP_OBJECT] = "a map",
+    [PROP_ANY] = "a value",
 };
 
 static void prop_field_names(const prop_spec *fields, char *buf, size_t n)
@@ -91,6 +93,11 @@ static int prop_check_value(const json_t *v, const prop_spec *f, const char *par
         return 0;
     case PROP_BOOL: return json_is_boolean(v) ? 0 : prop_wrong_type(f, v, parent, key, e);
     case PROP_MAP: return json_is_object(v) ? 0 : prop_wrong_type(f, v, parent, key, e);
+    case PROP_ANY: return 0;
+    case PROP_OBJECT:
+        if (!json_is_object(v))
+            return prop_wrong_type(f, v, parent, key, e);
+        return PATH(), prop_check(v, f->fields, path, enforce_required, e);
     case PROP_QUANTITY:
         if (json_is_number(v))
             return 0;

@@ -16,8 +16,10 @@ enum prop_kind {
     PROP_STRING_MAP, /* map of string to string */
     PROP_INT_MAP,    /* map of string to integer, e.g. gateway http: {"/": 8000} */
     PROP_STRING_LIST,
-    PROP_LIST, /* list of objects described by .fields */
-    PROP_MAP,  /* any map; checked elsewhere */
+    PROP_LIST,   /* list of objects described by .fields */
+    PROP_MAP,    /* any map; checked elsewhere */
+    PROP_OBJECT, /* a map whose keys are described by .fields (nested properties) */
+    PROP_ANY,    /* any value (a JSON patch operation's value); checked elsewhere */
 };
 
 enum prop_flags {
@@ -29,7 +31,7 @@ typedef struct prop_spec {
     const char *name;
     enum prop_kind kind;
     unsigned flags;
-    const struct prop_spec *fields; /* PROP_LIST items; terminated by a NULL name */
+    const struct prop_spec *fields; /* PROP_LIST items, PROP_OBJECT keys; NULL name ends */
     const char *const *one_of;      /* allowed string values, NULL-terminated */
     long long min, max;             /* integer range, when min < max */
     /* For `vela show` (docs/cli.md): what the property means, and its default as shown

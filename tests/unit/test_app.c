@@ -125,7 +125,8 @@ static void errors_name_the_line_and_column_of_the_offending_field(void **state)
         const char *want;
     } cases[] = {
         {8, "      type: helm", "8:7: spec.components[0].type: unknown component type \"helm\""},
-        {12, "        - type: hpa", "12:11: spec.components[0].traits[0].type: unknown trait type"},
+        {12, "        - type: autoscaler",
+         "12:11: spec.components[0].traits[0].type: unknown trait type"},
         {14, "            replicas: many",
          "14:13: spec.components[0].traits[0].properties.replicas: expected an integer, got "
          "string \"many\""},

@@ -556,9 +556,9 @@ static void override_entry_is_validated_against_its_type(void **state)
                        "spec.policies[0].properties.components[0].type",
                        "unknown component type \"cron\"");
     assert_parse_fails(APP("{components: " ONE_WEB ", policies: [{name: o, type: override, "
-                           "properties: {components: [{traits: [{type: hpa}]}]}}]}"),
+                           "properties: {components: [{traits: [{type: autoscaler}]}]}}]}"),
                        "spec.policies[0].properties.components[0].traits[0].type",
-                       "unknown trait type \"hpa\"");
+                       "unknown trait type \"autoscaler\"");
     assert_parse_fails(APP("{components: " ONE_WEB ", policies: [{name: o, type: override, "
                            "properties: {components: [{traits: [{type: scaler, disable: yes}]}]}}"
                            "]}"),

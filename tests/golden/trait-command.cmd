@@ -1,0 +1,1 @@
+-f tests/golden/trait-command.yaml --cluster local

@@ -1,0 +1,1 @@
+-f tests/golden/trait-cpuscaler.yaml --cluster local

@@ -1,0 +1,1 @@
+-f tests/golden/trait-expose.yaml --cluster local

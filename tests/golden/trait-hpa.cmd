@@ -1,0 +1,1 @@
+-f tests/golden/trait-hpa.yaml --cluster local

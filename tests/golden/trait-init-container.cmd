@@ -1,0 +1,1 @@
+-f tests/golden/trait-init-container.yaml --cluster local

@@ -1,0 +1,1 @@
+-f tests/golden/trait-resource.yaml --cluster local

@@ -1,0 +1,1 @@
+-f tests/golden/trait-service-account.yaml --cluster local

@@ -1,0 +1,1 @@
+-f tests/golden/trait-sidecar.yaml --cluster local

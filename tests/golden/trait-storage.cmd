@@ -1,0 +1,1 @@
+-f tests/golden/trait-storage.yaml --cluster local
