@@ -126,6 +126,13 @@ static void show_type(const prop_spec *f, char *buf, size_t n)
             snprintf(buf, n, "[]map[string]_");
         break;
     case PROP_MAP: snprintf(buf, n, "map[string]_"); break;
+    case PROP_OBJECT:
+        if (f->fields)
+            snprintf(buf, n, "[%s](#%s)", f->name, f->name);
+        else
+            snprintf(buf, n, "map[string]_");
+        break;
+    case PROP_ANY: snprintf(buf, n, "_"); break;
     }
 }
 
