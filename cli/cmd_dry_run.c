@@ -204,6 +204,7 @@ int cmd_dry_run(int argc, char **argv, vela_opts *opts)
         fprintf(stderr, "error: %s:%s\n", shown, err);
         goto cleanup;
     }
+    app_warnings_print(a, shown, stderr);
     registry_view view = {reg->refs, reg->n, reg->n == 0};
     if (render_plan(a, &view, &plan, &e) < 0) {
         dry_run_report(shown, buf, len, &e);

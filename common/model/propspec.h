@@ -16,8 +16,9 @@ enum prop_kind {
     PROP_STRING_MAP, /* map of string to string */
     PROP_INT_MAP,    /* map of string to integer, e.g. gateway http: {"/": 8000} */
     PROP_STRING_LIST,
-    PROP_LIST, /* list of objects described by .fields */
-    PROP_MAP,  /* any map; checked elsewhere */
+    PROP_LIST,   /* list of objects described by .fields */
+    PROP_MAP,    /* any map; checked elsewhere */
+    PROP_OBJECT, /* a map whose keys are described by .fields */
 };
 
 enum prop_flags {
@@ -29,7 +30,7 @@ typedef struct prop_spec {
     const char *name;
     enum prop_kind kind;
     unsigned flags;
-    const struct prop_spec *fields; /* PROP_LIST items; terminated by a NULL name */
+    const struct prop_spec *fields; /* PROP_LIST items, PROP_OBJECT keys; NULL name ends */
     const char *const *one_of;      /* allowed string values, NULL-terminated */
     long long min, max;             /* integer range, when min < max */
 } prop_spec;
@@ -40,6 +41,18 @@ typedef struct prop_spec {
  * path is obj's own field path. Returns 0 or -1 with e filled. */
 int prop_check(const json_t *obj, const prop_spec *fields, const char *path, bool enforce_required,
                verr *e);
+
+/* Where prop_check_open puts unknown keys instead of failing: KubeVela's parameter structs
+ * are open, so a property no definition declares is ignored. warnings (may be NULL: ignore
+ * them silently) gets {"path", "message"} items saying "not a property of OWNER; ignored". */
+typedef struct prop_unknown {
+    const char *owner; /* "webservice", "scaler" */
+    json_t *warnings;
+} prop_unknown;
+
+/* prop_check, but unknown keys at any depth go to unknown (see prop_unknown). */
+int prop_check_open(const json_t *obj, const prop_spec *fields, const char *path,
+                    bool enforce_required, const prop_unknown *unknown, verr *e);
 
 /* A word for a JSON value's type in messages: "string", "integer", "list"... */
 const char *prop_json_type_name(const json_t *v);
