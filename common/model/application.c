@@ -747,12 +747,19 @@ fail:
 int app_parse(const char *buf, size_t len, app **out, char *err, size_t errlen)
 {
     json_t *doc = NULL;
-    verr e;
-    int line, col;
 
     *out = NULL;
     if (ydoc_parse(buf, len, NULL, &doc, err, errlen) < 0)
         return -1;
+    return app_parse_doc(doc, buf, len, out, err, errlen);
+}
+
+int app_parse_doc(json_t *doc, const char *buf, size_t len, app **out, char *err, size_t errlen)
+{
+    verr e;
+    int line, col;
+
+    *out = NULL;
     if (app_from_json(doc, out, &e) == 0) {
         size_t i;
         json_t *w;

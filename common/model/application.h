@@ -55,6 +55,10 @@ typedef struct app {
  * the field when it is in the text). */
 int app_parse(const char *buf, size_t len, app **out, char *err, size_t errlen);
 
+/* app_parse for a document already parsed from buf (doc is stolen, as app_from_json), for
+ * callers that change it first: locations still come from buf. */
+int app_parse_doc(json_t *doc, const char *buf, size_t len, app **out, char *err, size_t errlen);
+
 /* Validates a document already in a tree (stolen: owned by the app, or freed on failure). */
 int app_from_json(json_t *doc, app **out, verr *e);
 
