@@ -226,6 +226,55 @@ static void webservice_labels_and_annotations_go_to_the_pod_template_only(void *
     json_decref(m);
 }
 
+/* Volumes, probes, pull secrets and host aliases as KubeVela's definitions render them. */
+static void webservice_volumes_probes_and_pod_fields(void **state)
+{
+    (void)state;
+    json_t *m = ct_manifests(APP("{components: [" WEB(
+        ", imagePullSecrets: [reg], hostAliases: [{ip: 10.0.0.1, hostnames: [a]}],"
+        " addRevisionLabel: true,"
+        " livenessProbe: {httpGet: {path: /healthz, port: 80}},"
+        " volumeMounts: {configMap: [{name: cfg, mountPath: /etc/c, cmName: c,"
+        " items: [{key: k, path: p}]}], emptyDir: [{name: tmp, mountPath: /tmp},"
+        " {name: cfg, mountPath: /etc/d}]},"
+        " volumes: [{name: ignored, mountPath: /x}]",
+        "") "]}"));
+    json_t *pod = ct_get(m, "[0].spec.template");
+    assert_at(pod, "metadata.labels[\"app.oam.dev/revision\"]", "web-v1");
+    assert_at(pod, "spec.imagePullSecrets", "[{name: reg}]");
+    assert_at(pod, "spec.hostAliases", "[{ip: 10.0.0.1, hostnames: [a]}]");
+    assert_at(pod, "spec.containers[0].livenessProbe",
+              "{httpGet: {path: /healthz, port: 80, scheme: HTTP}, initialDelaySeconds: 0,"
+              " periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3}");
+    assert_at(pod, "spec.containers[0].volumeMounts",
+              "[{mountPath: /etc/c, name: cfg}, {mountPath: /tmp, name: tmp},"
+              " {mountPath: /etc/d, name: cfg}]");
+    assert_at(pod, "spec.volumes",
+              "[{name: cfg, configMap: {defaultMode: 420, name: c, items: [{key: k, path: p,"
+              " mode: 511}]}}, {name: tmp, emptyDir: {medium: \"\"}}]");
+    json_decref(m);
+
+    /* the deprecated volumes, on a task; probes are accepted there but not rendered */
+    m = ct_manifests(APP("{components: [{name: t, type: task, properties: {image: b,"
+                         " volumes: [{name: d, mountPath: /d, type: pvc, claimName: c}],"
+                         " livenessProbe: {tcpSocket: {port: 1}}}}]}"));
+    assert_at(m, "[0].spec.template.spec.volumes",
+              "[{name: d, persistentVolumeClaim: {claimName: c}}]");
+    assert_at(m, "[0].spec.template.spec.containers[0].volumeMounts", "[{mountPath: /d, name: d}]");
+    assert_null(ct_get(m, "[0].spec.template.spec.containers[0].livenessProbe"));
+    json_decref(m);
+    assert_contains(ct_plan_err(APP("{components: [{name: t, type: task, properties: {image: b,"
+                                    " volumes: [{name: d, mountPath: /d, type: pvc}]}}]}"),
+                                CT_REG),
+                    "volumes[0] of type pvc needs \"claimName\"");
+    /* env valueFrom passes through */
+    m = ct_manifests(APP("{components: [{name: w, type: worker, properties: {image: b, env: "
+                         "[{name: A, valueFrom: {secretKeyRef: {name: s, key: k}}}]}}]}"));
+    assert_at(m, "[0].spec.template.spec.containers[0].env",
+              "[{name: A, valueFrom: {secretKeyRef: {name: s, key: k}}}]");
+    json_decref(m);
+}
+
 static void webservice_requires_an_image(void **state)
 {
     (void)state;
@@ -800,6 +849,7 @@ int main(void)
         cmocka_unit_test(webservice_exposed_ports_render_a_service_of_expose_type),
         cmocka_unit_test(webservice_container_fields_cmd_args_env_cpu_memory_pull_policy),
         cmocka_unit_test(webservice_labels_and_annotations_go_to_the_pod_template_only),
+        cmocka_unit_test(webservice_volumes_probes_and_pod_fields),
         cmocka_unit_test(webservice_requires_an_image),
         cmocka_unit_test(worker_renders_a_deployment_without_ports_or_service),
         cmocka_unit_test(task_renders_a_job_with_count_as_completions_and_parallelism),
