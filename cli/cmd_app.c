@@ -472,6 +472,7 @@ int cmd_up(int argc, char **argv, vela_opts *opts)
         fprintf(stderr, "error: %s:%s\n", shown, err);
         goto cleanup;
     }
+    app_warnings_print(parsed, shown, stderr);
     ydoc_parse(buf, len, NULL, &doc, err, sizeof(err));
     app_spec_hash(json_object_get(doc, "spec"), hash);
     snprintf(key, sizeof(key), "%s/%s", parsed->ns, parsed->name);

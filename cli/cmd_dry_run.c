@@ -16,8 +16,10 @@
 #include "base/strbuf.h"
 
 struct dry_run_args {
-    const char *file;
+    cmdline_list files;
     const char *format;
+    const char *ns;
+    int merge;
     cmdline_list clusters;
 };
 
@@ -25,11 +27,24 @@ static const char *const dry_run_formats[] = {"yaml", "json", NULL};
 static const cmdline_opt dry_run_opts[] = {
     {.name = "file",
      .letter = 'f',
-     .kind = CMDLINE_STRING,
+     .kind = CMDLINE_LIST,
      .flags = CMDLINE_REQUIRED,
-     .offset = offsetof(struct dry_run_args, file),
+     .offset = offsetof(struct dry_run_args, files),
      .arg = "FILE",
-     .help = "the Application (YAML or JSON; - reads stdin)"},
+     .help = "the Application (YAML or JSON; - reads stdin); repeatable or\n"
+             "comma-separated: one Application plus Policy and Workflow files\n"
+             "(core.oam.dev/v1alpha1)"},
+    {.name = "namespace",
+     .letter = 'n',
+     .kind = CMDLINE_STRING,
+     .offset = offsetof(struct dry_run_args, ns),
+     .arg = "NAMESPACE",
+     .help = "the namespace of an Application that names none (default \"default\")"},
+    {.name = "merge",
+     .kind = CMDLINE_FLAG,
+     .offset = offsetof(struct dry_run_args, merge),
+     .help = "use Policy and Workflow files the Application does not reference\n"
+             "(without it they are ignored with a warning, as KubeVela does)"},
     {.name = "cluster",
      .kind = CMDLINE_LIST,
      .offset = offsetof(struct dry_run_args, clusters),
@@ -160,6 +175,126 @@ static int dry_run_print_yaml(const json_t *plan, strbuf *out)
     return bad ? -1 : 0;
 }
 
+/* The files of -f (repeatable, or comma-separated), each read and parsed: exactly one
+ * Application, plus Policy and Workflow objects (core.oam.dev/v1alpha1) as KubeVela's dry-run
+ * takes them. Without --merge those are ignored with a warning (KubeVela v1.9 adds them only
+ * with --merge); with it each Policy is appended to spec.policies and a Workflow's steps
+ * replace spec.workflow's. On success *a is the Application and *buf its text (for
+ * locations), *shown its name for messages (both the caller's to free); errors are
+ * printed. */
+static int dry_run_load(const struct dry_run_args *args, char **buf, size_t *len, char **shown,
+                        app **a)
+{
+    json_t *doc = NULL, *policies = json_array(), *workflow = NULL;
+    char err[2048];
+    int rc = -1;
+
+    for (size_t i = 0; i < args->files.n; i++) {
+        char *list = xstrdup(args->files.items[i]), *save = NULL;
+        for (char *file = strtok_r(list, ",", &save); file; file = strtok_r(NULL, ",", &save)) {
+            char *text = NULL;
+            size_t n = 0;
+            json_t *obj = NULL;
+            const char *name = strcmp(file, "-") == 0 ? "<stdin>" : file;
+            if (read_file(file, ydoc_default_limits.max_bytes, &text, &n, err, sizeof(err)) < 0) {
+                fprintf(stderr, "error: %s\n", err);
+                free(list);
+                goto done;
+            }
+            if (ydoc_parse(text, n, NULL, &obj, err, sizeof(err)) < 0) {
+                fprintf(stderr, "error: %s:%s\n", name, err);
+                free(text);
+                free(list);
+                goto done;
+            }
+            const char *kind = json_string_value(json_object_get(obj, "kind"));
+            const char *api = json_string_value(json_object_get(obj, "apiVersion"));
+            bool v1alpha1 = api && strcmp(api, "core.oam.dev/v1alpha1") == 0;
+            if (kind && v1alpha1 &&
+                (strcmp(kind, "Policy") == 0 || strcmp(kind, "Workflow") == 0)) {
+                bool policy = strcmp(kind, "Policy") == 0;
+                if (!policy && workflow) {
+                    fprintf(stderr, "error: %s: more than one Workflow given\n", name);
+                    json_decref(obj);
+                } else if (policy) {
+                    json_array_append_new(policies, obj);
+                } else {
+                    workflow = obj;
+                }
+                free(text);
+                continue;
+            }
+            if (*a || doc) {
+                fprintf(stderr, "error: %s: more than one Application given\n", name);
+                json_decref(obj);
+                free(text);
+                free(list);
+                goto done;
+            }
+            /* anything else is read as the Application, whose checks say what is wrong */
+            doc = obj;
+            *buf = text;
+            *len = n;
+            *shown = xstrdup(name);
+        }
+        free(list);
+    }
+    if (!doc) {
+        fprintf(stderr, "error: no Application given; pass it with -f\n");
+        goto done;
+    }
+    json_t *meta = json_object_get(doc, "metadata");
+    if (args->ns && json_is_object(meta) && !json_is_string(json_object_get(meta, "namespace")))
+        json_object_set_new(meta, "namespace", json_string(args->ns));
+    json_t *spec = json_object_get(doc, "spec");
+    size_t i;
+    json_t *p;
+    json_array_foreach(policies, i, p) {
+        const char *pname = json_string_value(
+            json_object_get(json_object_get(p, "metadata"), "name"));
+        if (!args->merge || !json_is_object(spec)) {
+            fprintf(stderr, "warning: policy %s not referenced by application; ignored\n",
+                    pname ? pname : "(unnamed)");
+            continue;
+        }
+        json_t *list = json_object_get(spec, "policies");
+        if (!json_is_array(list)) {
+            list = json_array();
+            json_object_set_new(spec, "policies", list);
+        }
+        json_t *entry = json_object();
+        if (pname)
+            json_object_set_new(entry, "name", json_string(pname));
+        json_object_set(entry, "type", json_object_get(p, "type"));
+        if (json_object_get(p, "properties"))
+            json_object_set(entry, "properties", json_object_get(p, "properties"));
+        json_array_append_new(list, entry);
+    }
+    if (workflow) {
+        const char *wname = json_string_value(
+            json_object_get(json_object_get(workflow, "metadata"), "name"));
+        if (!args->merge || !json_is_object(spec))
+            fprintf(stderr, "warning: workflow %s not referenced by application; ignored\n",
+                    wname ? wname : "(unnamed)");
+        else
+            json_object_set_new(spec, "workflow",
+                                json_pack("{s:O}", "steps", json_object_get(workflow, "steps")));
+    }
+    if (app_parse_doc(doc, *buf, *len, a, err, sizeof(err)) < 0) {
+        doc = NULL; /* consumed */
+        fprintf(stderr, "error: %s:%s\n", *shown, err);
+        goto done;
+    }
+    doc = NULL;
+    app_warnings_print(*a, *shown, stderr);
+    rc = 0;
+done:
+    json_decref(doc);
+    json_decref(policies);
+    json_decref(workflow);
+    return rc;
+}
+
 /* Prints "error: FILE:LINE:COL: path: message" for a rendering error. */
 static void dry_run_report(const char *file, const char *buf, size_t len, const verr *e)
 {
@@ -178,7 +313,7 @@ int cmd_dry_run(int argc, char **argv, vela_opts *opts)
     struct dry_run_registry *reg = xcalloc(1, sizeof(*reg));
     cmdline_args pos = {0};
     char err[2048];
-    char *buf = NULL;
+    char *buf = NULL, *shown = NULL;
     size_t len = 0;
     app *a = NULL;
     json_t *plan = NULL;
@@ -194,16 +329,9 @@ int cmd_dry_run(int argc, char **argv, vela_opts *opts)
             goto cleanup;
         }
     }
-    const char *file = args.file, *format = args.format;
-    if (read_file(file, ydoc_default_limits.max_bytes, &buf, &len, err, sizeof(err)) < 0) {
-        fprintf(stderr, "error: %s\n", err);
+    const char *format = args.format;
+    if (dry_run_load(&args, &buf, &len, &shown, &a) < 0)
         goto cleanup;
-    }
-    const char *shown = strcmp(file, "-") == 0 ? "<stdin>" : file;
-    if (app_parse(buf, len, &a, err, sizeof(err)) < 0) {
-        fprintf(stderr, "error: %s:%s\n", shown, err);
-        goto cleanup;
-    }
     registry_view view = {reg->refs, reg->n, reg->n == 0};
     if (render_plan(a, &view, &plan, &e) < 0) {
         dry_run_report(shown, buf, len, &e);
@@ -238,6 +366,8 @@ cleanup:
     dry_run_registry_release(reg);
     free(reg);
     cmdline_list_release(&args.clusters);
+    cmdline_list_release(&args.files);
+    free(shown);
     cmdline_args_release(&pos);
     return rc;
 }

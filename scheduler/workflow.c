@@ -233,6 +233,7 @@ static int step_resolve(engine *e, sapp *a, size_t si, int64_t now_ms)
     size_t i;
     json_t *p;
 
+    a->a->revision = a->revision; /* app.oam.dev/appRevision names this revision */
     if (render_step(a->a, as, &view, &placements, &ve) < 0 ||
         policy_components(a->a, as, &components, &ve) < 0) {
         free(refs);

@@ -58,7 +58,7 @@ static const prop_spec app_component_fields[] = {
 };
 
 static const prop_spec app_policy_fields[] = {
-    {"name", PROP_STRING, PROP_REQUIRED, NULL, NULL, 0, 0},
+    {"name", PROP_STRING, 0, NULL, NULL, 0, 0},
     {"type", PROP_STRING, PROP_REQUIRED, NULL, NULL, 0, 0},
     {"properties", PROP_MAP, 0, NULL, NULL, 0, 0},
     {NULL, 0, 0, NULL, NULL, 0, 0},
@@ -268,7 +268,7 @@ static int app_check_depends(const json_t *list, const char *path, const char *w
 }
 
 static int app_check_trait(const json_t *t, const char *comp_type, const char *path,
-                           bool enforce_required, verr *e)
+                           bool enforce_required, json_t *warnings, verr *e)
 {
     char p[512], known[512];
     const char *type = json_string_value(json_object_get(t, "type"));
@@ -290,10 +290,14 @@ static int app_check_trait(const json_t *t, const char *comp_type, const char *p
     json_t *props = json_object_get(t, "properties");
     if (def->check)
         return def->check(props, p, e);
-    return prop_check(props, def->props, p, enforce_required, e);
+    if (def->closed)
+        return prop_check(props, def->props, p, enforce_required, e);
+    prop_unknown unknown = {def->type, warnings};
+    return prop_check_open(props, def->props, p, enforce_required, &unknown, e);
 }
 
-int app_check_component(const json_t *c, const char *path, bool enforce_required, verr *e)
+int app_check_component(const json_t *c, const char *path, bool enforce_required, json_t *warnings,
+                        verr *e)
 {
     char p[512], known[256];
     const char *type = json_string_value(json_object_get(c, "type"));
@@ -308,15 +312,18 @@ int app_check_component(const json_t *c, const char *path, bool enforce_required
         return verr_set(e, p, "unknown component type \"%s\"; known types: %s", type, known);
     }
     P(p, path, "properties");
+    prop_unknown unknown = {def->type, warnings};
+    /* a type whose properties are whole objects (raw, k8s-objects) checks them itself */
     if (def->check
             ? def->check(json_object_get(c, "properties"), p, enforce_required, e) < 0
-            : prop_check(json_object_get(c, "properties"), def->props, p, enforce_required, e) < 0)
+            : prop_check_open(json_object_get(c, "properties"), def->props, p, enforce_required,
+                              &unknown, e) < 0)
         return -1;
     char tp[512];
     P(tp, path, "traits");
     json_array_foreach(traits, i, t) {
         PI(p, tp, i);
-        if (app_check_trait(t, type, p, enforce_required, e) < 0)
+        if (app_check_trait(t, type, p, enforce_required, warnings, e) < 0)
             return -1;
         for (j = 0; j < i; j++) {
             if (strcmp(json_string_value(json_object_get(json_array_get(traits, j), "type")),
@@ -364,7 +371,7 @@ static int app_check_topology(const json_t *props, const char *path, verr *e)
     return 0;
 }
 
-static int app_check_override(const json_t *props, const char *path, verr *e)
+static int app_check_override(const json_t *props, const char *path, json_t *warnings, verr *e)
 {
     char ep[512], p[512], known[256];
     size_t i, j;
@@ -388,22 +395,23 @@ static int app_check_override(const json_t *props, const char *path, verr *e)
             }
             P(p, base, "properties");
             json_t *patch = json_object_get(entry, "properties");
+            prop_unknown unknown = {def->type, warnings};
             if (def->check ? def->check(patch, p, false, e) < 0
-                           : prop_check(patch, def->props, p, false, e) < 0)
+                           : prop_check_open(patch, def->props, p, false, &unknown, e) < 0)
                 return -1;
         }
         char tp[512];
         P(tp, base, "traits");
         json_array_foreach(json_object_get(entry, "traits"), j, t) {
             PI(p, tp, j);
-            if (app_check_trait(t, type, p, false, e) < 0)
+            if (app_check_trait(t, type, p, false, warnings, e) < 0)
                 return -1;
         }
     }
     return 0;
 }
 
-static int app_check_policies(const json_t *policies, verr *e)
+static int app_check_policies(json_t *policies, json_t *warnings, verr *e)
 {
     char p[512], base[512];
     size_t i;
@@ -414,17 +422,25 @@ static int app_check_policies(const json_t *policies, verr *e)
             return verr_set(e, base, "expected a map, got %s", prop_json_type_name(pol));
         if (prop_check(pol, app_policy_fields, base, true, e) < 0)
             return -1;
-        P(p, base, "name");
-        if (app_check_name(json_object_get(pol, "name"), p, "policy", e) < 0)
-            return -1;
         const char *type = json_string_value(json_object_get(pol, "type"));
+        const char *name = json_string_value(json_object_get(pol, "name"));
+        if (!name || !name[0]) {
+            /* KubeVela names a policy without a name "<type>:auto-gen:<index>" */
+            char gen[128];
+            snprintf(gen, sizeof(gen), "%.80s:auto-gen:%zu", type, i);
+            json_object_set_new(pol, "name", json_string(gen));
+        } else {
+            P(p, base, "name");
+            if (app_check_name(json_object_get(pol, "name"), p, "policy", e) < 0)
+                return -1;
+        }
         json_t *props = json_object_get(pol, "properties");
         P(p, base, "properties");
         if (strcmp(type, "topology") == 0) {
             if (app_check_topology(props, p, e) < 0)
                 return -1;
         } else if (strcmp(type, "override") == 0) {
-            if (app_check_override(props, p, e) < 0)
+            if (app_check_override(props, p, warnings, e) < 0)
                 return -1;
         } else {
             P(p, base, "type");
@@ -435,7 +451,7 @@ static int app_check_policies(const json_t *policies, verr *e)
     return app_check_unique(policies, "spec.policies", "policy", e);
 }
 
-static int app_check_components(const json_t *components, verr *e)
+static int app_check_components(const json_t *components, json_t *warnings, verr *e)
 {
     char p[512], base[512];
     size_t i;
@@ -449,7 +465,7 @@ static int app_check_components(const json_t *components, verr *e)
         P(p, base, "name");
         if (app_check_name(json_object_get(c, "name"), p, "component", e) < 0)
             return -1;
-        if (app_check_component(c, base, true, e) < 0)
+        if (app_check_component(c, base, true, warnings, e) < 0)
             return -1;
     }
     if (app_check_unique(components, "spec.components", "component", e) < 0)
@@ -667,6 +683,7 @@ void app_free(app *a)
     if (!a)
         return;
     json_decref(a->workflow);
+    json_decref(a->warnings);
     json_decref(a->doc);
     free(a->steps);
     free(a);
@@ -679,6 +696,8 @@ int app_from_json(json_t *doc, app **out, verr *e)
 
     *out = NULL;
     a->doc = doc; /* now owned by a (on every path) */
+    a->revision = 1;
+    a->warnings = json_array();
     if (!json_is_object(doc)) {
         verr_set(e, "",
                  "an Application must be a map with apiVersion, kind, metadata and spec, "
@@ -716,7 +735,8 @@ int app_from_json(json_t *doc, app **out, verr *e)
         goto fail;
     a->components = json_object_get(spec, "components");
     a->policies = app_empty_array(spec, "policies");
-    if (app_check_components(a->components, e) < 0 || app_check_policies(a->policies, e) < 0)
+    if (app_check_components(a->components, a->warnings, e) < 0 ||
+        app_check_policies(a->policies, a->warnings, e) < 0)
         goto fail;
     json_t *wf = json_object_get(spec, "workflow");
     if (app_check_workflow(a, json_is_object(wf) ? wf : NULL, e) < 0)
@@ -731,14 +751,35 @@ fail:
 int app_parse(const char *buf, size_t len, app **out, char *err, size_t errlen)
 {
     json_t *doc = NULL;
-    verr e;
-    int line, col;
 
     *out = NULL;
     if (ydoc_parse(buf, len, NULL, &doc, err, errlen) < 0)
         return -1;
-    if (app_from_json(doc, out, &e) == 0)
+    return app_parse_doc(doc, buf, len, out, err, errlen);
+}
+
+int app_parse_doc(json_t *doc, const char *buf, size_t len, app **out, char *err, size_t errlen)
+{
+    verr e;
+    int line, col;
+
+    *out = NULL;
+    if (app_from_json(doc, out, &e) == 0) {
+        size_t i;
+        json_t *w;
+        json_array_foreach((*out)->warnings, i, w) {
+            const char *path = json_string_value(json_object_get(w, "path"));
+            const char *msg = json_string_value(json_object_get(w, "message"));
+            char text[1024];
+            ydoc_locate(buf, len, path, &line, &col);
+            if (line > 0)
+                snprintf(text, sizeof(text), "%d:%d: %s: %s", line, col, path, msg);
+            else
+                snprintf(text, sizeof(text), "%s: %s", path, msg);
+            json_object_set_new(w, "text", json_string(text));
+        }
         return 0;
+    }
     ydoc_locate(buf, len, e.path, &line, &col);
     if (line > 0 && e.path[0])
         return err_set(err, errlen, "%d:%d: %s: %s", line, col, e.path, e.msg);
@@ -757,4 +798,23 @@ void app_spec_hash(const json_t *spec, char out[17])
     for (int i = 0; i < 8; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
     free(canon);
+}
+
+void app_revision_name(const app *a, char *out, size_t n)
+{
+    snprintf(out, n, "%s-v%d", a->name, a->revision);
+}
+
+void app_warnings_print(const app *a, const char *file, FILE *f)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(a->warnings, i, w) {
+        const char *text = json_string_value(json_object_get(w, "text"));
+        if (text)
+            fprintf(f, "warning: %s:%s\n", file, text);
+        else
+            fprintf(f, "warning: %s: %s: %s\n", file, json_string_value(json_object_get(w, "path")),
+                    json_string_value(json_object_get(w, "message")));
+    }
 }

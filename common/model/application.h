@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/verr.h"
 
@@ -40,12 +41,23 @@ typedef struct app {
     bool default_workflow;
     app_step *steps;
     size_t nsteps;
+    /* The revision the objects are rendered for: app.oam.dev/appRevision is "<name>-v<N>".
+     * 1 after parsing; the scheduler sets its own revision before rendering. */
+    int revision;
+    /* What was accepted but ignored (properties no definition declares), in document order:
+     * an array of {"path", "message"}, and after app_parse also "text", the
+     * "LINE:COL: path: message" to print after "warning: FILE:". Never NULL. */
+    json_t *warnings;
 } app;
 
 /* Parses and validates buf (YAML or JSON). On success *out is a new app (app_free). On
  * failure returns -1 and writes "LINE:COL: field.path: reason" into err (line and column of
  * the field when it is in the text). */
 int app_parse(const char *buf, size_t len, app **out, char *err, size_t errlen);
+
+/* app_parse for a document already parsed from buf (doc is stolen, as app_from_json), for
+ * callers that change it first: locations still come from buf. */
+int app_parse_doc(json_t *doc, const char *buf, size_t len, app **out, char *err, size_t errlen);
 
 /* Validates a document already in a tree (stolen: owned by the app, or freed on failure). */
 int app_from_json(json_t *doc, app **out, verr *e);
@@ -66,7 +78,15 @@ const char *wf_mode_name(wf_mode m); /* "DAG" or "StepByStep" */
 void app_spec_hash(const json_t *spec, char out[17]);
 
 /* Checks one component (name, type, properties against its type, traits); path is its field
- * path. enforce_required is false before overrides fill properties in. */
-int app_check_component(const json_t *c, const char *path, bool enforce_required, verr *e);
+ * path. enforce_required is false before overrides fill properties in. Properties the
+ * definitions do not declare are appended to warnings (NULL: ignored silently). */
+int app_check_component(const json_t *c, const char *path, bool enforce_required, json_t *warnings,
+                        verr *e);
+
+/* Prints each of a's warnings as "warning: FILE:LINE:COL: path: message" to f. */
+void app_warnings_print(const app *a, const char *file, FILE *f);
+
+/* "<app>-v<revision>", the name KubeVela gives an application revision, into out. */
+void app_revision_name(const app *a, char *out, size_t n);
 
 #endif

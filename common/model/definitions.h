@@ -12,15 +12,19 @@
 #include "base/verr.h"
 
 /* What a component renders into. objects[0] is the workload; traits patch it and may
- * append objects (a Service, an Ingress). Every object carries the app.oam.dev labels. */
+ * append objects (a Service, an Ingress). After the definitions, render_component adds
+ * KubeVela's labels and the Application's labels and annotations to every object
+ * (docs/application.md). */
 typedef struct render_ctx {
-    const char *app;       /* Application name */
-    const char *app_ns;    /* Application namespace */
-    const char *ns;        /* placement namespace: where the objects land */
-    const char *component; /* component name */
-    const char *type;      /* component type */
-    json_t *objects;       /* array, owned by the caller */
-    const char *path;      /* field path of the component, for messages */
+    const char *app;          /* Application name */
+    const char *app_ns;       /* Application namespace */
+    const char *ns;           /* placement namespace: where the objects land */
+    const char *component;    /* component name */
+    const char *type;         /* component type */
+    json_t *objects;          /* array, owned by the caller */
+    const char *path;         /* field path of the component, for messages */
+    const char *app_revision; /* the revision's name, "<app>-v<N>" */
+    bool ns_label;            /* app.oam.dev/namespace is not filtered out */
 } render_ctx;
 
 /* Health of one live object. msg gets the status message ("Ready:3/3"). */
@@ -59,6 +63,9 @@ typedef struct trait_def {
     /* Validates the properties instead of prop_check(props), for traits whose properties
      * are a free map (labels, annotations). NULL: prop_check against .props. */
     int (*check)(const json_t *props, const char *path, verr *e);
+    /* Unknown properties are errors (KubeVela closes this trait's parameter, e.g. env);
+     * otherwise they are ignored with a warning like KubeVela's open parameters. */
+    bool closed;
     /* The kind of the object whose health the trait reports (NULL: always healthy, no
      * message), and the judge of that live object (NULL when it does not exist). */
     const char *health_kind;

@@ -59,8 +59,12 @@ static int prop_wrong_type(const prop_spec *f, const json_t *v, const char *pare
 
 /* Checks v, the value of field key in the object at parent. Paths are built only when an
  * error is reported or a nested value is checked: validation runs on every render. */
+static int prop_check_fields(const json_t *obj, const prop_spec *fields, const char *path,
+                             bool enforce_required, const prop_unknown *unknown, verr *e);
+
 static int prop_check_value(const json_t *v, const prop_spec *f, const char *parent,
-                            const char *key, bool enforce_required, verr *e)
+                            const char *key, bool enforce_required, const prop_unknown *unknown,
+                            verr *e)
 {
     char child[512], path[512];
 #define PATH() ydoc_path_key(path, sizeof(path), parent, key)
@@ -97,7 +101,8 @@ static int prop_check_value(const json_t *v, const prop_spec *f, const char *par
     case PROP_OBJECT:
         if (!json_is_object(v))
             return prop_wrong_type(f, v, parent, key, e);
-        return PATH(), prop_check(v, f->fields, path, enforce_required, e);
+        PATH();
+        return prop_check_fields(v, f->fields, path, enforce_required, unknown, e);
     case PROP_QUANTITY:
         if (json_is_number(v))
             return 0;
@@ -155,7 +160,7 @@ static int prop_check_value(const json_t *v, const prop_spec *f, const char *par
             if (f->kind == PROP_LIST && f->fields) {
                 if (!json_is_object(item))
                     return verr_set(e, child, "expected a map, got %s", prop_json_type_name(item));
-                if (prop_check(item, f->fields, child, enforce_required, e) < 0)
+                if (prop_check_fields(item, f->fields, child, enforce_required, unknown, e) < 0)
                     return -1;
             }
         }
@@ -166,8 +171,8 @@ static int prop_check_value(const json_t *v, const prop_spec *f, const char *par
 }
 #undef PATH
 
-int prop_check(const json_t *obj, const prop_spec *fields, const char *path, bool enforce_required,
-               verr *e)
+static int prop_check_fields(const json_t *obj, const prop_spec *fields, const char *path,
+                             bool enforce_required, const prop_unknown *unknown, verr *e)
 {
     char child[512];
     const char *k;
@@ -180,6 +185,16 @@ int prop_check(const json_t *obj, const prop_spec *fields, const char *path, boo
             const prop_spec *f = fields;
             while (f->name && strcmp(f->name, k) != 0)
                 f++;
+            if (!f->name && unknown) {
+                if (unknown->warnings) {
+                    char msg[256];
+                    ydoc_path_key(child, sizeof(child), path, k);
+                    snprintf(msg, sizeof(msg), "not a property of %s; ignored", unknown->owner);
+                    json_array_append_new(unknown->warnings,
+                                          json_pack("{s:s,s:s}", "path", child, "message", msg));
+                }
+                continue;
+            }
             if (!f->name) {
                 ydoc_path_key(child, sizeof(child), path, k);
                 char known[512];
@@ -189,7 +204,7 @@ int prop_check(const json_t *obj, const prop_spec *fields, const char *path, boo
             }
             if (json_is_null(v))
                 continue;
-            if (prop_check_value(v, f, path, k, enforce_required, e) < 0)
+            if (prop_check_value(v, f, path, k, enforce_required, unknown, e) < 0)
                 return -1;
         }
     }
@@ -203,4 +218,17 @@ int prop_check(const json_t *obj, const prop_spec *fields, const char *path, boo
         }
     }
     return 0;
+}
+
+int prop_check(const json_t *obj, const prop_spec *fields, const char *path, bool enforce_required,
+               verr *e)
+{
+    return prop_check_fields(obj, fields, path, enforce_required, NULL, e);
+}
+
+int prop_check_open(const json_t *obj, const prop_spec *fields, const char *path,
+                    bool enforce_required, const prop_unknown *unknown, verr *e)
+{
+    static const prop_unknown silent = {"", NULL};
+    return prop_check_fields(obj, fields, path, enforce_required, unknown ? unknown : &silent, e);
 }

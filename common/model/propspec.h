@@ -47,6 +47,18 @@ typedef struct prop_spec {
 int prop_check(const json_t *obj, const prop_spec *fields, const char *path, bool enforce_required,
                verr *e);
 
+/* Where prop_check_open puts unknown keys instead of failing: KubeVela's parameter structs
+ * are open, so a property no definition declares is ignored. warnings (may be NULL: ignore
+ * them silently) gets {"path", "message"} items saying "not a property of OWNER; ignored". */
+typedef struct prop_unknown {
+    const char *owner; /* "webservice", "scaler" */
+    json_t *warnings;
+} prop_unknown;
+
+/* prop_check, but unknown keys at any depth go to unknown (see prop_unknown). */
+int prop_check_open(const json_t *obj, const prop_spec *fields, const char *path,
+                    bool enforce_required, const prop_unknown *unknown, verr *e);
+
 /* A word for a JSON value's type in messages: "string", "integer", "list"... */
 const char *prop_json_type_name(const json_t *v);
 

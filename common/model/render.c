@@ -10,6 +10,117 @@
 #include "model/definitions.h"
 #include "yaml/ydoc.h"
 
+/* Splits a comma-separated list of keys (an Application's filter annotation) into a new
+ * array of trimmed, non-empty keys. */
+static json_t *render_key_list(const char *csv)
+{
+    json_t *keys = json_array();
+    const char *p = csv;
+    while (p && *p) {
+        const char *comma = strchr(p, ',');
+        const char *end = comma ? comma : p + strlen(p);
+        const char *b = p;
+        while (b < end && (*b == ' ' || *b == '\t'))
+            b++;
+        const char *q = end;
+        while (q > b && (q[-1] == ' ' || q[-1] == '\t'))
+            q--;
+        if (q > b)
+            json_array_append_new(keys, json_stringn(b, (size_t)(q - b)));
+        p = comma ? comma + 1 : NULL;
+    }
+    return keys;
+}
+
+static bool render_key_in(const json_t *keys, const char *key)
+{
+    size_t i;
+    json_t *k;
+    json_array_foreach(keys, i, k) {
+        if (strcmp(json_string_value(k), key) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Annotations of the Application never copied to what it renders (KubeVela's defaults). */
+static const char *const render_filtered_annotations[] = {
+    "app.oam.dev/inplace-upgrade",
+    "filter.oam.dev/label-keys",
+    "filter.oam.dev/annotation-keys",
+    "kubectl.kubernetes.io/last-applied-configuration",
+    NULL,
+};
+
+/* KubeVela's contract on every rendered object (pkg/appfile SetOAMContract): the workload is
+ * app.oam.dev/resourceType WORKLOAD, everything else TRAIT; the common labels (the
+ * Application's labels under the app.oam.dev ones, minus filter.oam.dev/label-keys) are set,
+ * overriding what definitions and traits put there; the Application's annotations are set,
+ * then KubeVela's filtered keys and filter.oam.dev/annotation-keys removed. */
+static void render_contract(const app *a, const render_ctx *ctx)
+{
+    json_t *meta = json_object_get(a->doc, "metadata");
+    json_t *app_labels = json_object_get(meta, "labels");
+    json_t *app_ann = json_object_get(meta, "annotations");
+    json_t *label_filter = render_key_list(
+        json_string_value(json_object_get(app_ann, "filter.oam.dev/label-keys")));
+    json_t *ann_filter = render_key_list(
+        json_string_value(json_object_get(app_ann, "filter.oam.dev/annotation-keys")));
+    json_t *common = json_object();
+    json_t *v, *o;
+    size_t i;
+
+    for (const char *const *f = render_filtered_annotations; *f; f++)
+        json_array_append_new(ann_filter, json_string(*f));
+    if (json_is_object(app_labels))
+        json_object_update(common, app_labels);
+    json_object_set_new(common, "app.oam.dev/name", json_string(ctx->app));
+    json_object_set_new(common, "app.oam.dev/namespace", json_string(ctx->app_ns));
+    json_object_set_new(common, "app.oam.dev/appRevision", json_string(ctx->app_revision));
+    json_object_set_new(common, "app.oam.dev/component", json_string(ctx->component));
+    json_array_foreach(label_filter, i, v) {
+        json_object_del(common, json_string_value(v));
+    }
+    json_array_foreach(ctx->objects, i, o) {
+        json_t *om = json_object_get(o, "metadata");
+        if (!json_is_object(om)) {
+            om = json_object();
+            json_object_set_new(o, "metadata", om);
+        }
+        json_t *labels = json_object_get(om, "labels");
+        if (!json_is_object(labels)) {
+            labels = json_object();
+            json_object_set_new(om, "labels", labels);
+        }
+        json_object_set_new(labels, "app.oam.dev/resourceType",
+                            json_string(i == 0 ? "WORKLOAD" : "TRAIT"));
+        if (i == 0)
+            json_object_set_new(labels, "workload.oam.dev/type", json_string(ctx->type));
+        json_object_update(labels, common);
+
+        json_t *ann = json_object_get(om, "annotations");
+        if (json_is_object(app_ann) && json_object_size(app_ann)) {
+            if (!json_is_object(ann)) {
+                ann = json_object();
+                json_object_set_new(om, "annotations", ann);
+            }
+            json_object_update(ann, app_ann);
+        }
+        if (json_is_object(ann)) {
+            json_t *f;
+            size_t j;
+            json_array_foreach(ann_filter, j, f) {
+                json_object_del(ann, json_string_value(f));
+            }
+            if (json_object_size(ann) == 0)
+                json_object_del(om, "annotations");
+        }
+    }
+    json_decref(common);
+    json_decref(label_filter);
+    json_decref(ann_filter);
+}
+
 int render_component(const app *a, const json_t *comp, const char *ns, bool check, json_t *out,
                      verr *e)
 {
@@ -18,12 +129,28 @@ int render_component(const app *a, const json_t *comp, const char *ns, bool chec
     const component_def *def = component_def_find(type);
     json_t *props = json_object_get(comp, "properties");
     json_t *traits = json_object_get(comp, "traits");
-    render_ctx ctx = {a->name, a->ns, ns, name, type, json_array(), ""};
+    char revision[160];
+    app_revision_name(a, revision, sizeof(revision));
+    json_t *app_ann = json_object_get(json_object_get(a->doc, "metadata"), "annotations");
+    json_t *label_filter = render_key_list(
+        json_string_value(json_object_get(app_ann, "filter.oam.dev/label-keys")));
+    render_ctx ctx = {
+        .app = a->name,
+        .app_ns = a->ns,
+        .ns = ns,
+        .component = name,
+        .type = type,
+        .objects = json_array(),
+        .path = "",
+        .app_revision = revision,
+        .ns_label = !render_key_in(label_filter, "app.oam.dev/namespace"),
+    };
     size_t i;
     json_t *t;
     char path[512];
 
-    if (check && app_check_component(comp, "", true, e) < 0) {
+    json_decref(label_filter);
+    if (check && app_check_component(comp, "", true, NULL, e) < 0) {
         char inner[sizeof(e->msg)];
         verr_format(e, inner, sizeof(inner));
         json_t *orig = app_component(a, name);
@@ -45,6 +172,7 @@ int render_component(const app *a, const json_t *comp, const char *ns, bool chec
         if (!td || td->apply(json_object_get(t, "properties"), &ctx, path, e) < 0)
             goto fail;
     }
+    render_contract(a, &ctx);
     json_array_extend(out, ctx.objects);
     json_decref(ctx.objects);
     return 0;

@@ -23,7 +23,8 @@ json_t *render_workload_new(const render_ctx *ctx, const char *api_version, cons
 json_t *render_trait_output_new(const render_ctx *ctx, const char *trait, const char *output,
                                 const char *api_version, const char *kind, const char *name);
 
-/* The three app.oam.dev labels of ctx, as a new object. */
+/* The app.oam.dev labels KubeVela puts on every object of ctx (name, namespace unless the
+ * Application filters it, component, appRevision), as a new object. */
 json_t *render_labels(const render_ctx *ctx);
 /* The workload (objects[0]); the pod template of a Deployment or Job; the container named
  * `name` (NULL: the first) in that template. Borrowed; NULL when absent. */
@@ -34,16 +35,39 @@ json_t *render_container(const render_ctx *ctx, const char *name);
 json_t *render_find(const render_ctx *ctx, const char *kind, const char *name);
 /* Sets obj[key] = map merged with the given string map (creating it). */
 void render_merge_map(json_t *obj, const char *key, const json_t *map);
+/* JSON merge patch of obj[key] (created when absent) with a map of strings: a null value
+ * deletes its key. */
+void render_patch_map(json_t *obj, const char *key, const json_t *patch);
 /* Integer field at a dotted path ("status.readyReplicas"); a missing one counts as 0. */
 long long render_int_at(const json_t *obj, const char *dotted);
 
 /* Container fields shared by webservice, worker and task: image, cmd, args, env, cpu,
  * memory, imagePullPolicy. Returns the container object (new reference). */
 json_t *render_container_new(const render_ctx *ctx, const json_t *props);
-/* A Deployment (selector and pod template labels as docs/application.md) or a Job pod template
- * around container, which it steals; props' labels and annotations are merged in. */
+/* A Deployment (render_workload_new; selector and pod template labels as docs/application.md)
+ * or a Job pod template around container, which it steals. The pod template is labelled
+ * app.oam.dev/name and app.oam.dev/component, plus props' `labels`, and annotated with props'
+ * `annotations` (NULL props: neither); the workload's own metadata gets neither, as in
+ * KubeVela's definitions. */
 json_t *render_deployment_new(const render_ctx *ctx, const json_t *props, json_t *container);
 json_t *render_pod_template_new(const render_ctx *ctx, const json_t *props, json_t *container);
+/* What render_pod_extras renders besides volumes and imagePullSecrets (every type has those;
+ * volumeMounts, when allowed and given, replaces the deprecated volumes). */
+enum render_extras {
+    RENDER_VOLUME_MOUNTS = 1 << 0, /* volumeMounts */
+    RENDER_PROBES = 1 << 1,        /* livenessProbe, readinessProbe */
+    RENDER_PROBE_SCHEME = 1 << 2,  /* httpGet.scheme defaults to HTTP */
+    RENDER_HOST_ALIASES = 1 << 3,  /* hostAliases */
+};
+/* Adds props' volumes, probes, imagePullSecrets and host aliases to a pod template (its first
+ * container), as the KubeVela definitions render them (docs/application.md). */
+int render_pod_extras(const render_ctx *ctx, json_t *tmpl, const json_t *props, unsigned flags,
+                      verr *e);
+/* Field tables of those properties, for the types' prop_spec tables. */
+extern const prop_spec render_probe_fields[];
+extern const prop_spec render_volume_mounts_fields[];
+extern const prop_spec render_volumes_fields[];
+extern const prop_spec render_host_aliases_fields[];
 /* Deployment health shared by webservice and worker (docs/application.md). */
 void render_deployment_health(const json_t *live, health *h);
 /* The common container property specs, to be included in each type's table. */
@@ -61,7 +85,7 @@ void render_deployment_health(const json_t *live, health *h);
     }
 extern const prop_spec render_env_fields[];
 extern const char *const render_pull_policies[];
-/* Checks that props is a map of strings (or absent), for labels and annotations. */
+/* Checks that props is a map of strings or nulls (or absent), for labels and annotations. */
 int render_check_string_map(const json_t *props, const char *path, verr *e);
 /* Merges {name, value} entries into a container's env by name. */
 void render_env_merge(json_t *container, const json_t *entries);

@@ -45,14 +45,14 @@ show_webservice() {
   rc_is show_web 0 || return 1
   diff -u - <(sed -n '1,5p' "$T_DIR/show_web.out") <<'TABLE' >&2 || return 1
 # Specification
-+-----------------+-------------+---------------------------------------------+----------+---------+
-|      NAME       | DESCRIPTION |                    TYPE                     | REQUIRED | DEFAULT |
-+-----------------+-------------+---------------------------------------------+----------+---------+
-| image           |             | string                                      | true     |         |
++------------------+-------------+---------------------------------------------+----------+---------+
+|       NAME       | DESCRIPTION |                    TYPE                     | REQUIRED | DEFAULT |
++------------------+-------------+---------------------------------------------+----------+---------+
+| image            |             | string                                      | true     |         |
 TABLE
-  out_has show_web '| ports           |             | [[]ports](#ports)                           | false    |         |' &&
+  out_has show_web '| ports            |             | [[]ports](#ports)                           | false    |         |' &&
     out_has show_web '## ports' && out_has show_web '## env' &&
-    out_has show_web '| protocol |             | "TCP" or "UDP" or "SCTP" | false    |         |'
+    out_has show_web '| protocol      |             | "TCP" or "UDP" or "SCTP" | false    |         |'
 }
 check "show webservice: KubeVela's tables" show_webservice
 

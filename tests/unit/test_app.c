@@ -83,9 +83,7 @@ static void unknown_fields_at_every_level_name_the_path_line_and_column(void **s
         {4, 2, "metadata.bogus"},
         {5, 2, "spec.bogus"},
         {8, 6, "spec.components[0].bogus"},
-        {10, 8, "spec.components[0].properties.bogus"},
         {12, 10, "spec.components[0].traits[0].bogus"},
-        {14, 12, "spec.components[0].traits[0].properties.bogus"},
         {17, 6, "spec.policies[0].bogus"},
         {19, 8, "spec.policies[0].properties.bogus"},
         {22, 8, "spec.policies[1].properties.bogus"},
@@ -211,6 +209,8 @@ static void names_must_be_dns_1123_labels(void **state)
         for (size_t i = 0; i < ARRAY_LEN(valid) + ARRAY_LEN(invalid); i++) {
             int ok = i < ARRAY_LEN(valid);
             const char *name = ok ? valid[i] : invalid[i - ARRAY_LEN(valid)];
+            if (w == 2 && strcmp(name, "\"\"") == 0)
+                continue; /* a policy with an empty name is named for it, as KubeVela does */
             char doc[1024], quoted[128], err[1024] = "";
             snprintf(quoted, sizeof(quoted), "%s%s%s", name[0] == '"' ? "" : "\"", name,
                      name[0] == '"' ? "" : "\"");
@@ -283,8 +283,8 @@ static void wrong_types_say_what_was_expected(void **state)
         {APP("{components: [{name: web, type: worker, properties: {image: a, env: [{name: A, "
              "value: 1}]}}]}"),
          "env[0].value: expected a string, got integer"},
-        {APP("{components: [{name: web, type: worker, properties: {image: a, imagePullPolicy: "
-             "Sometimes}}]}"),
+        {APP("{components: [{name: web, type: webservice, properties: {image: a, "
+             "imagePullPolicy: Sometimes}}]}"),
          "imagePullPolicy: \"Sometimes\" is not one of: Always, IfNotPresent, Never"},
         {APP("{components: [{name: web, type: worker, properties: {image: a}, traits: {type: "
              "scaler}}]}"),
@@ -347,7 +347,6 @@ static void required_fields_are_named_when_missing(void **state)
         {APP("{components: [{name: w}]}"), "spec.components[0].type: required field"},
         {APP("{components: [{name: w, type: worker, traits: [{properties: {}}]}]}"),
          "traits[0].type: required field"},
-        {APP("{components: [], policies: [{type: topology}]}"), "spec.policies[0].name: required"},
         {APP("{components: [], policies: [{name: p}]}"), "spec.policies[0].type: required"},
         {APP("{components: [], workflow: {steps: [{type: suspend}]}}"),
          "spec.workflow.steps[0].name: required"},
@@ -464,8 +463,47 @@ static void json_input_is_accepted_and_renders_like_yaml(void **state)
     const char *bad = "{\"apiVersion\": \"core.oam.dev/v1beta1\", \"kind\": \"Application\",\n"
                       " \"metadata\": {\"name\": \"a\"},\n"
                       " \"spec\": {\"components\": [{\"name\": \"w\", \"type\": \"worker\",\n"
-                      "   \"properties\": {\"image\": \"x\", \"nope\": true}}]}}";
-    assert_parse_fails(bad, "4:33: spec.components[0].properties.nope: unknown field");
+                      "   \"properties\": {\"image\": \"x\", \"cmd\": true}}]}}";
+    assert_parse_fails(bad, "4:33: spec.components[0].properties.cmd: expected a list of strings");
+}
+
+/* KubeVela's parameters are open: a property no definition declares is ignored, with a
+ * warning that names it; in a closed parameter (the env trait) it stays an error. */
+static void undeclared_properties_are_warnings(void **state)
+{
+    (void)state;
+    const char *doc = APP("{components: [{name: w, type: webservice, properties: {image: a, "
+                          "foo: 1, ports: [{port: 80, bar: x}]},\n"
+                          " traits: [{type: scaler, properties: {replicas: 2, min: 1}}]}]}");
+    app *a = ct_parse(doc);
+    assert_int_equal(json_array_size(a->warnings), 3);
+    assert_at(a->warnings, "[0].path", "spec.components[0].properties.foo");
+    assert_at(a->warnings, "[0].message", "not a property of webservice; ignored");
+    assert_at(a->warnings, "[1].path", "spec.components[0].properties.ports[0].bar");
+    assert_at(a->warnings, "[2].message", "not a property of scaler; ignored");
+    assert_contains(json_string_value(json_object_get(json_array_get(a->warnings, 2), "text")),
+                    "2:52: spec.components[0].traits[0].properties.min: not a property");
+    app_free(a);
+    json_t *plan = ct_plan(doc, CT_REG);
+    json_t *c = NULL;
+    assert_at(plan, "workflow.steps[0].placements[0].manifests[0].spec.replicas", "2");
+    (void)c;
+    json_decref(plan);
+    assert_parse_fails(APP("{components: [{name: w, type: worker, properties: {image: a}, "
+                           "traits: [{type: env, properties: {set: {A: b}}}]}]}"),
+                       "spec.components[0].traits[0].properties.set: unknown field");
+}
+
+/* A policy without a name gets KubeVela's "<type>:auto-gen:<index>". */
+static void unnamed_policies_are_named_like_kubevela(void **state)
+{
+    (void)state;
+    app *a = ct_parse(APP("{components: [{name: w, type: worker, properties: {image: a}}], "
+                          "policies: [{name: p, type: override, properties: {}}, "
+                          "{type: topology, properties: {clusters: [c]}}]}"));
+    assert_non_null(app_policy(a, "topology:auto-gen:1"));
+    assert_string_equal(a->steps[0].name, "deploy-topology:auto-gen:1");
+    app_free(a);
 }
 
 static void one_bad_application_does_not_affect_the_next(void **state)
@@ -483,17 +521,17 @@ static void one_bad_application_does_not_affect_the_next(void **state)
 static void app_from_json_reports_the_field_path(void **state)
 {
     (void)state;
-    json_t *doc = ct_yaml(APP("{components: [{name: w, type: worker, properties: {image: a, x: "
+    json_t *doc = ct_yaml(APP("{components: [{name: w, type: worker, properties: {image: a, cmd: "
                               "1}}]}"));
     app *a = NULL;
     verr e;
     assert_int_equal(app_from_json(doc, &a, &e), -1); /* doc is consumed */
     assert_null(a);
-    assert_string_equal(e.path, "spec.components[0].properties.x");
-    assert_contains(e.msg, "unknown field \"x\"");
+    assert_string_equal(e.path, "spec.components[0].properties.cmd");
+    assert_contains(e.msg, "expected a list of strings");
     char buf[1200];
     verr_format(&e, buf, sizeof(buf));
-    assert_contains(buf, "spec.components[0].properties.x: unknown field");
+    assert_contains(buf, "spec.components[0].properties.cmd: expected");
 
     doc = ct_yaml(APP("{components: [{name: w, type: worker, properties: {image: a}}], "
                       "policies: [{name: p, type: topology, properties: {clusters: [c]}}]}"));
@@ -521,6 +559,8 @@ int main(void)
         cmocka_unit_test(json_input_is_accepted_and_renders_like_yaml),
         cmocka_unit_test(one_bad_application_does_not_affect_the_next),
         cmocka_unit_test(app_from_json_reports_the_field_path),
+        cmocka_unit_test(undeclared_properties_are_warnings),
+        cmocka_unit_test(unnamed_policies_are_named_like_kubevela),
     };
     return cmocka_run_group_tests(tests, NULL, ct_teardown_registry);
 }

@@ -295,11 +295,11 @@ static void override_with_a_different_type_replaces_the_component(void **state)
                  " traits: [{type: scaler, properties: {replicas: 3}},"
                  " {type: labels, properties: {a: b}}]}]",
                  "{components: [{name: web, type: worker, properties: {image: w},"
-                 " traits: [{type: env, properties: {set: {K: v}}}, {type: scaler, disable: true},"
+                 " traits: [{type: env, properties: {env: {K: v}}}, {type: scaler, disable: true},"
                  " {type: annotations, properties: {x: y}}]}]}");
     assert_at(c, "[0]",
               "{name: web, type: worker, properties: {image: w}, traits: ["
-              "{type: env, properties: {set: {K: v}}},"
+              "{type: env, properties: {env: {K: v}}},"
               "{type: annotations, properties: {x: y}}]}");
     json_decref(c);
 }
@@ -397,7 +397,7 @@ static void override_traits_merge_by_type_and_disable_removes(void **state)
                          "{components: [{name: w, traits: ["
                          "{type: gateway, properties: {http: {/api: 81}}},"
                          "{type: scaler, disable: true},"
-                         "{type: env, properties: {set: {K: v}}},"
+                         "{type: env, properties: {env: {K: v}}},"
                          "{type: annotations, disable: true},"
                          "{type: labels, properties: {c: d}},"
                          "{type: scaler, properties: {replicas: 9}}]}]}");
@@ -406,7 +406,7 @@ static void override_traits_merge_by_type_and_disable_removes(void **state)
     assert_at(c, "[0].traits",
               "[{type: gateway, properties: {domain: a.com, http: {/: 80, /api: 81}}},"
               " {type: labels, properties: {a: b, c: d}},"
-              " {type: env, properties: {set: {K: v}}},"
+              " {type: env, properties: {env: {K: v}}},"
               " {type: scaler, properties: {replicas: 9}}]");
     json_decref(c);
 }
@@ -416,11 +416,11 @@ static void override_new_traits_are_appended_in_patch_order(void **state)
     (void)state;
     json_t *c = override("[{name: w, type: worker, properties: {image: a}, traits: [{type: "
                          "labels, properties: {a: b}}]}]",
-                         "{components: [{traits: [{type: scaler}, {type: env, properties: {set: "
+                         "{components: [{traits: [{type: scaler}, {type: env, properties: {env: "
                          "{A: b}}}, {type: annotations, properties: {x: y}}]}]}");
     assert_at(c, "[0].traits",
               "[{type: labels, properties: {a: b}}, {type: scaler},"
-              " {type: env, properties: {set: {A: b}}}, {type: annotations, properties: {x: y}}]");
+              " {type: env, properties: {env: {A: b}}}, {type: annotations, properties: {x: y}}]");
     json_decref(c);
 }
 
@@ -548,9 +548,9 @@ static void override_entry_is_validated_against_its_type(void **state)
 {
     (void)state;
     assert_parse_fails(APP("{components: " ONE_WEB ", policies: [{name: o, type: override, "
-                           "properties: {components: [{type: worker, properties: {port: 80}}]}}]}"),
-                       "spec.policies[0].properties.components[0].properties.port",
-                       "unknown field");
+                           "properties: {components: [{type: worker, properties: {cmd: 80}}]}}]}"),
+                       "spec.policies[0].properties.components[0].properties.cmd",
+                       "expected a list of strings");
     assert_parse_fails(APP("{components: " ONE_WEB ", policies: [{name: o, type: override, "
                            "properties: {components: [{type: cron}]}}]}"),
                        "spec.policies[0].properties.components[0].type",

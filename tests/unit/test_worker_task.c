@@ -220,7 +220,9 @@ static void judge_reports_ready_counts_and_the_gateway(void **state)
     t.comps[0].live = jparse("{\"metadata\":{\"generation\":1},\"spec\":{\"replicas\":3},"
                              "\"status\":{\"observedGeneration\":1,\"replicas\":3,"
                              "\"updatedReplicas\":3,\"readyReplicas\":1}}");
-    t.comps[0].traits[1].live = jparse("{\"status\":{}}");
+    t.comps[0].traits[1].live = jparse(
+        "{\"metadata\":{\"labels\":{\"app.oam.dev/name\":\"app1\"}},"
+        "\"spec\":{\"rules\":[{\"host\":\"a.example.com\"}]},\"status\":{}}");
     assert_true(task_judge(&t, &healthy, summary, sizeof(summary)));
     assert_false(healthy);
     assert_string_equal(summary, "web: Ready:1/3");
@@ -229,7 +231,8 @@ static void judge_reports_ready_counts_and_the_gateway(void **state)
     assert_string_equal(js, "[{\"name\":\"web\",\"type\":\"webservice\",\"healthy\":false,"
                             "\"message\":\"Ready:1/3\",\"traits\":[{\"type\":\"scaler\","
                             "\"healthy\":true,\"message\":\"\"},{\"type\":\"gateway\","
-                            "\"healthy\":true,\"message\":\"Visiting URL: a.example.com\"}]}]");
+                            "\"healthy\":true,\"message\":\"No loadBalancer found, visiting by "
+                            "using 'vela port-forward app1'\"}]}]");
     free(js);
     json_decref(ev);
 
@@ -239,7 +242,8 @@ static void judge_reports_ready_counts_and_the_gateway(void **state)
                              "\"updatedReplicas\":3,\"readyReplicas\":3}}");
     json_decref(t.comps[0].traits[1].live);
     t.comps[0].traits[1].live = jparse(
-        "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"10.0.0.7\"}]}}}");
+        "{\"spec\":{\"rules\":[{\"host\":\"a.example.com\"}]},"
+        "\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"10.0.0.7\"}]}}}");
     assert_true(task_judge(&t, &healthy, summary, sizeof(summary)));
     assert_true(healthy);
     assert_string_equal(summary, "");
@@ -283,12 +287,13 @@ static void judge_unknown_types_and_jobs(void **state)
     char err[256], summary[512];
     bool healthy;
     assert_int_equal(task_parse(msg, strlen(msg), &t, err, sizeof(err)), 0);
-    t.comps[0].live = jparse("{\"spec\":{\"completions\":2},\"status\":{\"succeeded\":2}}");
+    t.comps[0].live = jparse(
+        "{\"spec\":{\"completions\":2,\"parallelism\":2},\"status\":{\"succeeded\":2}}");
     t.comps[1].live = jparse("{}");
     task_judge(&t, &healthy, summary, sizeof(summary));
     assert_false(healthy);
     assert_string_equal(summary, "x: unknown component type \"gizmo\"");
-    assert_string_equal(t.comps[0].h.msg, "Succeeded:2/2");
+    assert_string_equal(t.comps[0].h.msg, "Active/Failed/Succeeded:0/0/2");
     task_release(&t);
 }
 

@@ -1,4 +1,5 @@
-/* labels: merged into the workload's and its pod template's labels. */
+/* labels: a JSON merge patch of the workload's labels and, when it has a pod template, of the
+ * template's labels: a string sets a key, null deletes it. */
 #include "model/definitions.h"
 #include "model/traits/traits.h"
 #include "model/render_util.h"
@@ -9,11 +10,10 @@ static int labels_apply(const json_t *props, render_ctx *ctx, const char *path, 
 {
     if (!json_is_object(props))
         return 0;
-    json_t *w = render_workload(ctx);
-    render_merge_map(json_object_get(w, "metadata"), "labels", props);
+    render_patch_map(json_object_get(render_workload(ctx), "metadata"), "labels", props);
     json_t *tmpl = render_pod_template(ctx);
     if (tmpl)
-        render_merge_map(json_object_get(tmpl, "metadata"), "labels", props);
+        render_patch_map(json_object_get(tmpl, "metadata"), "labels", props);
     (void)path;
     (void)e;
     return 0;

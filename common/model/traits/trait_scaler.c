@@ -10,7 +10,7 @@ static const prop_spec scaler_props[] = {
     {NULL, 0, 0, NULL, NULL, 0, 0},
 };
 
-static const char *const scaler_applies_to[] = {"webservice", "worker", NULL};
+static const char *const scaler_applies_to[] = {"statefulset", "webservice", "worker", NULL};
 
 static int scaler_apply(const json_t *props, render_ctx *ctx, const char *path, verr *e)
 {

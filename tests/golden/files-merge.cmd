@@ -1,0 +1,1 @@
+-f examples/basic.yaml -f tests/golden/files-policy.yaml,tests/golden/files-topology.yaml -f tests/golden/files-workflow.yaml --merge --cluster beijing-1 --cluster beijing-2 --cluster us-west-1:provider=AWS

@@ -1,0 +1,1 @@
+-f tests/golden/undeclared-properties.yaml -n team-a --cluster beijing-1 --cluster beijing-2

@@ -1,0 +1,1 @@
+-f tests/golden/undeclared-properties.yaml --cluster beijing-1 --cluster beijing-2
