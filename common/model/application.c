@@ -314,10 +314,9 @@ int app_check_component(const json_t *c, const char *path, bool enforce_required
     P(p, path, "properties");
     prop_unknown unknown = {def->type, warnings};
     /* a type whose properties are whole objects (raw, k8s-objects) checks them itself */
-    if (def->check
-            ? def->check(json_object_get(c, "properties"), p, enforce_required, e) < 0
-            : prop_check_open(json_object_get(c, "properties"), def->props, p, enforce_required,
-                              &unknown, e) < 0)
+    if (def->check ? def->check(json_object_get(c, "properties"), p, enforce_required, e) < 0
+                   : prop_check_open(json_object_get(c, "properties"), def->props, p,
+                                     enforce_required, &unknown, e) < 0)
         return -1;
     char tp[512];
     P(tp, path, "traits");
