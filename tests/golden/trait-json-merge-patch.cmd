@@ -1,0 +1,1 @@
+-f tests/golden/trait-json-merge-patch.yaml --cluster local

@@ -1,0 +1,1 @@
+-f tests/golden/trait-json-patch.yaml --cluster local
