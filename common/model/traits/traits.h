@@ -16,6 +16,7 @@ extern const trait_def trait_hpa;
 extern const trait_def trait_init_container;
 extern const trait_def trait_json_merge_patch;
 extern const trait_def trait_json_patch;
+extern const trait_def trait_k8s_update_strategy;
 extern const trait_def trait_labels;
 extern const trait_def trait_resource;
 extern const trait_def trait_scaler;

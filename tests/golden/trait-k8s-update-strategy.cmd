@@ -1,0 +1,1 @@
+-f tests/golden/trait-k8s-update-strategy.yaml --cluster local
