@@ -18,6 +18,7 @@ extern const trait_def trait_json_merge_patch;
 extern const trait_def trait_json_patch;
 extern const trait_def trait_k8s_update_strategy;
 extern const trait_def trait_labels;
+extern const trait_def trait_pure_ingress;
 extern const trait_def trait_resource;
 extern const trait_def trait_scaler;
 extern const trait_def trait_service_account;

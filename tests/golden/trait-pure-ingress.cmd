@@ -1,0 +1,1 @@
+-f tests/golden/trait-pure-ingress.yaml --cluster local
