@@ -38,16 +38,21 @@ static int jp_token(const char **p, char *tok, char *why, size_t whylen)
     const char *s = *p + 1;
     size_t n = 0;
 
+    tok[0] = '\0';
     for (; *s && *s != '/'; s++) {
         char c = *s;
         if (c == '~') {
-            if (s[1] != '0' && s[1] != '1')
-                return err_set(why, whylen, "\"~\" must be followed by 0 or 1 (write ~0 for ~)");
+            if (s[1] != '0' && s[1] != '1') {
+                err_set(why, whylen, "\"~\" must be followed by 0 or 1 (write ~0 for ~)");
+                return -1;
+            }
             c = s[1] == '0' ? '~' : '/';
             s++;
         }
-        if (n + 1 >= JP_TOKEN_MAX)
-            return err_set(why, whylen, "a path segment is longer than %d bytes", JP_TOKEN_MAX - 1);
+        if (n + 1 >= JP_TOKEN_MAX) {
+            err_set(why, whylen, "a path segment is longer than %d bytes", JP_TOKEN_MAX - 1);
+            return -1;
+        }
         tok[n++] = c;
     }
     tok[n] = '\0';
@@ -62,20 +67,26 @@ static int jp_index(const char *tok, size_t size, bool allow_end, size_t *idx, c
 {
     size_t v = 0;
 
+    *idx = 0;
     if (strcmp(tok, "-") == 0 && allow_end) {
         *idx = size;
         return 0;
     }
-    if (!tok[0] || (tok[0] == '0' && tok[1]))
-        return err_set(why, whylen, "\"%s\" is not a list index", tok);
+    if (!tok[0] || (tok[0] == '0' && tok[1])) {
+        err_set(why, whylen, "\"%s\" is not a list index", tok);
+        return -1;
+    }
     for (const char *c = tok; *c; c++) {
-        if (*c < '0' || *c > '9' || v > size)
-            return err_set(why, whylen, "\"%s\" is not a list index", tok);
+        if (*c < '0' || *c > '9' || v > size) {
+            err_set(why, whylen, "\"%s\" is not a list index", tok);
+            return -1;
+        }
         v = v * 10 + (size_t)(*c - '0');
     }
-    if (v > size || (v == size && !allow_end))
-        return err_set(why, whylen, "index %s is out of range (the list has %zu elements)", tok,
-                       size);
+    if (v > size || (v == size && !allow_end)) {
+        err_set(why, whylen, "index %s is out of range (the list has %zu elements)", tok, size);
+        return -1;
+    }
     *idx = v;
     return 0;
 }

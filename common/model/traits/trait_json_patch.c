@@ -52,13 +52,14 @@ static int json_patch_apply(const json_t *props, render_ctx *ctx, const char *pa
     json_t *workload = render_workload(ctx);
     json_t *out = NULL;
     const char *moved;
-    char at[512], item[512], why[512];
+    char at[512], why[512];
     size_t failed = 0;
 
     if (json_array_size(ops) == 0 || !workload)
         return 0;
     ydoc_path_key(at, sizeof(at), path, "operations");
     if (jsonpatch_apply(workload, ops, &out, &failed, why, sizeof(why)) < 0) {
+        char item[512];
         ydoc_path_index(item, sizeof(item), at, failed);
         return verr_set(e, item, "cannot patch %s \"%s\": %s",
                         json_string_value(json_object_get(workload, "kind")), ctx->component, why);
