@@ -12,6 +12,7 @@ extern const trait_def trait_cpuscaler;
 extern const trait_def trait_env;
 extern const trait_def trait_expose;
 extern const trait_def trait_gateway;
+extern const trait_def trait_hostalias;
 extern const trait_def trait_hpa;
 extern const trait_def trait_init_container;
 extern const trait_def trait_labels;
