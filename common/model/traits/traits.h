@@ -16,6 +16,7 @@ extern const trait_def trait_hostalias;
 extern const trait_def trait_hpa;
 extern const trait_def trait_init_container;
 extern const trait_def trait_labels;
+extern const trait_def trait_lifecycle;
 extern const trait_def trait_resource;
 extern const trait_def trait_scaler;
 extern const trait_def trait_service_account;
