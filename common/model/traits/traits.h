@@ -22,5 +22,6 @@ extern const trait_def trait_scaler;
 extern const trait_def trait_service_account;
 extern const trait_def trait_sidecar;
 extern const trait_def trait_storage;
+extern const trait_def trait_topologyspreadconstraints;
 
 #endif
