@@ -5,6 +5,7 @@
 
 #include "model/definitions.h"
 
+extern const trait_def trait_affinity;
 extern const trait_def trait_annotations;
 extern const trait_def trait_command;
 extern const trait_def trait_container_image;
