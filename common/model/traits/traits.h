@@ -9,6 +9,7 @@ extern const trait_def trait_affinity;
 extern const trait_def trait_annotations;
 extern const trait_def trait_command;
 extern const trait_def trait_container_image;
+extern const trait_def trait_container_ports;
 extern const trait_def trait_cpuscaler;
 extern const trait_def trait_env;
 extern const trait_def trait_expose;
