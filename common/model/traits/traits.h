@@ -23,6 +23,7 @@ extern const trait_def trait_resource;
 extern const trait_def trait_scaler;
 extern const trait_def trait_service_account;
 extern const trait_def trait_sidecar;
+extern const trait_def trait_startup_probe;
 extern const trait_def trait_storage;
 extern const trait_def trait_topologyspreadconstraints;
 
