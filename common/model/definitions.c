@@ -14,25 +14,31 @@ static const component_def *const component_defs[] = {
 };
 
 static const trait_def *const trait_defs[] = {
+    &trait_affinity,
     &trait_annotations,
     &trait_command,
     &trait_container_image,
+    &trait_container_ports,
     &trait_cpuscaler,
     &trait_env,
     &trait_expose,
     &trait_gateway,
+    &trait_hostalias,
     &trait_hpa,
     &trait_init_container,
     &trait_json_merge_patch,
     &trait_json_patch,
     &trait_k8s_update_strategy,
     &trait_labels,
+    &trait_lifecycle,
     &trait_pure_ingress,
     &trait_resource,
     &trait_scaler,
     &trait_service_account,
     &trait_sidecar,
+    &trait_startup_probe,
     &trait_storage,
+    &trait_topologyspreadconstraints,
 };
 
 const component_def *component_def_find(const char *type)

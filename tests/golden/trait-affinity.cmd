@@ -1,0 +1,1 @@
+-f tests/golden/trait-affinity.yaml --cluster local

@@ -1,0 +1,1 @@
+-f tests/golden/trait-container-ports.yaml --cluster local

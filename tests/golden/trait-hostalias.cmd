@@ -1,0 +1,1 @@
+-f tests/golden/trait-hostalias.yaml --cluster local

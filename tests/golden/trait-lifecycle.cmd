@@ -1,0 +1,1 @@
+-f tests/golden/trait-lifecycle.yaml --cluster local

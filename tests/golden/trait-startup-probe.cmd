@@ -1,0 +1,1 @@
+-f tests/golden/trait-startup-probe.yaml --cluster local

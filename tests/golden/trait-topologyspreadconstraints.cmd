@@ -1,0 +1,1 @@
+-f tests/golden/trait-topologyspreadconstraints.yaml --cluster local
