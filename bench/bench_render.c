@@ -99,7 +99,7 @@ static char *bench_big_app(int ncomp)
             "http: {\"/\": %d, \"/api\": %d}}}\n"
             "        - {type: labels, properties: {tier: backend, team: t%d}}\n"
             "        - {type: annotations, properties: {owner: team-%d}}\n"
-            "        - {type: env, properties: {set: {LOG_LEVEL: info}}}\n",
+            "        - {type: env, properties: {env: {LOG_LEVEL: info}}}\n",
             i, i, i, 8000 + i, 1 + i % 5, i, 8000 + i, 9000 + i, i % 7, i % 7);
     bad |= strbuf_adds(&sb, "  policies:\n    - name: all\n      type: topology\n"
                             "      properties: {clusterLabelSelector: {env: prod}}\n"
