@@ -655,3 +655,38 @@ int render_pod_extras(const render_ctx *ctx, json_t *tmpl, const json_t *props, 
     }
     return 0;
 }
+
+void render_pull_secrets(json_t *podspec, const json_t *secrets)
+{
+    size_t i;
+    json_t *s;
+    if (!json_array_size(secrets))
+        return;
+    json_t *refs = json_array();
+    json_array_foreach(secrets, i, s) {
+        json_array_append_new(refs, json_pack("{s:O}", "name", s));
+    }
+    json_object_set_new(podspec, "imagePullSecrets", refs);
+}
+
+json_t *render_selector_spec(const render_ctx *ctx, json_t *tmpl)
+{
+    return json_pack("{s:{s:{s:s}},s:o}", "selector", "matchLabels", "app.oam.dev/component",
+                     ctx->component, "template", tmpl);
+}
+
+void render_expose_service(render_ctx *ctx, const char *output, const json_t *props, json_t *ports)
+{
+    if (!json_array_size(ports)) {
+        json_decref(ports);
+        return;
+    }
+    json_t *svc = render_trait_output_new(ctx, "AuxiliaryWorkload", output, "v1", "Service",
+                                          ctx->component);
+    const char *type = json_string_value(json_object_get(props, "exposeType"));
+    json_object_set_new(svc, "spec",
+                        json_pack("{s:{s:s},s:o,s:s}", "selector", "app.oam.dev/component",
+                                  ctx->component, "ports", ports, "type",
+                                  type ? type : "ClusterIP"));
+    json_array_append_new(ctx->objects, svc);
+}

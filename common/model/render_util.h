@@ -90,4 +90,16 @@ int render_check_string_map(const json_t *props, const char *path, verr *e);
 /* Merges {name, value} entries into a container's env by name. */
 void render_env_merge(json_t *container, const json_t *entries);
 
+/* Sets podspec.imagePullSecrets to [{name}] for a non-empty list of secret names. */
+void render_pull_secrets(json_t *podspec, const json_t *secrets);
+
+/* The spec of a controller that selects its pods by component: {selector, template};
+ * steals tmpl. */
+json_t *render_selector_spec(const render_ctx *ctx, json_t *tmpl);
+
+/* Appends the Service that exposes the component's ports (stolen; nothing when empty), of
+ * props' exposeType (default ClusterIP), labelled as KubeVela's AuxiliaryWorkload output
+ * named output ("webserviceExpose", "statefulsetsExpose"). */
+void render_expose_service(render_ctx *ctx, const char *output, const json_t *props, json_t *ports);
+
 #endif

@@ -117,19 +117,11 @@ static int cron_render(const json_t *props, render_ctx *ctx, verr *e)
     const char *restart = json_string_value(json_object_get(props, "restart"));
     const char *policy = json_string_value(json_object_get(props, "concurrencyPolicy"));
     json_t *suspend = json_object_get(props, "suspend");
-    size_t i;
-    json_t *s;
 
     json_t *tmpl = render_pod_template_new(ctx, props, render_container_new(ctx, props));
     json_t *pod = json_object_get(tmpl, "spec");
     json_object_set_new(pod, "restartPolicy", json_string(restart ? restart : "Never"));
-    if (json_array_size(secrets)) {
-        json_t *refs = json_array();
-        json_array_foreach(secrets, i, s) {
-            json_array_append_new(refs, json_pack("{s:O}", "name", s));
-        }
-        json_object_set_new(pod, "imagePullSecrets", refs);
-    }
+    render_pull_secrets(pod, secrets);
 
     /* the job template's metadata is the pod template's: the same labels and annotations */
     json_t *job_spec = json_pack("{s:o,s:o}", "parallelism", cron_int(props, "count", 1),

@@ -85,31 +85,11 @@ static int daemon_render(const json_t *props, render_ctx *ctx, verr *e)
     json_decref(cports);
 
     json_t *tmpl = render_pod_template_new(ctx, props, container);
-    if (json_array_size(secrets)) {
-        json_t *refs = json_array();
-        json_array_foreach(secrets, i, p) {
-            json_array_append_new(refs, json_pack("{s:O}", "name", p));
-        }
-        json_object_set_new(json_object_get(tmpl, "spec"), "imagePullSecrets", refs);
-    }
-    json_object_set_new(ds, "spec",
-                        json_pack("{s:{s:{s:s}},s:o}", "selector", "matchLabels",
-                                  "app.oam.dev/component", ctx->component, "template", tmpl));
+    render_pull_secrets(json_object_get(tmpl, "spec"), secrets);
+    json_object_set_new(ds, "spec", render_selector_spec(ctx, tmpl));
     json_array_append_new(ctx->objects, ds);
-
-    if (json_array_size(sports)) {
-        /* "webserviceExpose" is the output's name in KubeVela's daemon definition */
-        json_t *svc = render_trait_output_new(ctx, "AuxiliaryWorkload", "webserviceExpose", "v1",
-                                              "Service", ctx->component);
-        const char *type = json_string_value(json_object_get(props, "exposeType"));
-        json_object_set_new(svc, "spec",
-                            json_pack("{s:{s:s},s:o,s:s}", "selector", "app.oam.dev/component",
-                                      ctx->component, "ports", sports, "type",
-                                      type ? type : "ClusterIP"));
-        json_array_append_new(ctx->objects, svc);
-    } else {
-        json_decref(sports);
-    }
+    /* "webserviceExpose" is the output's name in KubeVela's daemon definition */
+    render_expose_service(ctx, "webserviceExpose", props, sports);
     (void)e;
     return 0;
 }

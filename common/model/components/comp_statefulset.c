@@ -106,37 +106,15 @@ static int sts_render(const json_t *props, render_ctx *ctx, verr *e)
     json_t *container = render_container_new(ctx, props);
     json_t *secrets = json_object_get(props, "imagePullSecrets");
     json_t *sports = json_array();
-    size_t i;
-    json_t *s;
 
     sts_ports(props, container, sports);
     json_t *tmpl = render_pod_template_new(ctx, props, container);
-    if (json_array_size(secrets)) {
-        json_t *refs = json_array();
-        json_array_foreach(secrets, i, s) {
-            json_array_append_new(refs, json_pack("{s:O}", "name", s));
-        }
-        json_object_set_new(json_object_get(tmpl, "spec"), "imagePullSecrets", refs);
-    }
+    render_pull_secrets(json_object_get(tmpl, "spec"), secrets);
     /* no serviceName and no headless Service: KubeVela's definition renders neither */
-    json_object_set_new(sts, "spec",
-                        json_pack("{s:{s:{s:s}},s:o}", "selector", "matchLabels",
-                                  "app.oam.dev/component", ctx->component, "template", tmpl));
+    json_object_set_new(sts, "spec", render_selector_spec(ctx, tmpl));
     json_array_append_new(ctx->objects, sts);
-
-    if (json_array_size(sports)) {
-        /* "statefulsetsExpose" is the output's name in KubeVela's definition */
-        json_t *svc = render_trait_output_new(ctx, "AuxiliaryWorkload", "statefulsetsExpose", "v1",
-                                              "Service", ctx->component);
-        const char *type = json_string_value(json_object_get(props, "exposeType"));
-        json_object_set_new(svc, "spec",
-                            json_pack("{s:{s:s},s:o,s:s}", "selector", "app.oam.dev/component",
-                                      ctx->component, "ports", sports, "type",
-                                      type ? type : "ClusterIP"));
-        json_array_append_new(ctx->objects, svc);
-    } else {
-        json_decref(sports);
-    }
+    /* "statefulsetsExpose" is the output's name in KubeVela's definition */
+    render_expose_service(ctx, "statefulsetsExpose", props, sports);
     (void)e;
     return 0;
 }
